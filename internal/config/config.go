@@ -1,0 +1,103 @@
+// Package config is the configuration of the hotline binary: one struct, filled from defaults,
+// an optional YAML file, environment variables and flags, in that order of precedence.
+//
+// Every setting is declared once, as a struct field whose tags give its YAML key, its
+// environment variable, optionally a flag, and a one-line help text. Loading, error messages
+// and the help text are all derived from those tags, so adding a section is: a struct type with
+// tagged fields, a field of that type in Config, its defaults in Default, and a line in Validate.
+package config
+
+import "time"
+
+// Config is everything the hotline binary needs to start. The zero value is not useful; start
+// from Default or Load.
+type Config struct {
+	// Tenant is the call centre / branch code stamped on every event the process produces.
+	Tenant string `yaml:"tenant" env:"HOTLINE_TENANT" flag:"tenant" help:"call centre / branch code stamped on events"`
+	// DataDir is the directory (relative to the working directory or absolute) for local state:
+	// the embedded ClickHouse data, recordings, and anything else a part keeps on disk.
+	DataDir string `yaml:"data_dir" env:"HOTLINE_DATA_DIR" flag:"data-dir" help:"directory for local state (ClickHouse data, recordings)"`
+
+	Kafka      Kafka      `yaml:"kafka"`
+	ClickHouse ClickHouse `yaml:"clickhouse"`
+	Ingest     Ingest     `yaml:"ingest"`
+	HTTP       HTTP       `yaml:"http"`
+}
+
+// Kafka says where the event log lives.
+type Kafka struct {
+	// Brokers are seed brokers as host:port. Empty means: start the embedded in-process broker.
+	Brokers []string `yaml:"brokers" env:"HOTLINE_KAFKA_BROKERS" flag:"kafka-brokers" help:"comma-separated host:port seed brokers; empty starts the embedded broker"`
+	// TopicPrefix is prepended to every topic name ("hotline." gives "hotline.calls").
+	TopicPrefix string `yaml:"topic_prefix" env:"HOTLINE_TOPIC_PREFIX" flag:"topic-prefix" help:"prefix of every topic name"`
+	// Partitions is the partition count used when hotline creates its topics (count, >= 1).
+	Partitions int `yaml:"partitions" env:"HOTLINE_KAFKA_PARTITIONS" help:"partitions per topic when hotline creates topics"`
+}
+
+// ClickHouse says where the analysis store lives.
+type ClickHouse struct {
+	// Addr is the native-protocol address host:port. Empty means: start and supervise a local
+	// clickhouse-server with its data under DataDir.
+	Addr string `yaml:"addr" env:"HOTLINE_CLICKHOUSE_ADDR" flag:"clickhouse-addr" help:"native-protocol host:port; empty starts a local clickhouse-server"`
+	// Database is the database hotline's tables live in.
+	Database string `yaml:"database" env:"HOTLINE_CLICKHOUSE_DATABASE" help:"database holding hotline's tables"`
+	// User is the ClickHouse user name.
+	User string `yaml:"user" env:"HOTLINE_CLICKHOUSE_USER" help:"ClickHouse user"`
+	// Password is the ClickHouse password; never logged or shown in help (see Redacted).
+	Password string `yaml:"password" env:"HOTLINE_CLICKHOUSE_PASSWORD" help:"ClickHouse password" secret:"true"`
+	// LocalTCPPort is the loopback TCP port (1..65535) of the local server started when Addr is empty.
+	LocalTCPPort int `yaml:"local_tcp_port" env:"HOTLINE_CLICKHOUSE_LOCAL_TCP_PORT" help:"native port of the local clickhouse-server started when addr is empty"`
+}
+
+// Ingest tunes the Kafka → ClickHouse writer.
+type Ingest struct {
+	// GroupID is the Kafka consumer group of the ingest writers.
+	GroupID string `yaml:"group_id" env:"HOTLINE_INGEST_GROUP" help:"Kafka consumer group of the ingest writers"`
+	// BatchSize is the most rows per ClickHouse insert (rows, 1..1000000); a batch flushes when
+	// it reaches this size or FlushInterval passes, whichever comes first.
+	BatchSize int `yaml:"batch_size" env:"HOTLINE_INGEST_BATCH_SIZE" help:"rows per ClickHouse insert (1..1000000)"`
+	// FlushInterval is the longest a row waits in a batch before it is inserted (> 0).
+	FlushInterval time.Duration `yaml:"flush_interval" env:"HOTLINE_INGEST_FLUSH_INTERVAL" help:"longest a row waits before its batch is inserted"`
+}
+
+// HTTP configures the one HTTP server all parts mount their endpoints on.
+type HTTP struct {
+	// Addr is the listen address host:port; an empty host listens on all interfaces.
+	Addr string `yaml:"addr" env:"HOTLINE_HTTP_ADDR" flag:"http-addr" help:"HTTP listen address host:port"`
+	// TokensFile is an optional YAML file of API tokens (tokens: [{token, user, role, agent_id}]).
+	TokensFile string `yaml:"tokens_file" env:"HOTLINE_TOKENS_FILE" help:"YAML file of API tokens (token, user, role, agent_id)"`
+}
+
+// Default returns the configuration used when nothing else is given: embedded broker, local
+// ClickHouse, HTTP on loopback.
+func Default() Config {
+	return Config{
+		Tenant:  "HQ",
+		DataDir: "var",
+		Kafka: Kafka{
+			TopicPrefix: "hotline.",
+			Partitions:  4,
+		},
+		ClickHouse: ClickHouse{
+			Database:     "hotline",
+			User:         "default",
+			LocalTCPPort: 19000,
+		},
+		Ingest: Ingest{
+			GroupID:       "hotline-ingest",
+			BatchSize:     50000,
+			FlushInterval: time.Second,
+		},
+		HTTP: HTTP{
+			Addr: "127.0.0.1:8080",
+		},
+	}
+}
+
+// Redacted returns a copy safe to log: secrets are replaced by "***" when set.
+func (c Config) Redacted() Config {
+	if c.ClickHouse.Password != "" {
+		c.ClickHouse.Password = "***"
+	}
+	return c
+}

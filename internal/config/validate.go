@@ -1,0 +1,117 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Validate reports every setting whose value cannot work, as *Error values joined with
+// errors.Join. Load calls it; call it yourself when you build a Config in code.
+func (c Config) Validate() error {
+	return joinErrors(c.problems())
+}
+
+// problems collects the problems of every section. A new section adds one line here.
+func (c Config) problems() []*Error {
+	var p problems
+	if strings.TrimSpace(c.Tenant) == "" {
+		p.add("tenant", "must not be empty: it is stamped on every event (e.g. \"HQ\")")
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		p.add("data_dir", "must not be empty (e.g. \"var\")")
+	}
+	p.section("kafka", c.Kafka.problems())
+	p.section("clickhouse", c.ClickHouse.problems())
+	p.section("ingest", c.Ingest.problems())
+	p.section("http", c.HTTP.problems())
+	return p
+}
+
+var topicPrefixRE = regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
+
+func (k Kafka) problems() problems {
+	var p problems
+	for i, b := range k.Brokers {
+		if msg := checkHostPort(b, true, "kafka1:9092"); msg != "" {
+			p.add("brokers", fmt.Sprintf("entry %d: %s", i+1, msg))
+		}
+	}
+	if !topicPrefixRE.MatchString(k.TopicPrefix) {
+		p.add("topic_prefix", fmt.Sprintf("%q may only contain letters, digits, '.', '_' and '-' (Kafka topic name characters)", k.TopicPrefix))
+	}
+	if k.Partitions < 1 {
+		p.add("partitions", fmt.Sprintf("%d must be at least 1", k.Partitions))
+	}
+	return p
+}
+
+func (c ClickHouse) problems() problems {
+	var p problems
+	if c.Addr != "" {
+		if msg := checkHostPort(c.Addr, true, "clickhouse1:9000"); msg != "" {
+			p.add("addr", msg)
+		}
+	}
+	if strings.TrimSpace(c.Database) == "" {
+		p.add("database", "must not be empty (e.g. \"hotline\")")
+	}
+	if c.LocalTCPPort < 1 || c.LocalTCPPort > 65535 {
+		p.add("local_tcp_port", fmt.Sprintf("%d is not a port (1..65535)", c.LocalTCPPort))
+	}
+	return p
+}
+
+func (in Ingest) problems() problems {
+	var p problems
+	if strings.TrimSpace(in.GroupID) == "" {
+		p.add("group_id", "must not be empty (e.g. \"hotline-ingest\")")
+	}
+	if in.BatchSize < 1 || in.BatchSize > 1_000_000 {
+		p.add("batch_size", fmt.Sprintf("%d is out of range 1..1000000", in.BatchSize))
+	}
+	if in.FlushInterval <= 0 {
+		p.add("flush_interval", fmt.Sprintf("%s must be greater than 0 (e.g. \"1s\")", in.FlushInterval))
+	}
+	return p
+}
+
+func (h HTTP) problems() problems {
+	var p problems
+	if msg := checkHostPort(h.Addr, false, "127.0.0.1:8080"); msg != "" {
+		p.add("addr", msg)
+	}
+	return p
+}
+
+// checkHostPort returns what is wrong with addr as a host:port, or "" when nothing is.
+// requireHost is false for listen addresses, where ":8080" means all interfaces.
+func checkHostPort(addr string, requireHost bool, example string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Sprintf("%q is not host:port (e.g. %q)", addr, example)
+	}
+	if requireHost && host == "" {
+		return fmt.Sprintf("%q has no host (e.g. %q)", addr, example)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Sprintf("%q: port %q is not a number in 0..65535", addr, port)
+	}
+	return ""
+}
+
+// problems accumulates validation errors with field paths relative to the section being checked.
+type problems []*Error
+
+func (p *problems) add(field, problem string) {
+	*p = append(*p, &Error{Field: field, Problem: problem})
+}
+
+func (p *problems) section(name string, sub problems) {
+	for _, e := range sub {
+		e.Field = name + "." + e.Field
+		*p = append(*p, e)
+	}
+}
