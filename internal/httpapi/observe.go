@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+)
+
+// requestInfo is filled in while a request is served and read by observe when it is done.
+type requestInfo struct {
+	user string
+}
+
+type requestInfoKey struct{}
+
+func setUser(r *http.Request, user string) {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		info.user = user
+	}
+}
+
+// observe wraps the mux: it recovers panics into a 500, counts and times every request, and
+// logs one line per request.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{}
+		sw := &statusWriter{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v) // the handler asked net/http to abort the connection; let it
+				}
+				s.log.ErrorContext(r.Context(), "http handler panicked",
+					"method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if !sw.wroteHeader {
+					Error(sw, http.StatusInternalServerError, "internal error")
+				}
+			}
+			status := sw.status()
+			// The mux sets r.Pattern on the request it routed; unmatched requests share one label
+			// so that scanners probing random paths cannot blow up the metric's cardinality.
+			path := r.Pattern
+			if path == "" {
+				path = "unmatched"
+			} else if _, p, ok := cutMethod(path); ok {
+				path = p
+			}
+			elapsed := time.Since(start)
+			s.metrics.requests.WithLabelValues(r.Method, path, strconv.Itoa(status)).Inc()
+			s.metrics.duration.WithLabelValues(r.Method, path).Observe(elapsed.Seconds())
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			}
+			s.log.Log(r.Context(), level, "http request",
+				"method", r.Method, "path", r.URL.Path, "status", status,
+				"duration", elapsed, "user", info.user)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func cutMethod(pattern string) (method, path string, ok bool) {
+	for i := range len(pattern) {
+		if pattern[i] == ' ' {
+			return pattern[:i], pattern[i+1:], true
+		}
+		if pattern[i] == '/' {
+			break
+		}
+	}
+	return "", pattern, false
+}
+
+// statusWriter remembers the status code. It passes Flush and Hijack through, because streaming
+// endpoints and the agent desktop's WebSocket need them, and Unwrap for http.ResponseController.
+type statusWriter struct {
+	http.ResponseWriter
+	code        int
+	wroteHeader bool
+	hijacked    bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wroteHeader && code >= 200 {
+		w.code, w.wroteHeader = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wroteHeader {
+		w.code, w.wroteHeader = http.StatusOK, true
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) status() int {
+	switch {
+	case w.hijacked:
+		return http.StatusSwitchingProtocols
+	case w.wroteHeader:
+		return w.code
+	default:
+		return http.StatusOK // net/http sends 200 for a handler that wrote nothing
+	}
+}
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		if !w.wroteHeader {
+			w.code, w.wroteHeader = http.StatusOK, true
+		}
+		f.Flush()
+	}
+}
+
+func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	h, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("httpapi: the underlying ResponseWriter does not support hijacking")
+	}
+	conn, rw, err := h.Hijack()
+	if err == nil {
+		w.hijacked = true
+	}
+	return conn, rw, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
