@@ -42,8 +42,8 @@ type AnalyzerConfig struct {
 func DefaultAnalyzerConfig() AnalyzerConfig {
 	return AnalyzerConfig{
 		Frame:           20 * time.Millisecond,
-		SpeechFloorDBFS: -45,
-		NoiseMarginDB:   12,
+		SpeechFloorDBFS: -48,
+		NoiseMarginDB:   9,
 		BridgeGap:       300 * time.Millisecond,
 		MinSpeech:       60 * time.Millisecond,
 		MusicMin:        3 * time.Second,
