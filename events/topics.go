@@ -80,3 +80,12 @@ func TopicOf(t Type) string {
 	s, _ := specOf(t)
 	return s.topic
 }
+
+// Zero is the zero payload of a type, for code that maps payload fields by reflection (ingest).
+func Zero(t Type) (Payload, bool) {
+	s, ok := specOf(t)
+	if !ok {
+		return nil, false
+	}
+	return deref(s.new()), true
+}

@@ -1,0 +1,195 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+// position is where a message sits in Kafka.
+type position struct {
+	Topic     string
+	Partition int
+	Offset    int64
+}
+
+// tableSchema is how one event type lands in its table: columns in insert order (envelope,
+// payload, Kafka position) and, for payload columns, where the value sits in the payload.
+type tableSchema struct {
+	table   string
+	typ     events.Type
+	columns []ColumnInfo
+	types   []chType
+	paths   []fieldPath // aligned with the payload columns only
+}
+
+// loadSchemas reads every fact table's columns from the server and matches them to the event
+// contract, failing start-up on any mismatch rather than dropping data later.
+func loadSchemas(ctx context.Context, conn driver.Conn) (map[events.Type]*tableSchema, error) {
+	out := map[events.Type]*tableSchema{}
+	for _, t := range events.Types() {
+		table := TableOf(t)
+		cols, err := describe(ctx, conn, table)
+		if err != nil {
+			return nil, err
+		}
+		zero, ok := events.Zero(t)
+		if !ok {
+			return nil, fmt.Errorf("event type %s has no payload", t)
+		}
+		payloadType := reflect.TypeOf(zero)
+		pcols, paths, err := matchPayload(table, t, payloadType, cols)
+		if err != nil {
+			return nil, err
+		}
+		s := &tableSchema{table: table, typ: t, paths: paths}
+		byName := map[string]ColumnInfo{}
+		for _, c := range cols {
+			byName[c.Name] = c
+		}
+		for _, n := range envelopeColumns {
+			s.columns = append(s.columns, byName[n])
+		}
+		s.columns = append(s.columns, pcols...)
+		for _, n := range positionColumns {
+			s.columns = append(s.columns, byName[n])
+		}
+		for _, c := range s.columns {
+			ct := parseCHType(c.Type)
+			if _, err := arrowType(ct.base); err != nil {
+				return nil, fmt.Errorf("table %s column %s: %w", table, c.Name, err)
+			}
+			s.types = append(s.types, ct)
+		}
+		out[t] = s
+	}
+	return out, nil
+}
+
+func describe(ctx context.Context, conn driver.Conn, table string) ([]ColumnInfo, error) {
+	rows, err := conn.Query(ctx, "SELECT name, type, default_kind FROM system.columns WHERE database = currentDatabase() AND table = ?", table)
+	if err != nil {
+		return nil, fmt.Errorf("describing table %s: %w", table, err)
+	}
+	defer rows.Close()
+	var cols []ColumnInfo
+	for rows.Next() {
+		var c ColumnInfo
+		var kind string
+		if err := rows.Scan(&c.Name, &c.Type, &kind); err != nil {
+			return nil, fmt.Errorf("describing table %s: %w", table, err)
+		}
+		// DEFAULT columns the contract does not carry (ingested_at) are left to the server.
+		c.Computed = kind != "" && !strings.HasPrefix(c.Name, "kafka_")
+		cols = append(cols, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("describing table %s: %w", table, err)
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("table %s does not exist: run `hotline migrate`", table)
+	}
+	return cols, nil
+}
+
+// tableBatch accumulates one table's rows as Arrow columns.
+type tableBatch struct {
+	schema   *tableSchema
+	builders []array.Builder
+	rows     int
+}
+
+func newTableBatch(mem memory.Allocator, s *tableSchema) *tableBatch {
+	b := &tableBatch{schema: s}
+	for _, t := range s.types {
+		bl, err := newBuilder(mem, t)
+		if err != nil {
+			panic(err) // checked in loadSchemas
+		}
+		b.builders = append(b.builders, bl)
+	}
+	return b
+}
+
+func (b *tableBatch) append(ev events.Event, pos position) {
+	bl := b.builders
+	id := ev.EventID
+	bl[0].(*array.FixedSizeBinaryBuilder).Append(id[:])
+	bl[1].(*array.TimestampBuilder).Append(arrow.Timestamp(ev.OccurredAt.Unix()))
+	bl[2].(*array.Int64Builder).Append(int64(ev.OccurredAt.Nanosecond() / int(time.Millisecond)))
+	bl[3].(*array.StringBuilder).Append(ev.Tenant)
+	bl[4].(*array.StringBuilder).Append(ev.Source)
+	bl[5].(*array.Int64Builder).Append(int64(ev.SchemaVersion))
+	pv := reflect.ValueOf(ev.Payload)
+	n := len(envelopeColumns)
+	for i, p := range b.schema.paths {
+		f := pv.Field(p.index)
+		if p.subIndex < 0 {
+			appendValue(bl[n+i], f)
+			continue
+		}
+		lb := bl[n+i].(*array.ListBuilder)
+		lb.Append(true)
+		vb := lb.ValueBuilder()
+		for j := 0; j < f.Len(); j++ {
+			appendValue(vb, f.Index(j).Field(p.subIndex))
+		}
+	}
+	k := n + len(b.schema.paths)
+	bl[k].(*array.StringBuilder).Append(pos.Topic)
+	bl[k+1].(*array.Int64Builder).Append(int64(pos.Partition))
+	bl[k+2].(*array.Int64Builder).Append(pos.Offset)
+	b.rows++
+}
+
+// record hands over the rows built so far as an Arrow record batch and resets the builders.
+func (b *tableBatch) record() arrow.RecordBatch {
+	fields := make([]arrow.Field, len(b.builders))
+	cols := make([]arrow.Array, len(b.builders))
+	for i, bl := range b.builders {
+		cols[i] = bl.NewArray()
+		fields[i] = arrow.Field{Name: b.schema.columns[i].Name, Type: cols[i].DataType(), Nullable: b.schema.types[i].nullable}
+	}
+	rec := array.NewRecordBatch(arrow.NewSchema(fields, nil), cols, int64(b.rows))
+	for _, c := range cols {
+		c.Release()
+	}
+	b.rows = 0
+	return rec
+}
+
+// insertRecord writes an Arrow record batch to its table with one columnar native insert; a
+// block this size is atomic on MergeTree, which the offset bookkeeping relies on.
+func insertRecord(ctx context.Context, conn driver.Conn, s *tableSchema, rec arrow.RecordBatch) error {
+	names := make([]string, len(s.columns))
+	for i, c := range s.columns {
+		names[i] = c.Name
+	}
+	batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+s.table+" ("+strings.Join(names, ", ")+")")
+	if err != nil {
+		return fmt.Errorf("preparing insert into %s: %w", s.table, err)
+	}
+	defer batch.Close()
+	for i := range s.columns {
+		col, err := toColumn(rec.Column(i), s.types[i])
+		if err != nil {
+			return fmt.Errorf("converting %s.%s: %w", s.table, s.columns[i].Name, err)
+		}
+		if err := batch.Column(i).Append(col); err != nil {
+			return fmt.Errorf("appending %s.%s: %w", s.table, s.columns[i].Name, err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("inserting %d rows into %s: %w", rec.NumRows(), s.table, err)
+	}
+	return nil
+}

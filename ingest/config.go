@@ -1,0 +1,69 @@
+package ingest
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+)
+
+// Config is what the ingest pipeline needs.
+type Config struct {
+	Brokers       []string
+	TopicPrefix   string
+	GroupID       string
+	ClickHouse    chdb.Options
+	BatchSize     int           // rows held before a flush, over all tables
+	FlushInterval time.Duration // longest a row waits before a flush
+	// ShutdownFlush bounds how long a graceful stop keeps retrying the last flush.
+	ShutdownFlush time.Duration
+	Clock         clock.Clock
+	Logger        *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.GroupID == "" {
+		c.GroupID = "hotline-ingest"
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 50_000
+	}
+	if c.FlushInterval == 0 {
+		c.FlushInterval = time.Second
+	}
+	if c.ShutdownFlush == 0 {
+		c.ShutdownFlush = 30 * time.Second
+	}
+	if c.Clock == nil {
+		c.Clock = clock.Real{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}
+
+// Validate says what is wrong with a configuration, naming the field.
+func (c Config) Validate() error {
+	var errs []error
+	if len(c.Brokers) == 0 {
+		errs = append(errs, errors.New("ingest: brokers: none given"))
+	}
+	if c.ClickHouse.Addr == "" {
+		errs = append(errs, errors.New("ingest: clickhouse addr: missing"))
+	}
+	if c.ClickHouse.Database == "" {
+		errs = append(errs, errors.New("ingest: clickhouse database: missing"))
+	}
+	// One insert must stay one ClickHouse block (max_insert_block_size, 1,048,576 rows) to be
+	// atomic; the exactly-once bookkeeping depends on it.
+	if c.BatchSize < 1 || c.BatchSize > 1_000_000 {
+		errs = append(errs, fmt.Errorf("ingest: batch size: %d is outside 1..1000000", c.BatchSize))
+	}
+	if c.FlushInterval <= 0 {
+		errs = append(errs, fmt.Errorf("ingest: flush interval: %s is not positive", c.FlushInterval))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,386 @@
+// Package ingest carries events from Kafka into ClickHouse: a consumer group over the event
+// topics, decode and validate, Arrow record batches, columnar native inserts, and offsets
+// committed only after the rows are stored.
+//
+// Exactly-once in ClickHouse without newer server features: every row carries its Kafka topic,
+// partition and offset. When a generation of the group assigns partitions, the pipeline reads
+// the highest stored offset per table and partition and skips what is already there, so a crash
+// between insert and commit, or a rebalance, never counts a row twice. Each flush inserts one
+// block per table, which MergeTree stores atomically.
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/chdb"
+)
+
+// Service is the running pipeline.
+type Service struct {
+	cfg     Config
+	log     *slog.Logger
+	m       *metrics
+	dlq     *events.Publisher
+	connMu  sync.Mutex
+	conn    driver.Conn
+	schemas map[events.Type]*tableSchema
+}
+
+// New builds the pipeline; reg receives its metrics (nil: none).
+func New(cfg Config, reg prometheus.Registerer) (*Service, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Service{
+		cfg: cfg,
+		log: cfg.Logger.With("part", "ingest"),
+		m:   newMetrics(reg),
+		dlq: events.NewPublisher(events.PublisherConfig{Brokers: cfg.Brokers, TopicPrefix: cfg.TopicPrefix}),
+	}, nil
+}
+
+// Stats returns the counts and stage timings so far.
+func (s *Service) Stats() Stats { return s.m.stats() }
+
+// Topics are the prefixed topics the pipeline consumes.
+func (s *Service) Topics() []string {
+	out := make([]string, len(events.EventTopics))
+	for i, t := range events.EventTopics {
+		out[i] = s.cfg.TopicPrefix + t
+	}
+	return out
+}
+
+// Run consumes until ctx ends, then flushes what it holds, commits, and leaves the group.
+func (s *Service) Run(ctx context.Context) error {
+	defer s.dlq.Close()
+	defer s.closeConn()
+	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
+		ID:                s.cfg.GroupID,
+		Brokers:           s.cfg.Brokers,
+		Topics:            s.Topics(),
+		StartOffset:       kafka.FirstOffset,
+		HeartbeatInterval: time.Second,
+		SessionTimeout:    10 * time.Second,
+		RebalanceTimeout:  60 * time.Second,
+		JoinGroupBackoff:  time.Second,
+		Timeout:           10 * time.Second,
+	})
+	if err != nil {
+		return fmt.Errorf("joining consumer group %s: %w", s.cfg.GroupID, err)
+	}
+	defer group.Close()
+	s.log.Info("ingest started", "group", s.cfg.GroupID, "topics", len(s.Topics()), "clickhouse", s.cfg.ClickHouse.Addr, "database", s.cfg.ClickHouse.Database)
+	for {
+		gen, err := group.Next(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			s.log.Warn("consumer group: waiting for the next generation", "err", err)
+			continue
+		}
+		done := make(chan error, 1)
+		gen.Start(func(genCtx context.Context) { done <- s.runGeneration(ctx, genCtx, gen) })
+		if err := <-done; err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+// clickhouse returns a live connection, opening one if needed.
+func (s *Service) clickhouse(ctx context.Context) (driver.Conn, error) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.conn != nil {
+		return s.conn, nil
+	}
+	conn, err := chdb.Open(ctx, s.cfg.ClickHouse)
+	if err != nil {
+		return nil, err
+	}
+	if s.schemas == nil {
+		schemas, err := loadSchemas(ctx, conn)
+		if err != nil {
+			conn.Close()
+			return nil, permanent{err}
+		}
+		s.schemas = schemas
+	}
+	s.conn = conn
+	return conn, nil
+}
+
+func (s *Service) closeConn() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if s.conn != nil {
+		s.conn.Close()
+		s.conn = nil
+	}
+}
+
+// permanent marks an error retrying cannot fix (the schema does not match the contract).
+type permanent struct{ error }
+
+func (p permanent) Unwrap() error { return p.error }
+
+// retry runs f until it succeeds, stop ends, or it fails permanently, backing off from 100 ms
+// to 5 s: ClickHouse being away is back-pressure, never loss. An attempt in flight is never
+// cancelled half way (a cancelled insert may still land on the server); stop is looked at
+// between attempts.
+func (s *Service) retry(stop context.Context, what string, f func(ctx context.Context) error) error {
+	backoff := 100 * time.Millisecond
+	for {
+		attempt, cancel := context.WithTimeout(context.WithoutCancel(stop), attemptTimeout)
+		err := f(attempt)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		var p permanent
+		if errors.As(err, &p) {
+			return err
+		}
+		s.m.insertErrors.Inc()
+		s.closeConn()
+		s.log.Warn("retrying", "what", what, "in", backoff, "err", err)
+		select {
+		case <-stop.Done():
+			return fmt.Errorf("%s: gave up: %w", what, err)
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+}
+
+// attemptTimeout bounds one insert; it stays well under the group's rebalance timeout so a
+// member finishes its last insert before another member takes its partitions over.
+const attemptTimeout = 30 * time.Second
+
+// batcher is the state of one generation: what is stored, what is pending, what to commit.
+type batcher struct {
+	s       *Service
+	gen     *kafka.Generation
+	mem     memory.Allocator
+	stored  map[string]map[position]int64 // table → (topic, partition) → highest stored offset
+	batches map[events.Type]*tableBatch
+	dead    []deadLetter
+	rows    int
+	commit  map[string]map[int]int64 // next offset to read, per topic and partition
+}
+
+func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generation) error {
+	// Readers stop on shutdown or at the end of the generation; the batcher flushes either way
+	// before returning, and the group does not rejoin until it has returned, so a new owner of a
+	// partition reads stored offsets only after this member's last insert.
+	readCtx, stopReading := context.WithCancel(genCtx)
+	defer stopReading()
+	go func() {
+		select {
+		case <-ctx.Done():
+			stopReading()
+		case <-readCtx.Done():
+		}
+	}()
+
+	b := &batcher{s: s, gen: gen, mem: memory.NewGoAllocator(), batches: map[events.Type]*tableBatch{}, commit: map[string]map[int]int64{}}
+	var assigned []position
+	for topic, parts := range gen.Assignments {
+		for _, p := range parts {
+			assigned = append(assigned, position{Topic: topic, Partition: p.ID, Offset: p.Offset})
+		}
+	}
+	if err := s.retry(readCtx, "reading stored offsets", func(ctx context.Context) error {
+		conn, err := s.clickhouse(ctx)
+		if err != nil {
+			return err
+		}
+		b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned)
+		return err
+	}); err != nil {
+		var p permanent
+		if errors.As(err, &p) {
+			return err
+		}
+		return nil // generation or process ended while ClickHouse was away
+	}
+	s.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
+
+	items := make(chan item, 8192)
+	var readers sync.WaitGroup
+	lag := newLagTracker(s.m.lag)
+	for _, p := range assigned {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			s.readPartition(readCtx, p, items, lag)
+		}()
+	}
+	go func() {
+		readers.Wait()
+		close(items)
+	}()
+	return b.loop(ctx, readCtx, items)
+}
+
+// loop batches items until the readers stop; stop ends with the generation or the process.
+func (b *batcher) loop(ctx, stop context.Context, items <-chan item) error {
+	ticker := time.NewTicker(b.s.cfg.FlushInterval)
+	defer ticker.Stop()
+	for {
+		select {
+		case it, ok := <-items:
+			if !ok {
+				return b.finalFlush(ctx)
+			}
+			b.add(it)
+			if b.rows >= b.s.cfg.BatchSize {
+				if err := b.flush(stop); err != nil {
+					return b.flushFailed(err)
+				}
+			}
+		case <-ticker.C:
+			if err := b.flush(stop); err != nil {
+				return b.flushFailed(err)
+			}
+		}
+	}
+}
+
+// finalFlush stores what is held when reading stopped (shutdown or rebalance), bounded in time:
+// what it cannot store stays uncommitted and is read again, so nothing is lost.
+func (b *batcher) finalFlush(ctx context.Context) error {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.s.cfg.ShutdownFlush)
+	defer cancel()
+	if err := b.flush(fctx); err != nil {
+		return b.flushFailed(err)
+	}
+	return nil
+}
+
+func (b *batcher) flushFailed(err error) error {
+	var p permanent
+	if errors.As(err, &p) {
+		return err
+	}
+	b.s.log.Warn("flush abandoned; uncommitted messages will be read again", "err", err)
+	return nil
+}
+
+func (b *batcher) add(it item) {
+	pos := it.pos
+	b.noteCommit(pos)
+	table := DeadLetterTable
+	if it.dead == nil {
+		table = TableOf(it.ev.Type)
+	}
+	if stored, ok := b.stored[table][position{Topic: pos.Topic, Partition: pos.Partition}]; ok && pos.Offset <= stored {
+		b.s.m.skipped.Inc()
+		return
+	}
+	b.rows++
+	if it.dead != nil {
+		b.dead = append(b.dead, *it.dead)
+		return
+	}
+	start := time.Now()
+	tb := b.batches[it.ev.Type]
+	if tb == nil {
+		tb = newTableBatch(b.mem, b.s.schemas[it.ev.Type])
+		b.batches[it.ev.Type] = tb
+	}
+	tb.append(it.ev, pos)
+	b.s.m.buildNanos.Add(int64(time.Since(start)))
+}
+
+func (b *batcher) noteCommit(pos position) {
+	m := b.commit[pos.Topic]
+	if m == nil {
+		m = map[int]int64{}
+		b.commit[pos.Topic] = m
+	}
+	if pos.Offset+1 > m[pos.Partition] {
+		m[pos.Partition] = pos.Offset + 1
+	}
+}
+
+// flush stores every pending row (dead letters to their topic first, then each table), then
+// commits the offsets read so far.
+func (b *batcher) flush(stop context.Context) error {
+	if len(b.commit) == 0 {
+		return nil
+	}
+	s := b.s
+	if b.rows > 0 {
+		start := time.Now()
+		if len(b.dead) > 0 {
+			if err := s.retry(stop, "publishing dead letters", func(ctx context.Context) error {
+				return s.publishDeadLetters(ctx, b.dead)
+			}); err != nil {
+				return err
+			}
+		}
+		for _, tb := range b.batches {
+			if tb.rows == 0 {
+				continue
+			}
+			bs := time.Now()
+			rec := tb.record()
+			s.m.buildNanos.Add(int64(time.Since(bs)))
+			n := rec.NumRows()
+			err := s.retry(stop, "inserting into "+tb.schema.table, func(ctx context.Context) error {
+				conn, err := s.clickhouse(ctx)
+				if err != nil {
+					return err
+				}
+				return insertRecord(ctx, conn, tb.schema, rec)
+			})
+			rec.Release()
+			if err != nil {
+				return err
+			}
+			s.m.inserted.WithLabelValues(tb.schema.table).Add(float64(n))
+			s.m.insertedN.Add(n)
+		}
+		if len(b.dead) > 0 {
+			if err := s.retry(stop, "inserting dead letters", func(ctx context.Context) error {
+				conn, err := s.clickhouse(ctx)
+				if err != nil {
+					return err
+				}
+				return insertDeadLetters(ctx, conn, b.dead)
+			}); err != nil {
+				return err
+			}
+			s.m.deadLettered.Add(float64(len(b.dead)))
+			s.m.deadN.Add(int64(len(b.dead)))
+		}
+		s.m.insertNanos.Add(int64(time.Since(start)))
+		s.m.insertSec.Observe(time.Since(start).Seconds())
+		s.m.batchRows.Observe(float64(b.rows))
+		b.dead = b.dead[:0]
+		b.rows = 0
+	}
+	// A failed commit is harmless: the rows are stored, and the next owner skips them.
+	if err := b.gen.CommitOffsets(b.commit); err != nil {
+		s.log.Warn("committing offsets", "err", err)
+	}
+	b.commit = map[string]map[int]int64{}
+	return nil
+}

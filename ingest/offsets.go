@@ -1,0 +1,53 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+// storedOffsets reads, for each table fed by the assigned partitions, the highest offset
+// already stored per partition. Rows at or below it are skipped on replay.
+func storedOffsets(ctx context.Context, conn driver.Conn, schemas map[events.Type]*tableSchema, assigned []position) (map[string]map[position]int64, error) {
+	topics := map[string]bool{}
+	for _, p := range assigned {
+		topics[p.Topic] = true
+	}
+	var topicList []string
+	for t := range topics {
+		topicList = append(topicList, t)
+	}
+	tables := []string{DeadLetterTable}
+	for _, s := range schemas {
+		tables = append(tables, s.table)
+	}
+	out := map[string]map[position]int64{}
+	for _, table := range tables {
+		rows, err := conn.Query(ctx, "SELECT kafka_topic, kafka_partition, max(kafka_offset) FROM "+table+
+			" WHERE has(?, kafka_topic) GROUP BY kafka_topic, kafka_partition", topicList)
+		if err != nil {
+			return nil, fmt.Errorf("reading stored offsets of %s: %w", table, err)
+		}
+		for rows.Next() {
+			var topic string
+			var part uint16
+			var off uint64
+			if err := rows.Scan(&topic, &part, &off); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("reading stored offsets of %s: %w", table, err)
+			}
+			if out[table] == nil {
+				out[table] = map[position]int64{}
+			}
+			out[table][position{Topic: topic, Partition: int(part)}] = int64(off)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("reading stored offsets of %s: %w", table, err)
+		}
+	}
+	return out, nil
+}

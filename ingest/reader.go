@@ -1,0 +1,122 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+// item is one message on its way to the batcher: a decoded event, or a dead letter.
+type item struct {
+	pos  position
+	ev   events.Event
+	dead *deadLetter
+}
+
+// readPartition reads one assigned partition from its starting offset and decodes each message
+// (decoding here spreads it over the cores, one goroutine per partition).
+func (s *Service) readPartition(ctx context.Context, p position, out chan<- item, lag *lagTracker) {
+	r := kafka.NewReader(kafka.ReaderConfig{
+		Brokers:       s.cfg.Brokers,
+		Topic:         p.Topic,
+		Partition:     p.Partition,
+		MinBytes:      1,
+		MaxBytes:      16 << 20,
+		MaxWait:       250 * time.Millisecond,
+		QueueCapacity: 4096,
+	})
+	defer r.Close()
+	if p.Offset >= 0 || p.Offset == kafka.FirstOffset || p.Offset == kafka.LastOffset {
+		if err := r.SetOffset(p.Offset); err != nil {
+			s.log.Error("setting partition offset", "topic", p.Topic, "partition", p.Partition, "offset", p.Offset, "err", err)
+			return
+		}
+	}
+	key := position{Topic: p.Topic, Partition: p.Partition}
+	defer lag.forget(key)
+	for {
+		m, err := r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, io.EOF) {
+				return
+			}
+			s.log.Warn("reading partition", "topic", p.Topic, "partition", p.Partition, "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		s.m.consumed.Inc()
+		s.m.consumedN.Add(1)
+		lag.set(key, m.HighWaterMark-m.Offset-1)
+		it := s.decode(m)
+		select {
+		case out <- it:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *Service) decode(m kafka.Message) item {
+	start := time.Now()
+	pos := position{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}
+	ev, err := events.Decode(m.Value, s.cfg.Clock.Now())
+	if err == nil && events.TopicOf(ev.Type) != s.baseTopic(m.Topic) {
+		err = &events.DecodeError{Reason: "type: " + string(ev.Type) + " does not belong on topic " + m.Topic}
+	}
+	s.m.decodeNanos.Add(int64(time.Since(start)))
+	if err != nil {
+		return item{pos: pos, dead: &deadLetter{pos: pos, key: m.Key, value: m.Value, reason: err.Error(), failedAt: s.cfg.Clock.Now()}}
+	}
+	return item{pos: pos, ev: ev}
+}
+
+func (s *Service) baseTopic(topic string) string {
+	if len(topic) >= len(s.cfg.TopicPrefix) && topic[:len(s.cfg.TopicPrefix)] == s.cfg.TopicPrefix {
+		return topic[len(s.cfg.TopicPrefix):]
+	}
+	return topic
+}
+
+// lagTracker sums per-partition lag into one gauge.
+type lagTracker struct {
+	mu    sync.Mutex
+	lags  map[position]int64
+	gauge prometheus.Gauge
+}
+
+func newLagTracker(g prometheus.Gauge) *lagTracker {
+	return &lagTracker{lags: map[position]int64{}, gauge: g}
+}
+
+func (l *lagTracker) set(p position, lag int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lags[p] = max(lag, 0)
+	l.publish()
+}
+
+func (l *lagTracker) forget(p position) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.lags, p)
+	l.publish()
+}
+
+func (l *lagTracker) publish() {
+	var sum int64
+	for _, v := range l.lags {
+		sum += v
+	}
+	l.gauge.Set(float64(sum))
+}
