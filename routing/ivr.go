@@ -1,0 +1,194 @@
+package routing
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+// ivrSession is a call's walk through the menu.
+type ivrSession struct {
+	node    *Node
+	attempt int
+	path    []string
+}
+
+func (e *Engine) startIVR(c *Call) {
+	c.state = csIVR
+	c.ivr = &ivrSession{}
+	start := e.menu.Start
+	if !e.menu.Hours.IsOpen(e.clk.Now()) {
+		start = e.menu.After
+	}
+	e.enterNode(c, e.menu.Nodes[start])
+}
+
+func (e *Engine) enterNode(c *Call, n *Node) {
+	s := c.ivr
+	s.node, s.attempt = n, 0
+	if n.Line != "" {
+		c.Line = n.Line
+	}
+	switch n.Type {
+	case NodeQueue:
+		e.leaveIVR(c)
+		for k, v := range n.Set {
+			c.Data[k] = v
+		}
+		e.enqueue(c, e.byQueue[n.Queue])
+	case NodeMessage:
+		c.timers = append(c.timers[:0], e.clk.AfterFunc(n.Length, func() {
+			out := n.Outcome
+			if out == "" {
+				out = events.OutcomeIVRAbandoned
+				if c.taskDone {
+					out = events.OutcomeSelfServed
+				}
+			}
+			if out == events.OutcomeSelfServed && !c.taskDone {
+				// An information message is the task (e.g. product details, office hours).
+				c.taskDone = true
+				c.rec.SelfService = n.ID
+			}
+			e.endIVR(c, out)
+		}))
+	default:
+		e.prompt(c)
+	}
+}
+
+// prompt plays the node's prompt and schedules what the caller does.
+func (e *Engine) prompt(c *Call) {
+	s := c.ivr
+	n := s.node
+	r := c.caller.Respond(c.info(), n, s.attempt)
+	wait := n.Length + r.After
+	if r.Input == "" && !r.Hangup && r.After > n.Timeout {
+		wait = n.Length + n.Timeout
+	}
+	if r.Input == "" && !r.Hangup {
+		wait = n.Length + n.Timeout
+	}
+	c.timers = append(c.timers[:0], e.clk.AfterFunc(wait, func() { e.respond(c, r) }))
+}
+
+func (e *Engine) respond(c *Call, r Response) {
+	if c.state != csIVR {
+		return
+	}
+	s := c.ivr
+	n := s.node
+	if r.Hangup {
+		e.ivrHangup(c)
+		return
+	}
+	switch n.Type {
+	case NodeMenu:
+		if next, ok := n.Choice[r.Input]; ok {
+			s.path = append(s.path, r.Input)
+			e.lifecycle(c, events.StageIVRSelection, nil, n.ID+":"+r.Input)
+			e.enterNode(c, e.menu.Nodes[next])
+			return
+		}
+		e.retry(c, n.OnFail)
+	case NodeCollect:
+		if r.Input == "" || len(r.Input) < n.MinDigits {
+			e.retry(c, n.OnFail)
+			return
+		}
+		found := e.selfService(c, n.Action, r.Input)
+		s.path = append(s.path, "#")
+		e.lifecycle(c, events.StageIVRSelection, nil, fmt.Sprintf("%s:%s:found=%t", n.ID, n.Action, found))
+		if found {
+			c.taskDone = true
+			c.rec.SelfService = n.Action
+			e.enterNode(c, e.menu.Nodes[n.Next])
+			return
+		}
+		fail := n.NotFound
+		if fail == "" {
+			fail = n.OnFail
+		}
+		e.retry(c, fail)
+	}
+}
+
+// retry replays the prompt, or goes to fail once the retries are used up.
+func (e *Engine) retry(c *Call, fail string) {
+	s := c.ivr
+	s.attempt++
+	if s.attempt <= s.node.Retries {
+		e.prompt(c)
+		return
+	}
+	if fail == "" {
+		e.endIVR(c, events.OutcomeIVRAbandoned)
+		return
+	}
+	e.enterNode(c, e.menu.Nodes[fail])
+}
+
+// selfService runs a lookup; a real IVR would read the answer out with text-to-speech.
+func (e *Engine) selfService(c *Call, action, input string) bool {
+	if e.dir == nil {
+		return false
+	}
+	switch action {
+	case ActionClaimStatus:
+		cl, ok := e.dir.Claim(input)
+		if ok {
+			c.Data["claim_id"], c.Data["claim_status"] = cl.Claim, cl.Status
+		}
+		return ok
+	case ActionPolicyLookup, ActionPaymentLookup:
+		p, ok := e.dir.Policy(input)
+		if ok {
+			c.Data["policy_id"], c.Data["policy_status"] = p.Policy, p.Status
+		}
+		return ok
+	}
+	return false
+}
+
+func (e *Engine) leaveIVR(c *Call) {
+	now := e.clk.Now()
+	c.rec.IVREndedAt = tp(now)
+	c.rec.IVRSec = secs(now.Sub(c.rec.ArrivedAt))
+	c.rec.IVRPath = strings.Join(c.ivr.path, ">")
+	c.stopTimers()
+}
+
+func (e *Engine) ivrHangup(c *Call) {
+	out := events.OutcomeIVRAbandoned
+	if c.taskDone {
+		out = events.OutcomeSelfServed
+	}
+	e.endIVR(c, out)
+}
+
+func (e *Engine) endIVR(c *Call, outcome string) {
+	e.leaveIVR(c)
+	c.rec.Outcome = outcome
+	switch outcome {
+	case events.OutcomeSelfServed:
+		e.stats.SelfServed++
+	case events.OutcomeAfterHours:
+		e.stats.AfterHours++
+	default:
+		e.stats.IVRAbandoned++
+	}
+	if c.Line != "" {
+		c.rec.Line = c.Line
+	}
+	e.endLine(c)
+}
+
+// IVRSnapshot reports where a call in the IVR is, for tests and supervisors.
+func (e *Engine) IVRSnapshot(callID string) (node string, path string, ok bool) {
+	c, err := e.call(callID)
+	if err != nil || c.state != csIVR {
+		return "", "", false
+	}
+	return c.ivr.node.ID, strings.Join(c.ivr.path, ">"), true
+}
