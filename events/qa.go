@@ -154,6 +154,7 @@ type RecordingAnalysis struct {
 	AgentLevelDBFS    float64 `json:"agent_level_dbfs"`    // RMS level of agent speech, dBFS (<= 0)
 	CustomerLevelDBFS float64 `json:"customer_level_dbfs"` // RMS level of customer speech, dBFS (<= 0)
 	ClippingRatio     float64 `json:"clipping_ratio"`      // share of samples at full scale
+	Channels          int     `json:"channels,omitempty"`  // 1: mono, speech not attributable (all in agent_talk_sec, share 0); 2: stereo
 }
 
 func (RecordingAnalysis) EventType() Type { return TypeRecordingAnalysis }

@@ -90,6 +90,8 @@ func NewPCMReader(rs io.ReadSeeker) (*PCMReader, error) {
 		return nil, fmt.Errorf("%w: no readable fmt chunk (%v)", ErrTruncated, err)
 	}
 	switch {
+	case dec.SampleRate == 0 || dec.BitDepth == 0:
+		return nil, fmt.Errorf("%w: the fmt chunk is incomplete", ErrTruncated)
 	case dec.WavAudioFormat != wavFormatPCM:
 		return nil, fmt.Errorf("%w: WAVE format tag %d (%s), want 1 (linear PCM)", ErrUnsupported, dec.WavAudioFormat, formatName(dec.WavAudioFormat))
 	case dec.BitDepth != bitDepth:

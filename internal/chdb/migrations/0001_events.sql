@@ -244,6 +244,7 @@ CREATE TABLE IF NOT EXISTS recording_analyses (
     agent_level_dbfs Float64,
     customer_level_dbfs Float64,
     clipping_ratio Float64,
+    channels UInt8,
     kafka_topic LowCardinality(String), kafka_partition UInt16, kafka_offset UInt64, ingested_at DateTime DEFAULT now()
 ) ENGINE = MergeTree
 PARTITION BY toYYYYMM(occurred_at)
