@@ -65,8 +65,8 @@ type offers struct{ got []offer }
 
 type offer struct{ agent, call string }
 
-func (o *offers) Offer(agentID string, c CallInfo)  { o.got = append(o.got, offer{agentID, c.CallID}) }
-func (o *offers) AgentState(events.AgentState)       {}
+func (o *offers) Offer(agentID string, c CallInfo) { o.got = append(o.got, offer{agentID, c.CallID}) }
+func (o *offers) AgentState(events.AgentState)     {}
 func (o *offers) last() offer {
 	if len(o.got) == 0 {
 		return offer{}
