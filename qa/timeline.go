@@ -140,3 +140,6 @@ func conversation(d time.Duration, rng *rand.Rand) Timeline {
 	}
 	return tl
 }
+
+// newRand is the package's seeded generator: same seed, same sequence.
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewPCG(uint64(seed), 0x9e3779b97f4a7c15)) }
