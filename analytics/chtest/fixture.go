@@ -1,0 +1,388 @@
+package chtest
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/google/uuid"
+)
+
+// The fixture: a small book of business and two weeks of hotline traffic with known content,
+// written straight into the fact tables (fast and exact). Tests recompute every KPI from these
+// Go values independently of the SQL.
+
+// Call is a call_records row.
+type Call struct {
+	Tenant, CallID, Direction, Line, Queue, Customer, Agent, Campaign, Outcome, SelfService string
+	Arrived                                                                                 time.Time
+	IVREnded, Queued, Answered                                                              *time.Time
+	Ended                                                                                   time.Time
+	IVRSec, WaitSec, TalkSec, HoldSec, ACWSec                                               float64
+	Transferred                                                                             bool
+}
+
+// AgentState is an agent_states row.
+type AgentState struct {
+	Tenant, Agent, State, Previous string
+	At                             time.Time
+	PreviousSec                    float64
+	Queues                         []string
+}
+
+// Survey is a survey_responses row.
+type Survey struct {
+	Tenant, ResponseID, Kind, Customer, Claim, Agent, Line, Campaign, Issue string
+	At                                                                      time.Time
+	CSAT, NPS, Resolved                                                     *uint8
+}
+
+// Complaint is a complaints row (one stage).
+type Complaint struct {
+	Tenant, ComplaintID, Stage, Customer, Category, Line, Department, Channel, AgainstAgent string
+	At, Registered, Due                                                                    time.Time
+}
+
+// Claim is a claims row.
+type Claim struct {
+	Tenant, Claim, Policy, Customer, Status string
+	Reported                                time.Time
+	Closed                                  *time.Time
+	Claimed, Paid                           float64
+	At                                      time.Time
+}
+
+// Attempt is a dial_attempts row.
+type Attempt struct {
+	Tenant, AttemptID, Campaign, CampaignType, Customer, Outcome, Agent, Claim string
+	Dialed                                                                     time.Time
+	Connected                                                                  *time.Time
+}
+
+// Policy is a policies row.
+type Policy struct {
+	Tenant, Policy, Customer, Line, Status, RenewedFrom string
+	Start, End                                          time.Time
+	Premium                                             float64
+	At                                                  time.Time
+}
+
+// Customer is a customers row.
+type Customer struct {
+	Tenant, Customer, Phone string
+	Since                   time.Time
+	Blacklisted             bool
+	At                      time.Time
+}
+
+// QAEval is a qa_evaluations row.
+type QAEval struct {
+	Tenant, EvaluationID, Agent, Status, Kind, Line string
+	Score                                            float64
+	At                                               time.Time
+}
+
+// Fixture is everything loaded.
+type Fixture struct {
+	Start, End  time.Time // the traffic period; calls run a further 8 days for FCR repeats
+	Holidays    []string
+	Workdays    []string
+	Calls       []Call
+	States      []AgentState
+	Surveys     []Survey
+	Complaints  []Complaint
+	Claims      []Claim
+	Attempts    []Attempt
+	Policies    []Policy
+	Customers   []Customer
+	QA          []QAEval
+	Agents      []string
+	Queues      []string
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// Generate builds a deterministic fixture. It spans China's National Day week (holidays
+// 2026-10-01..07, make-up workday Saturday 2026-10-10) so complaint deadlines cross a holiday.
+func Generate(seed int64) *Fixture {
+	r := rand.New(rand.NewSource(seed))
+	f := &Fixture{
+		Start:    time.Date(2026, 9, 28, 0, 0, 0, 0, time.UTC),
+		End:      time.Date(2026, 10, 12, 0, 0, 0, 0, time.UTC),
+		Holidays: []string{"2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06", "2026-10-07"},
+		Workdays: []string{"2026-10-10"},
+		Agents:   []string{"a1", "a2", "a3", "a4", "a5"},
+		Queues:   []string{"q_claims", "q_inquiry", "q_consult"},
+	}
+	lines := map[string]string{"q_claims": "claims_report", "q_inquiry": "inquiry", "q_consult": "consultation"}
+	tenants := []string{"t1", "t2"}
+	customers := 120
+	for i := 0; i < customers; i++ {
+		f.Customers = append(f.Customers, Customer{Tenant: tenants[i%2], Customer: fmt.Sprintf("c%03d", i), Phone: fmt.Sprintf("+86138%08d", i),
+			Since: f.Start.AddDate(-r.Intn(8), -r.Intn(12), 0), Blacklisted: i%37 == 5, At: f.Start.AddDate(0, -1, 0)})
+		np := 1 + r.Intn(3)
+		for j := 0; j < np; j++ {
+			st := "active"
+			if r.Intn(5) == 0 {
+				st = "expired"
+			}
+			renewed := ""
+			if r.Intn(3) == 0 {
+				renewed = fmt.Sprintf("old-%03d-%d", i, j)
+			}
+			line := []string{"auto", "property", "life", "health"}[r.Intn(4)]
+			f.Policies = append(f.Policies, Policy{Tenant: tenants[i%2], Policy: fmt.Sprintf("p%03d-%d", i, j), Customer: fmt.Sprintf("c%03d", i),
+				Line: line, Status: st, RenewedFrom: renewed, Start: f.Start.AddDate(-1, 0, 0), End: f.Start.AddDate(0, r.Intn(12), 0),
+				Premium: float64(1000 + r.Intn(5000)), At: f.Start.AddDate(0, -1, 0)})
+		}
+	}
+	// Calls: one every ~97 s over the period plus 8 days, distinct timestamps.
+	span := f.End.Add(8 * 24 * time.Hour).Sub(f.Start)
+	n := 0
+	for t := f.Start.Add(17 * time.Second); t.Before(f.Start.Add(span)); t = t.Add(time.Duration(60+r.Intn(80)) * time.Second) {
+		n++
+		c := Call{Tenant: tenants[r.Intn(2)], CallID: fmt.Sprintf("call-%06d", n), Arrived: t}
+		if r.Intn(6) == 0 {
+			c.Direction, c.Campaign, c.Line, c.Customer = "outbound", []string{"camp_renew", "camp_survey"}[r.Intn(2)], "renewal", fmt.Sprintf("c%03d", r.Intn(customers))
+			if r.Intn(2) == 0 {
+				c.Outcome, c.Agent, c.TalkSec, c.ACWSec = "answered", f.Agents[r.Intn(5)], float64(30+r.Intn(300)), float64(r.Intn(60))
+				c.Answered = ptr(t.Add(20 * time.Second))
+			} else {
+				c.Outcome = "no_answer"
+			}
+			c.Ended = t.Add(time.Duration(c.TalkSec+25) * time.Second)
+			f.Calls = append(f.Calls, c)
+			continue
+		}
+		c.Direction = "inbound"
+		if r.Intn(5) > 0 {
+			c.Customer = fmt.Sprintf("c%03d", r.Intn(customers))
+		}
+		c.IVRSec = float64(5 + r.Intn(40))
+		ivrEnd := t.Add(time.Duration(c.IVRSec) * time.Second)
+		if r.Intn(10) > 0 {
+			c.IVREnded = &ivrEnd
+		}
+		q := f.Queues[r.Intn(3)]
+		c.Line = lines[q]
+		switch k := r.Intn(20); {
+		case k < 2:
+			c.Outcome, c.SelfService, c.Line = "self_served", "claim_status", "inquiry"
+			c.Ended = ivrEnd
+		case k < 3:
+			c.Outcome = "ivr_abandoned"
+			c.Ended = ivrEnd
+		default:
+			c.Queue = q
+			c.Queued = &ivrEnd
+			c.WaitSec = float64(r.Intn(60))
+			if r.Intn(4) == 0 {
+				c.WaitSec += 0.5 // fractional waits, around the thresholds too
+			}
+			switch m := r.Intn(10); {
+			case m < 7:
+				c.Outcome, c.Agent = "answered", f.Agents[r.Intn(5)]
+				c.Answered = ptr(ivrEnd.Add(time.Duration(c.WaitSec) * time.Second))
+				c.TalkSec, c.HoldSec, c.ACWSec = float64(20+r.Intn(400)), float64(r.Intn(3)*15), float64(r.Intn(90))
+				c.Transferred = r.Intn(12) == 0
+			case m < 9:
+				c.Outcome = "abandoned"
+				if r.Intn(3) == 0 {
+					c.WaitSec = float64(r.Intn(5)) + 0.25 // short abandons
+				}
+			default:
+				c.Outcome = "callback_requested"
+			}
+			c.Ended = ivrEnd.Add(time.Duration(c.WaitSec+c.TalkSec+c.HoldSec) * time.Second)
+		}
+		f.Calls = append(f.Calls, c)
+	}
+	// Agent states: each agent cycles through states; previous_sec rides on each event.
+	for ai, a := range f.Agents {
+		t := f.Start.Add(time.Duration(8*3600+ai*60) * time.Second)
+		prev := "logged_out"
+		for t.Before(f.End) {
+			next := []string{"available", "on_call", "hold", "acw", "break", "reserved", "available"}[r.Intn(7)]
+			if next == prev {
+				next = "available"
+			}
+			d := float64(10 + r.Intn(900))
+			f.States = append(f.States, AgentState{Tenant: tenants[ai%2], Agent: a, State: next, Previous: prev, At: t, PreviousSec: d, Queues: []string{f.Queues[ai%3], f.Queues[(ai+1)%3]}})
+			if prev == "logged_out" {
+				f.States[len(f.States)-1].PreviousSec = 0
+			}
+			prev = next
+			t = t.Add(time.Duration(d) * time.Second)
+			if r.Intn(80) == 0 {
+				f.States = append(f.States, AgentState{Tenant: tenants[ai%2], Agent: a, State: "logged_out", Previous: prev, At: t, PreviousSec: float64(r.Intn(300)), Queues: nil})
+				prev = "logged_out"
+				t = t.Add(10 * time.Hour)
+			}
+		}
+	}
+	// Claims closed through the period, with callback attempts of varied promptness.
+	for i := 0; i < 150; i++ {
+		cust := fmt.Sprintf("c%03d", r.Intn(customers))
+		reported := f.Start.Add(-time.Duration(r.Intn(20*24)) * time.Hour)
+		cl := Claim{Tenant: tenants[i%2], Claim: fmt.Sprintf("cl%03d", i), Policy: "p-" + cust, Customer: cust, Status: "filed", Reported: reported,
+			Claimed: float64(500 + r.Intn(20000)), At: reported}
+		f.Claims = append(f.Claims, cl)
+		if r.Intn(8) == 0 {
+			continue // still open
+		}
+		closed := f.Start.Add(-3*24*time.Hour + time.Duration(r.Intn(16*24*3600))*time.Second)
+		if closed.Before(reported) {
+			closed = reported.Add(time.Hour)
+		}
+		done := cl
+		done.Status, done.Closed, done.Paid, done.At = "closed", &closed, cl.Claimed*r.Float64(), closed
+		if r.Intn(10) == 0 {
+			done.Status = "rejected"
+		}
+		f.Claims = append(f.Claims, done)
+		// Attempts: first after 0..40 h, success after 0..100 h, or never.
+		first := closed.Add(time.Duration(r.Intn(40*3600)) * time.Second)
+		nAtt := r.Intn(4)
+		for k := 0; k < nAtt; k++ {
+			at := Attempt{Tenant: cl.Tenant, AttemptID: fmt.Sprintf("att-%03d-%d", i, k), Campaign: "camp_callback", CampaignType: "claim_callback",
+				Customer: cust, Claim: cl.Claim, Dialed: first.Add(time.Duration(k*r.Intn(30*3600)) * time.Second), Outcome: "no_answer"}
+			if k == nAtt-1 && r.Intn(4) > 0 {
+				at.Outcome, at.Agent, at.Connected = "connected", f.Agents[r.Intn(5)], ptr(at.Dialed.Add(15*time.Second))
+			}
+			f.Attempts = append(f.Attempts, at)
+		}
+	}
+	// Other outbound attempts for contact rates.
+	for i := 0; i < 400; i++ {
+		at := Attempt{Tenant: tenants[i%2], AttemptID: fmt.Sprintf("att-m-%03d", i), Campaign: []string{"camp_renew", "camp_survey"}[i%2], CampaignType: "renewal",
+			Customer: fmt.Sprintf("c%03d", r.Intn(customers)), Dialed: f.Start.Add(time.Duration(r.Intn(14*24*3600)) * time.Second)}
+		at.Outcome = []string{"no_answer", "busy", "machine", "connected", "connected", "dropped", "blocked"}[r.Intn(7)]
+		if at.Outcome == "connected" {
+			at.Agent, at.Connected = f.Agents[r.Intn(5)], ptr(at.Dialed.Add(10*time.Second))
+		}
+		f.Attempts = append(f.Attempts, at)
+	}
+	// Surveys: post-call and post-claim; some raise an issue, some of those are resolved later.
+	for i := 0; i < 500; i++ {
+		s := Survey{Tenant: tenants[i%2], ResponseID: fmt.Sprintf("resp-%04d", i), Kind: []string{"post_call", "post_claim", "general"}[r.Intn(3)],
+			Customer: fmt.Sprintf("c%03d", r.Intn(customers)), Agent: f.Agents[r.Intn(5)], Line: "inquiry", Campaign: "camp_survey",
+			At: f.Start.Add(time.Duration(r.Intn(14*24*3600)) * time.Second)}
+		if r.Intn(6) > 0 {
+			s.CSAT = ptr(uint8(1 + r.Intn(5)))
+		}
+		if r.Intn(3) > 0 {
+			s.NPS = ptr(uint8(r.Intn(11)))
+		}
+		if s.CSAT == nil && s.NPS == nil {
+			s.Resolved = ptr(uint8(1))
+		}
+		if r.Intn(4) == 0 {
+			s.Issue = "payment slow"
+			f.Surveys = append(f.Surveys, s)
+			if r.Intn(3) > 0 {
+				fix := s
+				fix.Issue, fix.Resolved, fix.At = "", ptr(uint8(1)), s.At.Add(time.Duration(r.Intn(96*3600))*time.Second)
+				f.Surveys = append(f.Surveys, fix)
+			}
+			continue
+		}
+		f.Surveys = append(f.Surveys, s)
+	}
+	// Complaints registered across the holiday, answered after 0..14 days or not at all.
+	for i := 0; i < 120; i++ {
+		reg := f.Start.Add(-5*24*time.Hour + time.Duration(r.Intn(19*24*3600))*time.Second)
+		c := Complaint{Tenant: tenants[i%2], ComplaintID: fmt.Sprintf("cmp-%03d", i), Stage: "registered", Customer: fmt.Sprintf("c%03d", r.Intn(customers)),
+			Category: []string{"claim_delay", "claim_amount", "service_attitude", "billing"}[r.Intn(4)], Line: []string{"claims_report", "inquiry"}[r.Intn(2)],
+			Department: []string{"claims", "service"}[r.Intn(2)], Channel: []string{"phone", "web", "regulator"}[r.Intn(3)],
+			AgainstAgent: []string{"", "a1", "a2"}[r.Intn(3)], At: reg, Registered: reg, Due: reg.AddDate(0, 0, 9)}
+		f.Complaints = append(f.Complaints, c)
+		if r.Intn(6) > 0 {
+			ans := c
+			ans.Stage, ans.At = "answered", reg.Add(time.Duration(r.Intn(14*24*3600))*time.Second)
+			f.Complaints = append(f.Complaints, ans)
+			if r.Intn(2) == 0 {
+				cl := ans
+				cl.Stage, cl.At = "closed", ans.At.Add(24*time.Hour)
+				f.Complaints = append(f.Complaints, cl)
+			}
+		}
+	}
+	for i := 0; i < 200; i++ {
+		e := QAEval{Tenant: tenants[i%2], EvaluationID: fmt.Sprintf("ev-%03d", i), Agent: f.Agents[r.Intn(5)], Status: []string{"submitted", "submitted", "disputed", "upheld"}[r.Intn(4)],
+			Kind: []string{"regular", "regular", "calibration"}[r.Intn(3)], Line: "inquiry", Score: float64(r.Intn(101)), At: f.Start.Add(time.Duration(r.Intn(14*24*3600)) * time.Second)}
+		f.QA = append(f.QA, e)
+	}
+	return f
+}
+
+// Load writes the fixture into the database behind conn.
+func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
+	env := func(tenant string, at time.Time) []any {
+		return []any{uuid.New(), at, uint16(0), tenant, "fixture", uint16(1)}
+	}
+	const envCols = "event_id, occurred_at, occurred_ms, tenant, source, schema_version, "
+	steps := []struct {
+		table, cols string
+		n           int
+		row         func(i int) []any
+	}{
+		{"call_records", "call_id, direction, business_line, queue, customer_id, phone, agent_id, campaign_id, arrived_at, ivr_ended_at, queued_at, answered_at, ended_at, ivr_sec, wait_sec, talk_sec, hold_sec, acw_sec, outcome, self_service, transferred", len(f.Calls), func(i int) []any {
+			c := f.Calls[i]
+			return append(env(c.Tenant, c.Ended), c.CallID, c.Direction, c.Line, c.Queue, c.Customer, "+8613800000000", c.Agent, c.Campaign, c.Arrived, c.IVREnded, c.Queued, c.Answered, c.Ended, c.IVRSec, c.WaitSec, c.TalkSec, c.HoldSec, c.ACWSec, c.Outcome, c.SelfService, c.Transferred)
+		}},
+		{"agent_states", "agent_id, state, previous_state, previous_sec, queues", len(f.States), func(i int) []any {
+			s := f.States[i]
+			q := s.Queues
+			if q == nil {
+				q = []string{}
+			}
+			return append(env(s.Tenant, s.At), s.Agent, s.State, s.Previous, s.PreviousSec, q)
+		}},
+		{"survey_responses", "response_id, survey_id, kind, channel, customer_id, claim_id, campaign_id, agent_id, business_line, csat, nps, resolved, issue", len(f.Surveys), func(i int) []any {
+			s := f.Surveys[i]
+			return append(env(s.Tenant, s.At), s.ResponseID, "sv1", s.Kind, "sms", s.Customer, s.Claim, s.Campaign, s.Agent, s.Line, s.CSAT, s.NPS, s.Resolved, s.Issue)
+		}},
+		{"complaints", "complaint_id, stage, customer_id, category, business_line, department, channel, against_agent_id, registered_at, due_at", len(f.Complaints), func(i int) []any {
+			c := f.Complaints[i]
+			return append(env(c.Tenant, c.At), c.ComplaintID, c.Stage, c.Customer, c.Category, c.Line, c.Department, c.Channel, c.AgainstAgent, c.Registered, c.Due)
+		}},
+		{"claims", "claim_id, policy_id, customer_id, status, reported_at, closed_at, amount_claimed, amount_paid", len(f.Claims), func(i int) []any {
+			c := f.Claims[i]
+			return append(env(c.Tenant, c.At), c.Claim, c.Policy, c.Customer, c.Status, c.Reported, c.Closed, c.Claimed, c.Paid)
+		}},
+		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id", len(f.Attempts), func(i int) []any {
+			a := f.Attempts[i]
+			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Customer, a.Customer, "+8613800000000", "progressive", uint16(1), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim)
+		}},
+		{"policies", "policy_id, customer_id, product, line, status, start_date, end_date, premium, renewed_from", len(f.Policies), func(i int) []any {
+			p := f.Policies[i]
+			return append(env(p.Tenant, p.At), p.Policy, p.Customer, "prod", p.Line, p.Status, p.Start, p.End, p.Premium, p.RenewedFrom)
+		}},
+		{"customers", "customer_id, name, phone, time_zone, customer_since, blacklisted", len(f.Customers), func(i int) []any {
+			c := f.Customers[i]
+			return append(env(c.Tenant, c.At), c.Customer, "name "+c.Customer, c.Phone, "Asia/Shanghai", c.Since, c.Blacklisted)
+		}},
+		{"qa_evaluations", "evaluation_id, status, kind, call_id, agent_id, evaluator_id, scorecard_id, score, business_line", len(f.QA), func(i int) []any {
+			e := f.QA[i]
+			return append(env(e.Tenant, e.At), e.EvaluationID, e.Status, e.Kind, "call", e.Agent, "qa1", "sc1", e.Score, e.Line)
+		}},
+	}
+	for _, s := range steps {
+		b, err := conn.PrepareBatch(ctx, "INSERT INTO "+s.table+" ("+envCols+s.cols+")")
+		if err != nil {
+			return fmt.Errorf("preparing %s: %w", s.table, err)
+		}
+		for i := 0; i < s.n; i++ {
+			if err := b.Append(s.row(i)...); err != nil {
+				b.Abort()
+				return fmt.Errorf("appending to %s: %w", s.table, err)
+			}
+		}
+		if err := b.Send(); err != nil {
+			return fmt.Errorf("inserting into %s: %w", s.table, err)
+		}
+	}
+	return nil
+}

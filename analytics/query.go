@@ -1,0 +1,141 @@
+package analytics
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Query asks for metrics of one family, as a time series (Bucket), broken down by columns of
+// the family (GroupBy), or as one total row.
+type Query struct {
+	Metrics []string
+	Bucket  bool
+	GroupBy []string
+	// OrderBy is an output column or metric name, "time" by default for series; Desc reverses.
+	OrderBy string
+	Desc    bool
+	Limit   int
+	// Raw forbids the rollup (tests compare both).
+	Raw bool
+}
+
+// Build renders the query's SQL for a dialect. The output columns are: time (when Bucket),
+// the GroupBy columns as String, then each metric as Nullable(Float64).
+func Build(d Dialect, s Settings, q Query) (string, error) {
+	if len(q.Metrics) == 0 {
+		return "", fmt.Errorf("query: no metrics")
+	}
+	var fam *family
+	ms := make([]*Metric, len(q.Metrics))
+	for i, n := range q.Metrics {
+		m, err := MetricByName(n)
+		if err != nil {
+			return "", err
+		}
+		ms[i] = m
+		f := families[m.Family]
+		if fam != nil && f != fam {
+			return "", fmt.Errorf("query: metrics %s (%s) and %s (%s) come from different sources", q.Metrics[0], fam.name, n, f.name)
+		}
+		fam = f
+	}
+	for _, g := range q.GroupBy {
+		if !contains(fam.groups, g) {
+			return "", fmt.Errorf("query: %s cannot be grouped by %q (can: %v)", fam.name, g, fam.groups)
+		}
+	}
+	if r := fam.rollup; r != "" && !q.Raw && s.rollupCompatible() {
+		rf := families[r]
+		ok := true
+		for _, m := range ms {
+			if !m.computableFrom(rf, s) {
+				ok = false
+			}
+		}
+		for _, g := range q.GroupBy {
+			if !contains(rf.groups, g) {
+				ok = false
+			}
+		}
+		if ok {
+			fam = rf
+		}
+	}
+	var missing error
+	c := func(name string) string {
+		if name == "policies_in_force" {
+			return policiesInForceSQL(d)
+		}
+		f, ok := fam.counter[name]
+		if !ok {
+			missing = fmt.Errorf("query: %s has no counter %q", fam.name, name)
+			return "0"
+		}
+		return f(s)
+	}
+	var cols, keys []string
+	if q.Bucket {
+		cols = append(cols, d.Bucket(fam.timeCol)+" AS time")
+		keys = append(keys, "time")
+	}
+	for _, g := range q.GroupBy {
+		cols = append(cols, "toString("+g+") AS "+g+"_key")
+		keys = append(keys, g+"_key")
+	}
+	for _, m := range ms {
+		cols = append(cols, fmt.Sprintf("CAST(%s AS Nullable(Float64)) AS %s", m.expr(c, s), m.Column()))
+	}
+	if missing != nil {
+		return "", missing
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "SELECT %s\nFROM %s\nWHERE %s", strings.Join(cols, ",\n  "), fam.source(d, s), strings.Join(fam.conds(d), " AND "))
+	if len(keys) > 0 {
+		fmt.Fprintf(&b, "\nGROUP BY %s", strings.Join(keys, ", "))
+	}
+	order := q.OrderBy
+	if order == "" && len(keys) > 0 {
+		order = strings.Join(keys, ", ")
+	} else if order != "" && contains(q.GroupBy, order) {
+		order += "_key"
+	} else if m, err := MetricByName(order); err == nil {
+		order = m.Column()
+	}
+	if order != "" {
+		if q.Desc {
+			order += " DESC"
+		}
+		fmt.Fprintf(&b, "\nORDER BY %s", order)
+	}
+	if q.Limit > 0 {
+		fmt.Fprintf(&b, "\nLIMIT %d", q.Limit)
+	}
+	return b.String(), nil
+}
+
+// computableFrom says whether every counter the metric needs exists in f.
+func (m *Metric) computableFrom(f *family, s Settings) bool {
+	ok := true
+	m.expr(func(n string) string {
+		if _, has := f.counter[n]; !has && n != "policies_in_force" {
+			ok = false
+		}
+		return "0"
+	}, s)
+	return ok
+}
+
+// MetricsOf lists the metrics of the same source as name (they can share one query).
+func MetricsOf(family string) []string {
+	var out []string
+	for _, n := range MetricNames() {
+		if metrics[n].Family == family {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Column is the metric's output column: its title, quoted, so Grafana shows a readable name and
+// no output alias can shadow a source column of the same name (ClickHouse substitutes aliases).
+func (m *Metric) Column() string { return "`" + m.Title + "`" }

@@ -1,0 +1,519 @@
+package analytics
+
+import (
+	"context"
+	"math"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/analytics/chtest"
+)
+
+// The truth test: every KPI computed by the SQL equals the same KPI computed here, a second and
+// deliberately plain implementation over the fixture's Go values.
+
+type want map[string]*float64
+
+func frac(n, d float64) *float64 {
+	if d <= 0 {
+		return nil
+	}
+	v := n / d
+	return &v
+}
+func num(v float64) *float64 { return &v }
+
+func in(p Period, t time.Time) bool { return !t.Before(p.From) && t.Before(p.To) }
+
+func refCalls(f *chtest.Fixture, p Period, s Settings) want {
+	var inbound, outbound, total, ivr, self, offered, answered, abandoned, short, within, abAfter, abWithin, waitSum, handle, transferred float64
+	var waits []float64
+	T, S := float64(s.SLThresholdSec), float64(s.ShortAbandonSec)
+	for _, c := range f.Calls {
+		if !in(p, c.Arrived) || (p.Tenant != "" && c.Tenant != p.Tenant) || (p.Queue != "" && c.Queue != p.Queue) || (p.Agent != "" && c.Agent != p.Agent) {
+			continue
+		}
+		total++
+		if c.Direction == "outbound" {
+			outbound++
+			continue
+		}
+		inbound++
+		if c.IVREnded != nil {
+			ivr++
+		}
+		if c.Outcome == "self_served" {
+			self++
+		}
+		if c.Queued == nil {
+			continue
+		}
+		isShort := c.Outcome == "abandoned" && c.WaitSec < S
+		if isShort {
+			short++
+			if s.ShortAbandon == ShortAbandonExclude {
+				continue
+			}
+		}
+		offered++
+		switch c.Outcome {
+		case "answered":
+			answered++
+			waitSum += c.WaitSec
+			handle += c.TalkSec + c.HoldSec + c.ACWSec
+			waits = append(waits, c.WaitSec)
+			if c.WaitSec <= T {
+				within++
+			}
+			if c.Transferred {
+				transferred++
+			}
+		case "abandoned":
+			abandoned++
+			if c.WaitSec > T {
+				abAfter++
+			} else {
+				abWithin++
+			}
+		}
+	}
+	sl := map[string]*float64{
+		SLAbandonsAgainst:    frac(within, answered+abAfter),
+		SLIgnoreAbandons:     frac(within, answered),
+		SLAllAbandons:        frac(within, answered+abandoned),
+		SLAbandonsWithinGood: frac(within+abWithin, answered+abandoned),
+	}
+	sort.Float64s(waits)
+	q := func(l float64) *float64 {
+		if len(waits) == 0 {
+			return nil
+		}
+		return num(waits[int(l*float64(len(waits)))])
+	}
+	w := want{
+		"inbound": num(inbound), "outbound": num(outbound), "total": num(total), "offered": num(offered), "answered": num(answered),
+		"abandoned": num(abandoned), "short_abandoned": num(short), "self_served": num(self),
+		"connection_rate": frac(answered, offered), "abandon_rate": frac(abandoned, offered), "service_level": sl[s.SLVariant],
+		"self_service_rate": frac(self, ivr), "asa": frac(waitSum, answered), "aht": frac(handle, answered), "transfer_rate": frac(transferred, answered),
+		"wait_p50": q(0.5), "wait_p90": q(0.9),
+	}
+	for v, x := range sl {
+		w["service_level_"+v] = x
+	}
+	return w
+}
+
+func refAgents(f *chtest.Fixture, p Period) want {
+	var busy, avail, talk, logged float64
+	for _, s := range f.States {
+		if !in(p, s.At) || (p.Tenant != "" && s.Tenant != p.Tenant) || (p.Agent != "" && s.Agent != p.Agent) {
+			continue
+		}
+		if p.Queue != "" && !contains(s.Queues, p.Queue) {
+			continue
+		}
+		switch s.Previous {
+		case "on_call", "hold", "acw":
+			busy += s.PreviousSec
+		case "available":
+			avail += s.PreviousSec
+		}
+		if s.Previous == "on_call" {
+			talk += s.PreviousSec
+		}
+		if s.Previous != "logged_out" {
+			logged += s.PreviousSec
+		}
+	}
+	return want{"occupancy": frac(busy, busy+avail), "effective_talk_ratio": frac(talk, logged), "logged_in_hours": num(logged / 3600)}
+}
+
+func refFCR(f *chtest.Fixture, p Period, s Settings) want {
+	var answered, resolved float64
+	for i, c := range f.Calls {
+		if c.Direction != "inbound" || c.Customer == "" || !in(p, c.Arrived) || (p.Tenant != "" && c.Tenant != p.Tenant) ||
+			(p.Queue != "" && c.Queue != p.Queue) || (p.Agent != "" && c.Agent != p.Agent) || c.Outcome != "answered" || c.Queued == nil {
+			continue
+		}
+		answered++
+		repeat := false
+		for j, o := range f.Calls {
+			if j != i && o.Direction == "inbound" && o.Customer == c.Customer && o.Line == c.Line && o.Tenant == c.Tenant &&
+				o.Arrived.After(c.Arrived) && !o.Arrived.After(c.Arrived.Add(s.FCRWindow)) {
+				repeat = true
+				break
+			}
+		}
+		if !repeat {
+			resolved++
+		}
+	}
+	return want{"fcr": frac(resolved, answered)}
+}
+
+func refSurveys(f *chtest.Fixture, p Period) want {
+	var n, top2, sum, nn, pro, det, pn, ptop, pnn, ppro, pdet, resp float64
+	for _, s := range f.Surveys {
+		if !in(p, s.At) || (p.Tenant != "" && s.Tenant != p.Tenant) || (p.Agent != "" && s.Agent != p.Agent) {
+			continue
+		}
+		resp++
+		pc := s.Kind == "post_claim"
+		if s.CSAT != nil {
+			n++
+			sum += float64(*s.CSAT)
+			if *s.CSAT >= 4 {
+				top2++
+			}
+			if pc {
+				pn++
+				if *s.CSAT >= 4 {
+					ptop++
+				}
+			}
+		}
+		if s.NPS != nil {
+			nn++
+			if pc {
+				pnn++
+			}
+			if *s.NPS >= 9 {
+				pro++
+				if pc {
+					ppro++
+				}
+			}
+			if *s.NPS <= 6 {
+				det++
+				if pc {
+					pdet++
+				}
+			}
+		}
+	}
+	return want{"survey_responses": num(resp), "csat": frac(top2, n), "csat_mean": frac(sum, n), "nps": frac(100*(pro-det), nn),
+		"post_claim_csat": frac(ptop, pn), "post_claim_nps": frac(100*(ppro-pdet), pnn)}
+}
+
+func refDial(f *chtest.Fixture, p Period) want {
+	var att, contacts, conn, dropped float64
+	for _, a := range f.Attempts {
+		if !in(p, a.Dialed) || (p.Tenant != "" && a.Tenant != p.Tenant) || (p.Agent != "" && a.Agent != p.Agent) {
+			continue
+		}
+		if a.Outcome != "blocked" {
+			att++
+		}
+		switch a.Outcome {
+		case "connected":
+			contacts++
+			conn++
+		case "dropped":
+			contacts++
+			dropped++
+		}
+	}
+	return want{"attempts": num(att), "contacts": num(contacts), "outbound_connected": num(conn), "contact_rate": frac(contacts, att), "outbound_abandon_rate": frac(dropped, contacts)}
+}
+
+func refQA(f *chtest.Fixture, p Period) want {
+	var n, sum float64
+	for _, e := range f.QA {
+		if !in(p, e.At) || (p.Tenant != "" && e.Tenant != p.Tenant) || (p.Agent != "" && e.Agent != p.Agent) || e.Kind != "regular" || e.Status == "disputed" {
+			continue
+		}
+		n++
+		sum += e.Score
+	}
+	return want{"qa_evaluations": num(n), "qa_score": frac(sum, n)}
+}
+
+// workdayDeadline walks the calendar day by day: the n-th working day after the registration date.
+func workdayDeadline(cal Calendar, reg time.Time, n int) time.Time {
+	d := time.Date(reg.Year(), reg.Month(), reg.Day(), 0, 0, 0, 0, time.UTC)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if cal.IsWorkday(d) {
+			n--
+		}
+	}
+	return d
+}
+
+func refComplaints(f *chtest.Fixture, p Period, s Settings, now time.Time) want {
+	type cmp struct {
+		tenant, line, agent string
+		reg, answered       time.Time
+		registered          bool
+	}
+	byID := map[string]*cmp{}
+	var registered float64
+	for _, c := range f.Complaints {
+		x := byID[c.ComplaintID]
+		if x == nil {
+			x = &cmp{tenant: c.Tenant, line: c.Line, agent: c.AgainstAgent, reg: c.Registered}
+			byID[c.ComplaintID] = x
+		}
+		if (c.Stage == "answered" || c.Stage == "closed") && (x.answered.IsZero() || c.At.Before(x.answered)) {
+			x.answered = c.At
+		}
+		if c.Stage == "registered" && in(p, c.Registered) && (p.Tenant == "" || c.Tenant == p.Tenant) && (p.Agent == "" || c.AgainstAgent == p.Agent) {
+			registered++
+		}
+	}
+	var due, onTime, overdue float64
+	for _, x := range byID {
+		if (p.Tenant != "" && x.tenant != p.Tenant) || (p.Agent != "" && x.agent != p.Agent) {
+			continue
+		}
+		dl := workdayDeadline(s.Calendar, x.reg, s.ComplaintWorkdays)
+		if !in(p, dl) {
+			continue
+		}
+		due++
+		end := dl.AddDate(0, 0, 1)
+		if !x.answered.IsZero() && x.answered.Before(end) {
+			onTime++
+		}
+		if x.answered.IsZero() && !end.After(now) {
+			overdue++
+		}
+	}
+	var answeredCalls float64
+	for _, c := range f.Calls {
+		if c.Direction == "inbound" && c.Queued != nil && c.Outcome == "answered" && in(p, c.Arrived) && (p.Tenant == "" || c.Tenant == p.Tenant) {
+			answeredCalls++
+		}
+	}
+	var inForce float64
+	for _, pol := range f.Policies {
+		if pol.Status == "active" && (p.Tenant == "" || pol.Tenant == p.Tenant) {
+			inForce++
+		}
+	}
+	w := want{"complaints": num(registered), "complaints_due": num(due), "complaint_timeliness": frac(onTime, due), "complaints_overdue_open": num(overdue)}
+	if p.Agent == "" {
+		w["complaints_per_answered_call"] = frac(registered, answeredCalls)
+		w["complaints_per_10k_policies"] = frac(10000*registered, inForce)
+	}
+	return w
+}
+
+func refCallbacks(f *chtest.Fixture, p Period, s Settings) want {
+	latest := map[string]chtest.Claim{}
+	for _, c := range f.Claims {
+		if o, ok := latest[c.Claim]; !ok || !c.At.Before(o.At) {
+			latest[c.Claim] = c
+		}
+	}
+	var n, covered, first float64
+	for _, c := range latest {
+		if c.Status != "closed" || c.Closed == nil || (p.Tenant != "" && c.Tenant != p.Tenant) {
+			continue
+		}
+		if !in(p, c.Closed.Add(s.CallbackWindow)) {
+			continue
+		}
+		n++
+		var firstAtt, firstOK time.Time
+		for _, a := range f.Attempts {
+			if a.Claim != c.Claim || a.CampaignType != "claim_callback" || a.Outcome == "blocked" {
+				continue
+			}
+			if firstAtt.IsZero() || a.Dialed.Before(firstAtt) {
+				firstAtt = a.Dialed
+			}
+			if a.Outcome == "connected" && (firstOK.IsZero() || a.Connected.Before(firstOK)) {
+				firstOK = *a.Connected
+			}
+		}
+		if !firstOK.IsZero() && !firstOK.Before(*c.Closed) && !firstOK.After(c.Closed.Add(s.CallbackWindow)) {
+			covered++
+		}
+		if !firstAtt.IsZero() && !firstAtt.Before(*c.Closed) && !firstAtt.After(c.Closed.Add(s.FirstAttemptLimit)) {
+			first++
+		}
+	}
+	return want{"closed_claims": num(n), "callback_coverage_72h": frac(covered, n), "callback_first_attempt_24h": frac(first, n)}
+}
+
+func refFeedback(f *chtest.Fixture, p Period, s Settings) want {
+	raised := map[string]time.Time{}
+	tenant := map[string]string{}
+	for _, sv := range f.Surveys {
+		if sv.Issue != "" {
+			if t, ok := raised[sv.ResponseID]; !ok || sv.At.Before(t) {
+				raised[sv.ResponseID] = sv.At
+				tenant[sv.ResponseID] = sv.Tenant
+			}
+		}
+	}
+	var n, ok float64
+	for id, t := range raised {
+		if !in(p, t) || (p.Tenant != "" && tenant[id] != p.Tenant) {
+			continue
+		}
+		n++
+		for _, sv := range f.Surveys {
+			if sv.ResponseID == id && sv.Resolved != nil && *sv.Resolved == 1 && sv.At.After(t) && !sv.At.After(t.Add(s.FeedbackWindow)) {
+				ok++
+				break
+			}
+		}
+	}
+	return want{"feedback_issues": num(n), "feedback_resolution_48h": frac(ok, n)}
+}
+
+func allWant(f *chtest.Fixture, p Period, s Settings, now time.Time) want {
+	w := want{}
+	add := func(x want) {
+		for k, v := range x {
+			w[k] = v
+		}
+	}
+	add(refCalls(f, p, s))
+	add(refAgents(f, p))
+	add(refFCR(f, p, s))
+	add(refSurveys(f, p))
+	add(refDial(f, p))
+	add(refQA(f, p))
+	add(refComplaints(f, p, s, now))
+	if p.Agent == "" && p.Queue == "" {
+		add(refCallbacks(f, p, s))
+		add(refFeedback(f, p, s))
+	}
+	return w
+}
+
+func close(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+
+func TestKPIsMatchIndependentComputation(t *testing.T) {
+	ctx := context.Background()
+	conn, _ := chtest.Database(t)
+	f := chtest.Generate(42)
+	if err := f.Load(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	base := DefaultSettings()
+	base.Calendar = Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
+	day := func(d int) time.Time { return f.Start.AddDate(0, 0, d) }
+	cases := []struct {
+		name string
+		p    Period
+		mod  func(*Settings)
+	}{
+		{"two weeks", Period{From: day(0), To: day(14)}, nil},
+		{"holiday week, tenant t1", Period{From: day(2), To: day(10), Tenant: "t1"}, nil},
+		{"one queue", Period{From: day(1), To: day(12), Queue: "q_claims"}, nil},
+		{"one agent", Period{From: day(0), To: day(14), Agent: "a2"}, nil},
+		{"include short abandons, T=30", Period{From: day(0), To: day(14)}, func(s *Settings) { s.ShortAbandon = ShortAbandonInclude; s.SLThresholdSec = 30 }},
+		{"SL ignore abandons, S=3", Period{From: day(0), To: day(7)}, func(s *Settings) { s.SLVariant = SLIgnoreAbandons; s.ShortAbandonSec = 3 }},
+		{"SL all abandons", Period{From: day(0), To: day(14)}, func(s *Settings) { s.SLVariant = SLAllAbandons }},
+		{"SL abandons within good, include", Period{From: day(0), To: day(14)}, func(s *Settings) { s.SLVariant = SLAbandonsWithinGood; s.ShortAbandon = ShortAbandonInclude }},
+		{"FCR 2-day window, callback 48 h", Period{From: day(3), To: day(14)}, func(s *Settings) { s.FCRWindow = 48 * time.Hour; s.CallbackWindow = 48 * time.Hour; s.FirstAttemptLimit = 12 * time.Hour }},
+		{"no holidays", Period{From: day(0), To: day(14)}, func(s *Settings) { s.Calendar = Calendar{} }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := base
+			if tc.mod != nil {
+				tc.mod(&s)
+			}
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			e := &Engine{Conn: conn, Settings: s}
+			w := allWant(f, tc.p, s, time.Now())
+			names := make([]string, 0, len(w))
+			for n := range w {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			got, err := e.Totals(ctx, tc.p, names...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked := 0
+			for _, n := range names {
+				g, ok := got[n]
+				switch {
+				case w[n] == nil && ok:
+					t.Errorf("%s: SQL %v, Go undefined", n, g)
+				case w[n] != nil && !ok:
+					t.Errorf("%s: SQL undefined, Go %v", n, *w[n])
+				case w[n] != nil && !close(g, *w[n]):
+					t.Errorf("%s: SQL %v, Go %v", n, g, *w[n])
+				default:
+					checked++
+				}
+			}
+			// A fixture that leaves a KPI undefined or zero would make the comparison hollow.
+			for _, n := range []string{"connection_rate", "service_level", "aht", "occupancy", "fcr", "complaints_due"} {
+				if w[n] == nil || *w[n] == 0 {
+					t.Errorf("fixture gives %s no data in this case", n)
+				}
+			}
+			t.Logf("%d KPIs agree", checked)
+		})
+	}
+}
+
+func TestRollupEqualsRawRecords(t *testing.T) {
+	ctx := context.Background()
+	conn, _ := chtest.Database(t)
+	f := chtest.Generate(7)
+	if err := f.Load(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Conn: conn, Settings: DefaultSettings()}
+	ms := []string{"offered", "answered", "abandoned", "connection_rate", "service_level", "asa", "aht", "transfer_rate", "self_service_rate", "inbound", "outbound"}
+	for _, g := range []string{Gran15Min, GranHour, GranDay, GranWeek, GranMonth} {
+		p := Period{From: f.Start, To: f.End, Granularity: g, Tenant: "t2"}
+		for _, grp := range [][]string{nil, {"queue"}, {"agent_id"}} {
+			q := Query{Metrics: ms, Bucket: true, GroupBy: grp}
+			roll, err := e.Run(ctx, p, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := "call_rollup_15m"; !containsStr(roll.SQL, want) {
+				t.Fatalf("%s: query did not use the rollup:\n%s", g, roll.SQL)
+			}
+			q.Raw = true
+			raw, err := e.Run(ctx, p, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(raw.Rows) == 0 || len(raw.Rows) != len(roll.Rows) {
+				t.Fatalf("%s %v: %d raw rows, %d rollup rows", g, grp, len(raw.Rows), len(roll.Rows))
+			}
+			for i := range raw.Rows {
+				a, b := raw.Rows[i], roll.Rows[i]
+				if !a.Time.Equal(b.Time) {
+					t.Fatalf("%s row %d: time %v vs %v", g, i, a.Time, b.Time)
+				}
+				for j, m := range ms {
+					if (a.Values[j] == nil) != (b.Values[j] == nil) || (a.Values[j] != nil && !close(*a.Values[j], *b.Values[j])) {
+						t.Errorf("%s %v %v %s: raw %v rollup %v", g, grp, a.Time, m, deref(a.Values[j]), deref(b.Values[j]))
+					}
+				}
+			}
+		}
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func containsStr(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}
