@@ -292,7 +292,7 @@ func Generate(seed int64) *Fixture {
 	}
 	// Complaints registered across the holiday, answered after 0..14 days or not at all.
 	for i := 0; i < 120; i++ {
-		reg := f.Start.Add(-5*24*time.Hour + time.Duration(r.Intn(19*24*3600))*time.Second)
+		reg := f.Start.Add(-12*24*time.Hour + time.Duration(r.Intn(26*24*3600))*time.Second)
 		c := Complaint{Tenant: tenants[i%2], ComplaintID: fmt.Sprintf("cmp-%03d", i), Stage: "registered", Customer: fmt.Sprintf("c%03d", r.Intn(customers)),
 			Category: []string{"claim_delay", "claim_amount", "service_attitude", "billing"}[r.Intn(4)], Line: []string{"claims_report", "inquiry"}[r.Intn(2)],
 			Department: []string{"claims", "service"}[r.Intn(2)], Channel: []string{"phone", "web", "regulator"}[r.Intn(3)],
