@@ -22,8 +22,8 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 )
 
-// ErrNotFound is returned for a recording id the store does not hold.
-var ErrNotFound = errors.New("recording not found")
+// ErrNotFound is returned for an id (recording, scorecard, evaluation) nobody holds.
+var ErrNotFound = errors.New("not found")
 
 // RecordingMeta is what the recorder knows about a call when it hands over the audio.
 type RecordingMeta struct {
