@@ -43,6 +43,7 @@ type agent struct {
 	call      *Call
 	direction string
 	queues    []*queue // queues the agent is a member of
+	qnames    []string // their names, shared by every state event (never mutated, replaced)
 
 	loginAt   time.Time
 	busy      time.Duration // reserved, on call, hold, ACW since login
@@ -110,13 +111,7 @@ func (a *agent) stopTimer() {
 	}
 }
 
-func (a *agent) queueNames() []string {
-	out := make([]string, len(a.queues))
-	for i, q := range a.queues {
-		out[i] = q.cfg.Name
-	}
-	return out
-}
+func (a *agent) queueNames() []string { return a.qnames }
 
 // setState moves a to s, keeps the occupancy accumulators and emits the agent-state event.
 func (e *Engine) setState(a *agent, s agentState, reason string) {

@@ -73,10 +73,12 @@ func (e *Engine) Login(l Login) error {
 		q.removeMember(a)
 	}
 	a.queues = a.queues[:0]
+	a.qnames = nil
 	for _, q := range e.queues {
 		if a.meets(q, q.maxDrop()) {
 			q.addMember(a)
 			a.queues = append(a.queues, q)
+			a.qnames = append(a.qnames, q.cfg.Name)
 		}
 	}
 	fresh := a.state == stLoggedOut

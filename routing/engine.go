@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 )
@@ -55,6 +57,7 @@ type Engine struct {
 	// DecisionHook, when set, is called with the duration of every routing decision; the
 	// benchmark uses it. It reads the wall clock, never the engine's clock.
 	decisionHook func(time.Duration)
+	newID        func() uuid.UUID
 }
 
 // Option configures an Engine.
@@ -74,6 +77,10 @@ func WithDirectory(d CustomerDirectory) Option { return func(e *Engine) { e.dir 
 
 // WithObserver adds an observer.
 func WithObserver(o Observer) Option { return func(e *Engine) { e.observers = append(e.observers, o) } }
+
+// WithEventIDs makes event ids come from f instead of uuid.New: the simulator passes a seeded
+// generator so a run is reproducible to the event id (and cheaper than crypto randomness).
+func WithEventIDs(f func() uuid.UUID) Option { return func(e *Engine) { e.newID = f } }
 
 // WithDecisionTimer calls f with the wall-clock duration of every routing decision.
 func WithDecisionTimer(f func(time.Duration)) Option { return func(e *Engine) { e.decisionHook = f } }
@@ -136,7 +143,15 @@ func (e *Engine) emit(p events.Payload) {
 	if e.sink == nil {
 		return
 	}
-	ev := events.New(p, e.clk.Now(), e.cfg.Source, e.cfg.Tenant)
+	var ev events.Event
+	if e.newID != nil {
+		ev = events.Event{
+			EventID: e.newID(), Type: p.EventType(), SchemaVersion: events.SchemaVersion,
+			OccurredAt: e.clk.Now().UTC().Truncate(time.Millisecond), Source: e.cfg.Source, Tenant: e.cfg.Tenant, Payload: p,
+		}
+	} else {
+		ev = events.New(p, e.clk.Now(), e.cfg.Source, e.cfg.Tenant)
+	}
 	if err := e.sink.Publish(context.Background(), ev); err != nil {
 		// Routing must go on when the log is down; the sink owns retries and back-pressure.
 		e.log.Error("publishing routing event", "type", ev.Type, "error", err)
