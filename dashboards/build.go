@@ -87,7 +87,9 @@ func build(sp Spec, s analytics.Settings) (Built, error) {
 			rowH = h
 		}
 	}
-	js, err := json.MarshalIndent(board, "", "  ")
+	board.Links = []sdk.Link{}
+	board.Annotations.List = []sdk.Annotation{}
+	js, err := tidy(board)
 	if err != nil {
 		return Built{}, fmt.Errorf("encoding: %w", err)
 	}
@@ -198,4 +200,43 @@ func TemplateQueries() []string {
 		out = append(out, v.Query.(string))
 	}
 	return out
+}
+
+// tidy drops what the unmaintained SDK emits but Grafana's current schema does not know
+// (allFormat, multiFormat, time_options, slug, originalTitle, style, the empty legacy rows).
+func tidy(board *sdk.Board) ([]byte, error) {
+	raw, err := json.Marshal(board)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range []string{"slug", "originalTitle", "style", "rows", "hideControls", "sharedCrosshair"} {
+		delete(m, k)
+	}
+	if ps, ok := m["panels"].([]any); ok {
+		for _, p := range ps {
+			if pm, ok := p.(map[string]any); ok {
+				for _, k := range []string{"editable", "error", "isNew", "span", "renderer", "height", "minSpan", "leftYAxisLabel", "rightYAxisLabel", "transparent"} {
+					delete(pm, k)
+				}
+			}
+		}
+	}
+	if tp, ok := m["timepicker"].(map[string]any); ok {
+		delete(tp, "time_options")
+	}
+	if tl, ok := m["templating"].(map[string]any); ok {
+		if list, ok := tl["list"].([]any); ok {
+			for _, v := range list {
+				if vm, ok := v.(map[string]any); ok {
+					delete(vm, "allFormat")
+					delete(vm, "multiFormat")
+				}
+			}
+		}
+	}
+	return json.MarshalIndent(m, "", "  ")
 }

@@ -1,0 +1,45 @@
+package dashboards
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite deploy/grafana from the generator")
+
+// deploy/grafana holds what `hotline dashboards export` writes; it must stay in step with the
+// generator (go test ./dashboards -run TestExportMatchesDeploy -update rewrites it).
+func TestExportMatchesDeploy(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := Command(context.Background(), []string{"export", "--dir", dir}, &out); err != nil {
+		t.Fatal(err)
+	}
+	deploy := filepath.Join("..", "deploy", "grafana")
+	files := 0
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		files++
+		rel, _ := filepath.Rel(dir, p)
+		got, _ := os.ReadFile(p)
+		if *update {
+			os.MkdirAll(filepath.Dir(filepath.Join(deploy, rel)), 0o755)
+			return os.WriteFile(filepath.Join(deploy, rel), got, 0o644)
+		}
+		want, err := os.ReadFile(filepath.Join(deploy, rel))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("deploy/grafana/%s is stale or missing: rerun with -update", rel)
+		}
+		return nil
+	})
+	if files != len(Specs())+2 || !strings.Contains(out.String(), "wrote") {
+		t.Errorf("export wrote %d files (%s)", files, out.String())
+	}
+}
