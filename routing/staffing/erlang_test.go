@@ -1,7 +1,9 @@
 package staffing
 
 import (
+	"context"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -66,5 +68,18 @@ func TestErlangALimits(t *testing.T) {
 	nc, _ := AgentsFor(l, 0.8, 20, 0)
 	if na.Agents > nc.Agents {
 		t.Fatalf("Erlang A needs %d agents, more than Erlang C %d", na.Agents, nc.Agents)
+	}
+}
+
+func TestCommand(t *testing.T) {
+	var out strings.Builder
+	if err := Command(context.Background(), []string{"--calls-per-hour", "200", "--aht", "180", "--sl", "80", "--patience", "120"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Erlang C: 14 agents") || !strings.Contains(out.String(), "Erlang A (patience 120 s)") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	if err := Command(context.Background(), []string{"--aht", "180"}, &out); err == nil {
+		t.Fatal("missing calls per hour accepted")
 	}
 }
