@@ -1,0 +1,67 @@
+package dialer
+
+import "time"
+
+// Contact is one list entry to dial, as the engine sees it for one attempt.
+type Contact struct {
+	ID           string // list entry, unique within the campaign
+	CustomerID   string
+	Phone        string // E.164
+	CampaignID   string
+	CampaignType string    // one of events.CampaignTypes
+	Attempt      int       // 1 for the first try
+	Priority     int       // higher first
+	Due          time.Time // not before
+	PolicyID     string    // policy behind a renewal or premium reminder
+	ClaimID      string    // claim behind a post-claim callback
+	ComplaintID  string    // complaint behind a follow-up
+	CallID       string    // inbound call behind a virtual-hold callback
+}
+
+// Result is how one attempt at a contact ended.
+type Result struct {
+	Contact     Contact
+	At          time.Time
+	Outcome     string // one of events.AttemptOutcomes
+	BlockedRule string // for a blocked attempt
+	Disposition string // agent's code for a connected call
+	CallbackAt  time.Time
+}
+
+// ContactSource hands the engine contacts due for a call and learns how each attempt ended.
+type ContactSource interface {
+	// Next returns the next contact due at now, or false when none is due.
+	Next(now time.Time) (Contact, bool)
+	// Report tells the source how an attempt ended, so it can schedule a retry or close the contact.
+	Report(r Result)
+}
+
+// Gate is compliance at dial time.
+type Gate interface {
+	// Check returns the rule that forbids calling c at now, or "" when the call may go ahead.
+	Check(c Contact, now time.Time) (rule string)
+	// Record tells the gate how an attempt ended (lockouts, daily caps, refusals).
+	Record(r Result)
+}
+
+// Trunk places calls. Implementations must report back through the engine's Answered and
+// Unanswered methods later, never from inside Dial (the engine holds its lock while dialling).
+type Trunk interface {
+	// Dial rings phone; exactly one of Engine.Answered or Engine.Unanswered follows, unless the
+	// engine hangs up first (ring timeout).
+	Dial(callID, phone string)
+	// Play plays a recorded message on an answered call (abandon notice, voicemail).
+	Play(callID, message string)
+	// Hangup releases the line.
+	Hangup(callID string)
+}
+
+// AgentPool is the agents the campaign dials for. Implementations report back through the
+// engine's CallEnded, AgentReady and PreviewDial methods later, never from inside these calls.
+type AgentPool interface {
+	// Connect bridges an answered call to the agent; CallEnded follows when the conversation ends
+	// and AgentReady when after-call work is done.
+	Connect(agentID, callID string, c Contact)
+	// Preview shows the agent the record to dial (preview mode); PreviewDial follows.
+	Preview(agentID string, c Contact)
+}
