@@ -2,7 +2,7 @@ package events
 
 import (
 	"bytes"
-	"encoding/json"
+	json "github.com/goccy/go-json"
 	"fmt"
 	"time"
 )

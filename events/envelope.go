@@ -1,7 +1,7 @@
 package events
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 	"errors"
 	"fmt"
 	"time"

@@ -2,6 +2,7 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,7 +48,7 @@ func NewPublisher(cfg PublisherConfig) *Publisher {
 			Balancer:               &kafka.Hash{},
 			RequiredAcks:           kafka.RequireAll,
 			BatchSize:              cfg.BatchSize,
-			BatchBytes:             16 << 20,
+			BatchBytes:             1 << 20, // a batch is one record batch: stay under the broker's default message.max.bytes
 			BatchTimeout:           cfg.BatchTime,
 			AllowAutoTopicCreation: true,
 			Compression:            kafka.Lz4,
@@ -80,7 +81,17 @@ func (p *Publisher) Message(topic, key string, value []byte) kafka.Message {
 // WriteRaw writes messages as they are: for the dead letters and for tests that need bytes no
 // valid event would produce.
 func (p *Publisher) WriteRaw(ctx context.Context, msgs ...kafka.Message) error {
-	if err := p.w.WriteMessages(ctx, msgs...); err != nil {
+	err := p.w.WriteMessages(ctx, msgs...)
+	var werrs kafka.WriteErrors
+	if errors.As(err, &werrs) {
+		// One error per message would print megabytes: say how many failed and the first reason.
+		for _, e := range werrs {
+			if e != nil {
+				return fmt.Errorf("writing to kafka: %d of %d messages failed, first: %w", werrs.Count(), len(msgs), e)
+			}
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("writing %d messages to kafka: %w", len(msgs), err)
 	}
 	return nil

@@ -20,6 +20,9 @@ type Config struct {
 	FlushInterval time.Duration // longest a row waits before a flush
 	// ShutdownFlush bounds how long a graceful stop keeps retrying the last flush.
 	ShutdownFlush time.Duration
+	// SessionTimeout is how long the group waits for a silent member (a crashed process)
+	// before handing its partitions to others. The broker's minimum is 6 s.
+	SessionTimeout time.Duration
 	Clock         clock.Clock
 	Logger        *slog.Logger
 }
@@ -36,6 +39,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.ShutdownFlush == 0 {
 		c.ShutdownFlush = 30 * time.Second
+	}
+	if c.SessionTimeout == 0 {
+		c.SessionTimeout = 10 * time.Second
 	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}

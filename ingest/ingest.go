@@ -73,7 +73,7 @@ func (s *Service) Run(ctx context.Context) error {
 		Topics:            s.Topics(),
 		StartOffset:       kafka.FirstOffset,
 		HeartbeatInterval: time.Second,
-		SessionTimeout:    10 * time.Second,
+		SessionTimeout:    s.cfg.SessionTimeout,
 		RebalanceTimeout:  60 * time.Second,
 		JoinGroupBackoff:  time.Second,
 		Timeout:           10 * time.Second,

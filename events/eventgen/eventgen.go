@@ -4,7 +4,7 @@
 package eventgen
 
 import (
-	"encoding/json"
+	json "github.com/goccy/go-json"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -33,13 +33,21 @@ type Generator struct {
 	tenant    string
 	uuidState [16]byte
 	seq       uint64
+	onlyCalls bool
+}
+
+// CallRecordsOnly makes every event a call record: one topic and one table, the load of the
+// ingest benchmark, where ClickHouse's Kafka engine consumes the same topic for comparison.
+func (g *Generator) CallRecordsOnly() *Generator {
+	g.onlyCalls = true
+	return g
 }
 
 // New makes a generator of count messages, of which round(count*malformedShare) are malformed,
 // spread evenly. Event times run from start, a few per second as a busy centre would see.
 func New(seed uint64, count int, malformedShare float64, start time.Time, tenant string) *Generator {
 	bad := int(float64(count)*malformedShare + 0.5)
-	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), count: count, malformed: bad, badLeft: bad, start: start.UTC(), tenant: tenant}
+	g := &Generator{rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), count: count, malformed: bad, badLeft: bad, start: start.UTC().Truncate(time.Millisecond), tenant: tenant}
 	for i := range g.uuidState {
 		g.uuidState[i] = byte(g.rng.Uint32())
 	}

@@ -35,7 +35,11 @@ func ptr[T any](v T) *T { return &v }
 func (g *Generator) event(i int) events.Event {
 	t := g.start.Add(time.Duration(i) * 50 * time.Millisecond)
 	var p events.Payload
-	switch r := g.rng.IntN(100); {
+	r := g.rng.IntN(100)
+	if g.onlyCalls {
+		r = 0
+	}
+	switch {
 	case r < 30:
 		p = g.callRecord(t)
 	case r < 55:

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/events/eventgen"
+	"github.com/seed-1c4692e8/hotline/ingest"
+	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/config"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+)
+
+func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := newFlags("run", "Starts the whole platform in one process: the Kafka broker (the embedded in-memory one when\n"+
+		"HOTLINE_KAFKA_BROKERS is empty), ClickHouse (a supervised local clickhouse-server when\n"+
+		"HOTLINE_CLICKHOUSE_ADDR is empty), schema migrations, ingest, the HTTP API, and simulated traffic.\n"+
+		"Runs until interrupted (Ctrl-C).", stdout)
+	f := config.Register(fs)
+	rate := fs.Float64("traffic-rate", 20, "synthetic events per second fed in while running (0: none)")
+	cfg, err := loadConfig(fs, f, args)
+	if err != nil {
+		return err
+	}
+	in, err := startInfra(ctx, cfg, infraNeeds{kafka: true, embeddedKafka: true, clickhouse: true})
+	if err != nil {
+		return err
+	}
+	defer in.close()
+
+	tokens := httpapi.NewTokens()
+	if cfg.HTTP.TokensFile != "" {
+		if err := tokens.LoadFile(cfg.HTTP.TokensFile); err != nil {
+			return err
+		}
+	}
+	demo, err := demoTokens(tokens)
+	if err != nil {
+		return err
+	}
+	srv := httpapi.New(httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()))
+	srv.AddHealthCheck("clickhouse", func(ctx context.Context) error {
+		conn, err := chdb.Open(ctx, chdb.Options{Addr: in.clickhouse.Addr, Database: in.clickhouse.Database, User: in.clickhouse.User, Password: in.clickhouse.Password, MaxOpenConns: 1})
+		if err != nil {
+			return err
+		}
+		return conn.Close()
+	})
+	svc, err := ingest.New(ingestConfig(cfg, in), srv.Registry())
+	if err != nil {
+		return err
+	}
+	pub := events.NewPublisher(events.PublisherConfig{Brokers: in.brokers, TopicPrefix: cfg.Kafka.TopicPrefix})
+	defer pub.Close()
+
+	fmt.Fprintln(stdout, "hotline is running. Started:")
+	for _, s := range in.started {
+		fmt.Fprintln(stdout, "  -", s)
+	}
+	fmt.Fprintf(stdout, "  - ingest: topics %s* -> ClickHouse %s, database %s\n", cfg.Kafka.TopicPrefix, in.clickhouse.Addr, in.clickhouse.Database)
+	fmt.Fprintf(stdout, "  - HTTP API on http://%s  (/healthz, /metrics, /api/endpoints)\n", cfg.HTTP.Addr)
+	fmt.Fprintf(stdout, "  - simulated traffic: %.0f events/s\n", *rate)
+	fmt.Fprintln(stdout, "Demo API tokens (valid for this run):")
+	for _, d := range demo {
+		fmt.Fprintf(stdout, "  %-9s %s\n", d.role, d.token)
+	}
+	fmt.Fprintf(stdout, "Look at the data:  clickhouse-client --port %s -d %s -q 'SELECT outcome, count() FROM call_records GROUP BY outcome'\n", portOf(in.clickhouse.Addr), in.clickhouse.Database)
+	fmt.Fprintln(stdout, "Stop with Ctrl-C.")
+
+	traffic := func(ctx context.Context) error {
+		if *rate <= 0 {
+			<-ctx.Done()
+			return nil
+		}
+		g := eventgen.New(uint64(time.Now().UnixNano()), 1<<40, 0, time.Now(), cfg.Tenant)
+		_, err := publishGenerated(ctx, pub, g, *rate)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	return runAll(ctx, srv.Run, svc.Run, traffic)
+}
+
+type demoToken struct {
+	role  httpapi.Role
+	token string
+}
+
+// demoTokens makes one token per role so a person trying `make run` can call every API.
+func demoTokens(tokens *httpapi.Tokens) ([]demoToken, error) {
+	var out []demoToken
+	for _, r := range httpapi.Roles() {
+		p := httpapi.Principal{User: "demo-" + string(r), Role: r}
+		if r == httpapi.RoleAgent {
+			p.AgentID = "A0001"
+		}
+		tok, err := tokens.Generate(p)
+		if err != nil {
+			return nil, fmt.Errorf("making demo tokens: %w", err)
+		}
+		out = append(out, demoToken{r, tok})
+	}
+	return out, nil
+}
+
+func portOf(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == ':' {
+			return addr[i+1:]
+		}
+	}
+	return addr
+}
