@@ -220,7 +220,7 @@ func complaintRateFamily() *family {
 
 // policiesInForceSQL is a scalar subquery: active policies now (newest version of each).
 func policiesInForceSQL(d Dialect) string {
-	return fmt.Sprintf("(SELECT count() FROM (SELECT argMax(status, updated_ms) AS st FROM policies WHERE %s GROUP BY tenant, policy_id) WHERE st = 'active')",
+	return fmt.Sprintf("(SELECT count() FROM policies FINAL WHERE status = 'active' AND %s)",
 		dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 }
 

@@ -1,0 +1,130 @@
+// Package bench is `hotline bench analytics`: it loads a year of realistic call records (10
+// million by default) with matching surveys, complaints, claims and callbacks, generated
+// server-side with INSERT … SELECT … FROM numbers(N), then measures the p50/p95 latency of
+// every dashboard panel's query over 30 days and over 1 year.
+package bench
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/dashboards"
+	"github.com/seed-1c4692e8/hotline/internal/chdb"
+)
+
+// Bench runs the benchmark and prints a table.
+func Bench(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("bench analytics", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	addr := fs.String("clickhouse", "127.0.0.1:19000", "ClickHouse native address")
+	db := fs.String("database", "bench_analytics", "database to (re)create for the benchmark")
+	rows := fs.Int("rows", 10_000_000, "call records to load (one year)")
+	runs := fs.Int("runs", 7, "runs per panel query and range")
+	keep := fs.Bool("keep", false, "reuse the loaded database if it already holds --rows calls")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	opts := chdb.Options{Addr: *addr, Database: *db}
+	if err := chdb.EnsureDatabase(ctx, opts); err != nil {
+		return err
+	}
+	conn, err := chdb.Open(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	start := end.AddDate(-1, 0, 0)
+	var have uint64
+	if *keep {
+		row := conn.QueryRow(ctx, "SELECT count() FROM call_records")
+		_ = row.Scan(&have)
+	}
+	if have != uint64(*rows) {
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+*db)
+		if err := chdb.EnsureDatabase(ctx, opts); err != nil {
+			return err
+		}
+		if _, err := chdb.Migrate(ctx, conn); err != nil {
+			return err
+		}
+		t0 := time.Now()
+		if err := Load(ctx, conn, start, end, *rows); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "loaded %d call records (+ surveys, complaints, claims, attempts, agent states) in %s\n", *rows, time.Since(t0).Round(time.Millisecond))
+	}
+	built, err := dashboards.Build(analytics.DefaultSettings())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%-24s %-44s %10s %10s %10s %10s\n", "dashboard", "panel", "30d p50", "30d p95", "1y p50", "1y p95")
+	worst := time.Duration(0)
+	over := 0
+	for _, b := range built {
+		for i, sql := range b.SQL {
+			var cells []time.Duration
+			for _, span := range []time.Duration{30 * 24 * time.Hour, 365 * 24 * time.Hour} {
+				interval := time.Hour
+				if span > 40*24*time.Hour {
+					interval = 24 * time.Hour
+				}
+				q := dashboards.Expand(sql, end.Add(-span), end, interval, nil)
+				lat, err := measure(ctx, conn, q, *runs)
+				if err != nil {
+					return fmt.Errorf("%s / %s: %w", b.Spec.UID, b.Spec.Panels[i].Title, err)
+				}
+				cells = append(cells, lat[0], lat[1])
+				if lat[1] > worst {
+					worst = lat[1]
+				}
+				if lat[1] > 300*time.Millisecond {
+					over++
+				}
+			}
+			fmt.Fprintf(stdout, "%-24s %-44s %10s %10s %10s %10s\n", b.Spec.UID, trunc(b.Spec.Panels[i].Title, 44), ms(cells[0]), ms(cells[1]), ms(cells[2]), ms(cells[3]))
+		}
+	}
+	fmt.Fprintf(stdout, "worst p95 %s; %d panel/range pairs over the 300 ms target\n", ms(worst), over)
+	return nil
+}
+
+func trunc(s string, n int) string {
+	if len(s) > n {
+		return s[:n-1] + "…"
+	}
+	return s
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// measure runs q once to warm up, then runs times, returning p50 and p95.
+func measure(ctx context.Context, conn driver.Conn, q string, runs int) ([2]time.Duration, error) {
+	var lat []time.Duration
+	for i := 0; i <= runs; i++ {
+		t0 := time.Now()
+		rows, err := conn.Query(ctx, q)
+		if err != nil {
+			return [2]time.Duration{}, err
+		}
+		for rows.Next() {
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return [2]time.Duration{}, err
+		}
+		if i > 0 {
+			lat = append(lat, time.Since(t0))
+		}
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	p := func(f float64) time.Duration { return lat[int(f*float64(len(lat)-1)+0.5)] }
+	return [2]time.Duration{p(0.5), p(0.95)}, nil
+}
