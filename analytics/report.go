@@ -1,0 +1,119 @@
+package analytics
+
+import (
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/internal/chdb"
+)
+
+// ReportMetrics are the columns of `hotline report`, all from the call records.
+var ReportMetrics = []string{"inbound", "outbound", "total", "offered", "answered", "abandoned", "connection_rate", "service_level", "asa", "aht", "abandon_rate"}
+
+// ReportCommand is "hotline report --from --to [--by day|week|month] [--out DIR]": a readable
+// table in the terminal and the same numbers as CSV.
+func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	from := fs.String("from", "", "first day, YYYY-MM-DD (required)")
+	to := fs.String("to", "", "day after the last, YYYY-MM-DD (required)")
+	by := fs.String("by", GranDay, "bucket: day, week or month")
+	out := fs.String("out", ".", "directory for report.csv")
+	addr := fs.String("clickhouse", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address")
+	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "ClickHouse database")
+	tenant := fs.String("tenant", "", "only this tenant")
+	fs.Usage = func() {
+		fmt.Fprintln(stdout, "hotline report: KPIs per day, week or month from the KPI layer (terminal table + CSV).")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	f, err1 := time.Parse(time.DateOnly, *from)
+	t, err2 := time.Parse(time.DateOnly, *to)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("report: --from and --to must be dates YYYY-MM-DD")
+	}
+	if *by != GranDay && *by != GranWeek && *by != GranMonth {
+		return fmt.Errorf("report: --by %q is not day, week or month", *by)
+	}
+	conn, err := chdb.Open(ctx, chdb.Options{Addr: *addr, Database: *db})
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	e := &Engine{Conn: conn, Settings: DefaultSettings()}
+	res, err := e.Run(ctx, Period{From: f, To: t, Granularity: *by, Tenant: *tenant}, Query{Metrics: ReportMetrics, Bucket: true})
+	if err != nil {
+		return err
+	}
+	return WriteReport(res, stdout, *out)
+}
+
+// WriteReport prints the table and writes report.csv under dir.
+func WriteReport(res *Result, stdout io.Writer, dir string) error {
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "period\t")
+	for _, m := range res.Query.Metrics {
+		fmt.Fprint(tw, m+"\t")
+	}
+	fmt.Fprintln(tw)
+	var records [][]string
+	records = append(records, append([]string{"period"}, res.Query.Metrics...))
+	for _, r := range res.Rows {
+		rec := []string{r.Time.Format(time.DateOnly)}
+		fmt.Fprint(tw, rec[0]+"\t")
+		for i, v := range r.Values {
+			s, csvS := "-", ""
+			if v != nil {
+				m, _ := MetricByName(res.Query.Metrics[i])
+				switch m.Unit {
+				case UnitRatio:
+					s = fmt.Sprintf("%.1f%%", *v*100)
+				case UnitSeconds:
+					s = fmt.Sprintf("%.1fs", *v)
+				default:
+					s = fmt.Sprintf("%.0f", *v)
+				}
+				csvS = strconv.FormatFloat(*v, 'f', -1, 64)
+			}
+			fmt.Fprint(tw, s+"\t")
+			rec = append(rec, csvS)
+		}
+		fmt.Fprintln(tw)
+		records = append(records, rec)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", dir, err)
+	}
+	p := filepath.Join(dir, "report.csv")
+	fh, err := os.Create(p)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	w := csv.NewWriter(fh)
+	w.WriteAll(records)
+	if err := w.Error(); err != nil {
+		fh.Close()
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	return fh.Close()
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
