@@ -9,6 +9,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/segmentio/kafka-go"
+
+	"github.com/seed-1c4692e8/hotline/internal/chdb"
 )
 
 // benchKafkaEngine runs the peer users would otherwise pick: a Kafka engine table reading the
@@ -38,8 +40,13 @@ func benchKafkaEngine(ctx context.Context, conn driver.Conn, brokers []string, t
 		fmt.Sprintf("CREATE TABLE kafka_calls (raw String) ENGINE = Kafka SETTINGS kafka_broker_list = '%s', kafka_topic_list = '%s', "+
 			"kafka_group_name = '%s', kafka_format = 'TSVRaw', kafka_num_consumers = %d", strings.Join(brokers, ","), topic, group, consumers),
 	}
+	sv, err := conn.ServerVersion()
+	if err != nil {
+		return 0, 0, fmt.Errorf("reading server version: %w", err)
+	}
+	ddl := chdb.DDLContext(ctx, sv.Version.Major)
 	for _, s := range stmts {
-		if err := conn.Exec(ctx, s); err != nil {
+		if err := conn.Exec(ddl, s); err != nil {
 			return 0, 0, fmt.Errorf("setting up the kafka engine: %w", err)
 		}
 	}

@@ -116,6 +116,16 @@ func (s Statement) runsOn(major, minor int) bool {
 	return true
 }
 
+// DDLContext is the context for CREATE statements on a server of the given major version:
+// LowCardinality is experimental before 19.x and its switch is unknown to later servers, so
+// the switch is sent only where it exists.
+func DDLContext(ctx context.Context, major uint64) context.Context {
+	if major < 19 {
+		return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_experimental_low_cardinality_type": 1}))
+	}
+	return ctx
+}
+
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
     version UInt32, name String, applied_at DateTime DEFAULT now()
 ) ENGINE = MergeTree ORDER BY version`
@@ -132,12 +142,7 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading server version: %w", err)
 	}
-	// LowCardinality is experimental before 19.x and its switch is unknown to later servers:
-	// send it only where it exists.
-	ddlCtx := ctx
-	if sv.Version.Major < 19 {
-		ddlCtx = clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_experimental_low_cardinality_type": 1}))
-	}
+	ddlCtx := DDLContext(ctx, sv.Version.Major)
 	if err := conn.Exec(ctx, createMigrationsTable); err != nil {
 		return nil, fmt.Errorf("creating schema_migrations: %w", err)
 	}

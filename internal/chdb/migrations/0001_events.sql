@@ -262,8 +262,10 @@ CREATE TABLE IF NOT EXISTS recording_access (
 PARTITION BY toYYYYMM(occurred_at)
 ORDER BY (tenant, recording_id, occurred_at);
 
--- The book of business: current state per entity, newest event wins. Queries read it with
--- argMax(…, updated_ms) or FINAL; merges keep it small.
+-- The book of business: every version of every customer, policy and claim, as the core systems
+-- sent it. The current state is the newest version: argMax(col, updated_ms) GROUP BY the id.
+-- Plain MergeTree (not Replacing) so history stays for quadrant movements and audits, and so
+-- ingest's exactly-once count holds row for row.
 CREATE TABLE IF NOT EXISTS customers (
     event_id UUID, occurred_at DateTime, occurred_ms UInt16, tenant LowCardinality(String), source LowCardinality(String), schema_version UInt16,
     customer_id String,
@@ -279,8 +281,8 @@ CREATE TABLE IF NOT EXISTS customers (
     vip UInt8,
     updated_ms UInt64 MATERIALIZED toUInt64(occurred_at) * 1000 + occurred_ms,
     kafka_topic LowCardinality(String), kafka_partition UInt16, kafka_offset UInt64, ingested_at DateTime DEFAULT now()
-) ENGINE = ReplacingMergeTree(updated_ms)
-ORDER BY (tenant, customer_id);
+) ENGINE = MergeTree
+ORDER BY (tenant, customer_id, updated_ms);
 
 CREATE TABLE IF NOT EXISTS policies (
     event_id UUID, occurred_at DateTime, occurred_ms UInt16, tenant LowCardinality(String), source LowCardinality(String), schema_version UInt16,
@@ -296,8 +298,8 @@ CREATE TABLE IF NOT EXISTS policies (
     renewed_from String,
     updated_ms UInt64 MATERIALIZED toUInt64(occurred_at) * 1000 + occurred_ms,
     kafka_topic LowCardinality(String), kafka_partition UInt16, kafka_offset UInt64, ingested_at DateTime DEFAULT now()
-) ENGINE = ReplacingMergeTree(updated_ms)
-ORDER BY (tenant, customer_id, policy_id);
+) ENGINE = MergeTree
+ORDER BY (tenant, customer_id, policy_id, updated_ms);
 
 CREATE TABLE IF NOT EXISTS claims (
     event_id UUID, occurred_at DateTime, occurred_ms UInt16, tenant LowCardinality(String), source LowCardinality(String), schema_version UInt16,
@@ -313,8 +315,8 @@ CREATE TABLE IF NOT EXISTS claims (
     amount_paid Float64,
     updated_ms UInt64 MATERIALIZED toUInt64(occurred_at) * 1000 + occurred_ms,
     kafka_topic LowCardinality(String), kafka_partition UInt16, kafka_offset UInt64, ingested_at DateTime DEFAULT now()
-) ENGINE = ReplacingMergeTree(updated_ms)
-ORDER BY (tenant, customer_id, claim_id);
+) ENGINE = MergeTree
+ORDER BY (tenant, customer_id, claim_id, updated_ms);
 
 -- Messages ingest could not store, with the reason; the same go to the dead_letter topic.
 CREATE TABLE IF NOT EXISTS dead_letters (
