@@ -1,0 +1,346 @@
+package dialer
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+// Compliance rules, as they appear in blocked attempt events (blocked_rule).
+const (
+	RuleInvalidNumber  = "invalid_number"
+	RuleBlacklist      = "blacklist"
+	RuleDNCNational    = "dnc_national"
+	RuleDNCCompany     = "dnc_company"
+	RuleDNCCampaign    = "dnc_campaign"
+	RuleNoConsent      = "no_marketing_consent"
+	RuleRefusal        = "refusal_lockout"
+	RuleMaxAttempts    = "max_attempts"
+	RuleAbandonLockout = "abandon_lockout"
+	RuleDailyCap       = "daily_cap"
+	RuleHoliday        = "holiday"
+	RuleCallingWindow  = "calling_window"
+)
+
+// Dispositions the gate acts on.
+const (
+	DispositionRefused   = "refused"     // customer declined the offer: no sales call for RefusalLockout
+	DispositionDoNotCall = "do_not_call" // customer asked never to be called: company do-not-call list
+)
+
+// RuleSet is the compliance a campaign type is held to. Every rule is on by default.
+type RuleSet struct {
+	// Sales campaigns sell: refusals lock the customer out of them, holidays are off.
+	Sales bool `yaml:"sales" json:"sales"`
+	// NeedsConsent requires the customer's marketing consent.
+	NeedsConsent bool `yaml:"needs_consent" json:"needs_consent"`
+	// WindowStart and WindowEnd bound calls in the customer's local time, e.g. "09:00", "21:00".
+	WindowStart string `yaml:"window_start" json:"window_start"`
+	WindowEnd   string `yaml:"window_end" json:"window_end"`
+	// NoHolidays forbids calls on public holidays.
+	NoHolidays bool `yaml:"no_holidays" json:"no_holidays"`
+	// MaxAttempts is the most dial attempts per contact.
+	MaxAttempts int `yaml:"max_attempts" json:"max_attempts"`
+	// DailyCap is the most attempts per number per local day, across campaigns.
+	DailyCap int `yaml:"daily_cap" json:"daily_cap"`
+	// AbandonLockout is how long a number rests after an abandoned call (Ofcom: 72 h).
+	AbandonLockout time.Duration `yaml:"abandon_lockout" json:"abandon_lockout"`
+	// RefusalLockout is how long a refusal keeps sales calls away (CIRC: at least 6 months).
+	RefusalLockout time.Duration `yaml:"refusal_lockout" json:"refusal_lockout"`
+}
+
+// SixMonths is the refusal lockout the insurance telephone-sales rules require.
+const SixMonths = 183 * 24 * time.Hour
+
+// DefaultRules is the rule set of a campaign type: sales calls 09:00–21:00 with consent and
+// the refusal lockout; service calls 08:00–21:00; virtual-hold callbacks (the customer asked)
+// until 22:00.
+func DefaultRules(campaignType string) RuleSet {
+	r := RuleSet{
+		WindowStart: "08:00", WindowEnd: "21:00",
+		MaxAttempts: 6, DailyCap: 3,
+		AbandonLockout: 72 * time.Hour, RefusalLockout: SixMonths,
+	}
+	switch campaignType {
+	case events.CampaignTelemarketing:
+		r.Sales, r.NeedsConsent, r.NoHolidays = true, true, true
+		r.WindowStart = "09:00"
+		r.MaxAttempts = 4
+	case events.CampaignMarketResearch:
+		r.NeedsConsent, r.NoHolidays = true, true
+		r.WindowStart = "09:00"
+		r.MaxAttempts = 3
+	case events.CampaignVirtualHold:
+		r.WindowEnd = "22:00"
+		r.MaxAttempts = 3
+	case events.CampaignClaimCallback, events.CampaignComplaintFollowup:
+		r.MaxAttempts = 8
+	}
+	return r
+}
+
+// Validate reports the first setting out of range.
+func (r RuleSet) Validate() error {
+	s, err := clockMinutes(r.WindowStart)
+	if err != nil {
+		return fmt.Errorf("window_start: %w", err)
+	}
+	e, err := clockMinutes(r.WindowEnd)
+	if err != nil {
+		return fmt.Errorf("window_end: %w", err)
+	}
+	switch {
+	case e <= s:
+		return fmt.Errorf("window_end: %s is not after window_start %s", r.WindowEnd, r.WindowStart)
+	case r.MaxAttempts < 1:
+		return fmt.Errorf("max_attempts: %d, need at least 1", r.MaxAttempts)
+	case r.DailyCap < 1:
+		return fmt.Errorf("daily_cap: %d, need at least 1", r.DailyCap)
+	case r.AbandonLockout < 72*time.Hour:
+		return fmt.Errorf("abandon_lockout: %s is shorter than the 72 h the rules require", r.AbandonLockout)
+	case r.Sales && r.RefusalLockout < SixMonths:
+		return fmt.Errorf("refusal_lockout: %s is shorter than the 6 months the rules require", r.RefusalLockout)
+	}
+	return nil
+}
+
+func clockMinutes(s string) (int, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day like 09:00", s)
+	}
+	return t.Hour()*60 + t.Minute(), nil
+}
+
+// CustomerInfo is what compliance needs to know about a customer.
+type CustomerInfo struct {
+	ID               string
+	Location         *time.Location // local time zone; nil means the centre's
+	MarketingConsent bool
+	Blacklisted      bool
+}
+
+// Customers looks up compliance data (the book of business in `hotline run`).
+type Customers interface {
+	Customer(id string) (CustomerInfo, bool)
+}
+
+// MemCustomers is an in-memory Customers.
+type MemCustomers struct {
+	mu sync.RWMutex
+	m  map[string]CustomerInfo
+}
+
+// NewMemCustomers returns an empty customer store.
+func NewMemCustomers() *MemCustomers { return &MemCustomers{m: map[string]CustomerInfo{}} }
+
+func (c *MemCustomers) Put(ci CustomerInfo) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[ci.ID] = ci
+}
+
+func (c *MemCustomers) Customer(id string) (CustomerInfo, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ci, ok := c.m[id]
+	return ci, ok
+}
+
+// DNCList is a do-not-call list; entries may expire.
+type DNCList struct {
+	mu sync.RWMutex
+	m  map[string]time.Time // phone → until (zero: for ever)
+}
+
+// NewDNCList returns an empty list.
+func NewDNCList() *DNCList { return &DNCList{m: map[string]time.Time{}} }
+
+// Add lists phone until the given time (zero: for ever).
+func (l *DNCList) Add(phone string, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.m[phone] = until
+}
+
+// Contains reports whether phone is listed at now.
+func (l *DNCList) Contains(phone string, now time.Time) bool {
+	if l == nil {
+		return false
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	until, ok := l.m[phone]
+	return ok && (until.IsZero() || now.Before(until))
+}
+
+// Compliance is the Gate hotline dials through: every rule is checked at dial time, not only when
+// the list is loaded, and every attempt's outcome updates lockouts and caps.
+type Compliance struct {
+	mu        sync.Mutex
+	national  *DNCList
+	company   *DNCList
+	campaign  map[string]*DNCList
+	customers Customers
+	rules     map[string]RuleSet // by campaign id; falls back to DefaultRules(type)
+	holidays  map[string]bool    // "2026-10-01"
+	home      *time.Location
+
+	abandoned map[string]time.Time // phone → last abandoned call
+	daily     map[string]int       // phone + local date → attempts
+	refused   map[string]time.Time // customer → last refusal of a sales call
+}
+
+// NewCompliance returns a gate over the given lists; home is the centre's time zone.
+func NewCompliance(customers Customers, home *time.Location) *Compliance {
+	if home == nil {
+		home = time.UTC
+	}
+	return &Compliance{
+		national: NewDNCList(), company: NewDNCList(), campaign: map[string]*DNCList{},
+		customers: customers, rules: map[string]RuleSet{}, holidays: map[string]bool{}, home: home,
+		abandoned: map[string]time.Time{}, daily: map[string]int{}, refused: map[string]time.Time{},
+	}
+}
+
+// National is the national decline-calls list; Company the company's own.
+func (g *Compliance) National() *DNCList { return g.national }
+func (g *Compliance) Company() *DNCList  { return g.company }
+
+// Campaign is a campaign's own do-not-call list.
+func (g *Compliance) Campaign(id string) *DNCList {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	l, ok := g.campaign[id]
+	if !ok {
+		l = NewDNCList()
+		g.campaign[id] = l
+	}
+	return l
+}
+
+// SetRules sets a campaign's rule set.
+func (g *Compliance) SetRules(campaignID string, r RuleSet) error {
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("rules of campaign %s: %w", campaignID, err)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.rules[campaignID] = r
+	return nil
+}
+
+// AddHoliday marks a date (in the customer's local calendar) as a public holiday.
+func (g *Compliance) AddHoliday(date string) error {
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return fmt.Errorf("holiday %q: not a date like 2026-10-01", date)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.holidays[date] = true
+	return nil
+}
+
+// RulesFor is the rule set a contact is held to.
+func (g *Compliance) RulesFor(c Contact) RuleSet {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.rulesFor(c)
+}
+
+func (g *Compliance) rulesFor(c Contact) RuleSet {
+	if r, ok := g.rules[c.CampaignID]; ok {
+		return r
+	}
+	return DefaultRules(c.CampaignType)
+}
+
+// Check returns the first rule that forbids calling c at now.
+func (g *Compliance) Check(c Contact, now time.Time) string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.rulesFor(c)
+	if !events.IsE164(c.Phone) {
+		return RuleInvalidNumber
+	}
+	var ci CustomerInfo
+	if g.customers != nil {
+		ci, _ = g.customers.Customer(c.CustomerID)
+	}
+	loc := ci.Location
+	if loc == nil {
+		loc = g.home
+	}
+	local := now.In(loc)
+	switch {
+	case ci.Blacklisted:
+		return RuleBlacklist
+	case g.national.Contains(c.Phone, now):
+		return RuleDNCNational
+	case g.company.Contains(c.Phone, now):
+		return RuleDNCCompany
+	case g.campaign[c.CampaignID].Contains(c.Phone, now):
+		return RuleDNCCampaign
+	case r.NeedsConsent && !ci.MarketingConsent:
+		return RuleNoConsent
+	}
+	if at, ok := g.refused[c.CustomerID]; ok && r.Sales && now.Sub(at) < r.RefusalLockout {
+		return RuleRefusal
+	}
+	if c.Attempt > r.MaxAttempts {
+		return RuleMaxAttempts
+	}
+	if at, ok := g.abandoned[c.Phone]; ok && now.Sub(at) < r.AbandonLockout {
+		return RuleAbandonLockout
+	}
+	if g.daily[dailyKey(c.Phone, local)] >= r.DailyCap {
+		return RuleDailyCap
+	}
+	if r.NoHolidays && g.holidays[local.Format(time.DateOnly)] {
+		return RuleHoliday
+	}
+	start, _ := clockMinutes(r.WindowStart)
+	end, _ := clockMinutes(r.WindowEnd)
+	// A call must start at or after the window opens and before it closes: 21:00:00 is too late.
+	m := local.Hour()*60 + local.Minute()
+	if m < start || m >= end {
+		return RuleCallingWindow
+	}
+	return ""
+}
+
+func dailyKey(phone string, local time.Time) string { return phone + "|" + local.Format(time.DateOnly) }
+
+// Record updates lockouts and caps from an attempt's outcome.
+func (g *Compliance) Record(r Result) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if r.Outcome == events.AttemptBlocked {
+		return
+	}
+	loc := g.home
+	if g.customers != nil {
+		if ci, ok := g.customers.Customer(r.Contact.CustomerID); ok && ci.Location != nil {
+			loc = ci.Location
+		}
+	}
+	g.daily[dailyKey(r.Contact.Phone, r.At.In(loc))]++
+	if r.Outcome == events.AttemptDropped {
+		g.abandoned[r.Contact.Phone] = r.At
+	}
+	switch r.Disposition {
+	case DispositionRefused:
+		g.refused[r.Contact.CustomerID] = r.At
+	case DispositionDoNotCall:
+		g.company.Add(r.Contact.Phone, time.Time{})
+	}
+}
+
+// RuleNames lists every rule, for docs and validation.
+func RuleNames() []string {
+	return []string{RuleInvalidNumber, RuleBlacklist, RuleDNCNational, RuleDNCCompany, RuleDNCCampaign,
+		RuleNoConsent, RuleRefusal, RuleMaxAttempts, RuleAbandonLockout, RuleDailyCap, RuleHoliday, RuleCallingWindow}
+}
+
