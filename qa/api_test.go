@@ -1,0 +1,264 @@
+package qa
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi/httpapitest"
+)
+
+type apiFixture struct {
+	srv   *httpapi.Server
+	svc   *Service
+	sink  *switchSink
+	tok   map[string]string // name → token
+	rec   events.RecordingStored
+	audio []byte
+}
+
+// switchSink collects events and can be made to fail, to test that audits fail closed.
+type switchSink struct {
+	collect
+	broken bool
+}
+
+func (s *switchSink) Publish(ctx context.Context, evs ...events.Event) error {
+	if s.broken {
+		return errors.New("kafka unavailable")
+	}
+	return s.collect.Publish(ctx, evs...)
+}
+
+func newAPIFixture(t *testing.T) *apiFixture {
+	t.Helper()
+	sink := &switchSink{}
+	clk := clock.NewSim(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
+	cfg := DefaultConfig(t.TempDir())
+	svc, err := NewService(cfg, sink, clk, "GD", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Cards.Add(loadTestCard(t)); err != nil {
+		t.Fatal(err)
+	}
+	srv := httpapi.New()
+	svc.Register(srv)
+	f := &apiFixture{srv: srv, svc: svc, sink: sink, tok: map[string]string{}}
+	for name, p := range map[string]httpapi.Principal{
+		"qa1":   {User: "qa1", Role: httpapi.RoleQA},
+		"qa2":   {User: "qa2", Role: httpapi.RoleQA},
+		"lead":  {User: "lead", Role: httpapi.RoleManager},
+		"ag1":   {User: "wang.ag1", Role: httpapi.RoleAgent, AgentID: "ag1"},
+		"ag2":   {User: "li.ag2", Role: httpapi.RoleAgent, AgentID: "ag2"},
+		"admin": {User: "root", Role: httpapi.RoleAdmin},
+	} {
+		tok, err := srv.Tokens().Generate(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tok[name] = tok
+	}
+	wav := synthFile(t, Timeline{{SegAgent, 3 * time.Second}, {SegSilence, time.Second}, {SegCustomer, 2 * time.Second}}, 8000, 5)
+	f.audio, _ = os.ReadFile(wav.Name())
+	wav.Seek(0, 0)
+	f.rec, err = svc.Store.Put(context.Background(), wav, RecordingMeta{CallID: "call-1", Agent: "ag1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *apiFixture) do(t *testing.T, who, method, path, body string, hdr ...string) *http.Response {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, r)
+	req.Header.Set("Authorization", "Bearer "+f.tok[who])
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	f.srv.Handler().ServeHTTP(w, req)
+	return w.Result()
+}
+
+func body(t *testing.T, r *http.Response) string {
+	t.Helper()
+	b, _ := io.ReadAll(r.Body)
+	return string(b)
+}
+
+func TestAPIRoles(t *testing.T) {
+	f := newAPIFixture(t)
+	httpapitest.CheckRoles(t, f.srv)
+}
+
+func TestAPIAudioRangeRequestsAndAudit(t *testing.T) {
+	f := newAPIFixture(t)
+	path := "/api/qa/recordings/" + f.rec.RecordingID + "/audio"
+	resp := f.do(t, "qa1", "GET", path, "", "Range", "bytes=1000-1999")
+	got := body(t, resp)
+	if resp.StatusCode != http.StatusPartialContent || resp.Header.Get("Content-Range") != "bytes 1000-1999/"+itoa(len(f.audio)) || got != string(f.audio[1000:2000]) {
+		t.Fatalf("range: %d %q (%d bytes)", resp.StatusCode, resp.Header.Get("Content-Range"), len(got))
+	}
+	if resp.Header.Get("Accept-Ranges") != "bytes" || resp.Header.Get("Content-Type") != "audio/wav" {
+		t.Errorf("headers %v", resp.Header)
+	}
+	// Open-ended range from the middle (a seek), and the whole file.
+	resp = f.do(t, "qa1", "GET", path, "", "Range", "bytes=40000-")
+	if resp.StatusCode != http.StatusPartialContent || body(t, resp) != string(f.audio[40000:]) {
+		t.Errorf("open range: %d", resp.StatusCode)
+	}
+	resp = f.do(t, "lead", "GET", path+"?download=1", "")
+	if resp.StatusCode != 200 || body(t, resp) != string(f.audio) || !strings.Contains(resp.Header.Get("Content-Disposition"), "call-1.wav") {
+		t.Errorf("download: %d", resp.StatusCode)
+	}
+	if resp := f.do(t, "qa1", "GET", path, "", "Range", "bytes=999999999-"); resp.StatusCode != http.StatusRequestedRangeNotSatisfiable {
+		t.Errorf("unsatisfiable range: %d", resp.StatusCode)
+	}
+	// Every access is audited, with who and how.
+	audits := f.sink.ofType(events.TypeRecordingAccessed)
+	if len(audits) != 4 {
+		t.Fatalf("%d audit events for 4 accesses", len(audits))
+	}
+	last := audits[2].Payload.(events.RecordingAccessed)
+	if last.User != "lead" || last.Role != "manager" || last.Action != "download" || last.CallID != "call-1" {
+		t.Errorf("audit %+v", last)
+	}
+	// No audit, no audio.
+	f.sink.broken = true
+	if resp := f.do(t, "qa1", "GET", path, ""); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("audio served without an audit record: %d", resp.StatusCode)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestAPIAgentsSeeOnlyTheirOwn(t *testing.T) {
+	f := newAPIFixture(t)
+	base := "/api/qa/recordings/" + f.rec.RecordingID
+	for _, p := range []string{base, base + "/audio", base + "/peaks", base + "/analysis"} {
+		if resp := f.do(t, "ag1", "GET", p, ""); resp.StatusCode != 200 {
+			t.Errorf("own recording %s: %d", p, resp.StatusCode)
+		}
+		if resp := f.do(t, "ag2", "GET", p, ""); resp.StatusCode != 404 {
+			t.Errorf("another agent's recording %s: %d", p, resp.StatusCode)
+		}
+	}
+	// Peaks and analysis are real.
+	var pk Peaks
+	json.NewDecoder(f.do(t, "qa1", "GET", base+"/peaks?buckets=60", "").Body).Decode(&pk)
+	if pk.Channels != 2 || len(pk.Data[0]) != 60 || pk.Data[0][5][1] <= 0.05 || pk.Data[1][5][1] > 0.01 || pk.Data[1][50][1] <= 0.05 {
+		t.Errorf("peaks: agent speaks first 3 s, customer last 2 s: %+v", pk.Data)
+	}
+	var an struct{ Analysis Analysis }
+	json.NewDecoder(f.do(t, "qa1", "GET", base+"/analysis", "").Body).Decode(&an)
+	if an.Analysis.AgentTalkSec < 2.9 || an.Analysis.CustomerTalkSec < 1.9 {
+		t.Errorf("analysis %+v", an.Analysis)
+	}
+
+	// Evaluate through the API: the server scores; a client-sent score is refused.
+	sub := `{"call_id":"call-1","agent_id":"ag1","scorecard_id":"t","answers":[` +
+		`{"item":"a1","value":"yes","at_sec":1.5,"comment":"greeting at 00:01"},{"item":"a2","value":"4"},{"item":"a3","value":"no"},` +
+		`{"item":"b1","value":"yes"},{"item":"b2","value":"no"},{"item":"b3","value":"yes"},{"item":"c1","value":"yes"},{"item":"c2","value":"5"}]}`
+	if resp := f.do(t, "qa1", "POST", "/api/qa/evaluations", strings.Replace(sub, `"call_id"`, `"score":100,"call_id"`, 1)); resp.StatusCode != 400 {
+		t.Errorf("client-sent score accepted: %d", resp.StatusCode)
+	}
+	if resp := f.do(t, "qa1", "POST", "/api/qa/evaluations", strings.Replace(sub, "1.5", "60", 1)); resp.StatusCode != 400 {
+		t.Errorf("timestamp past the end of the recording accepted: %d", resp.StatusCode)
+	}
+	resp := f.do(t, "qa1", "POST", "/api/qa/evaluations", sub)
+	var ev Evaluation
+	json.NewDecoder(resp.Body).Decode(&ev)
+	if resp.StatusCode != 201 || ev.Result.Score != 67.67 || ev.RecordingID != f.rec.RecordingID || ev.Evaluator != "qa1" {
+		t.Fatalf("submit: %d %+v", resp.StatusCode, ev)
+	}
+	if resp := f.do(t, "qa2", "POST", "/api/qa/evaluations", sub); resp.StatusCode != 409 {
+		t.Errorf("second evaluation of the call: %d", resp.StatusCode)
+	}
+	// The agent sees it; the other agent does not.
+	if b := body(t, f.do(t, "ag1", "GET", "/api/qa/evaluations", "")); !strings.Contains(b, ev.ID) {
+		t.Errorf("agent's list lacks their evaluation: %s", b)
+	}
+	if b := body(t, f.do(t, "ag2", "GET", "/api/qa/evaluations?agent=ag1", "")); strings.Contains(b, ev.ID) {
+		t.Errorf("another agent sees it: %s", b)
+	}
+	if resp := f.do(t, "ag2", "GET", "/api/qa/evaluations/"+ev.ID, ""); resp.StatusCode != 404 {
+		t.Errorf("another agent reads it: %d", resp.StatusCode)
+	}
+	if resp := f.do(t, "ag2", "POST", "/api/qa/evaluations/"+ev.ID+"/dispute", `{"reason":"x"}`); resp.StatusCode != 404 {
+		t.Errorf("another agent disputes it: %d", resp.StatusCode)
+	}
+	if resp := f.do(t, "ag1", "POST", "/api/qa/evaluations/"+ev.ID+"/dispute", `{"reason":"survey was offered at 00:05"}`); resp.StatusCode != 200 {
+		t.Errorf("dispute: %d", resp.StatusCode)
+	}
+	amend := `{"uphold":false,"note":"agreed","answers":` + sub[strings.Index(sub, "["):len(sub)-1] + `}`
+	amend = strings.Replace(amend, `{"item":"b2","value":"no"}`, `{"item":"b2","value":"yes"}`, 1)
+	resp = f.do(t, "lead", "POST", "/api/qa/evaluations/"+ev.ID+"/resolve", amend)
+	var nv Evaluation
+	json.NewDecoder(resp.Body).Decode(&nv)
+	if resp.StatusCode != 200 || nv.Result.Score != 81 || nv.Amends != ev.ID {
+		t.Errorf("resolve: %d %+v", resp.StatusCode, nv)
+	}
+}
+
+func TestAPISamplingQueueAndCalibration(t *testing.T) {
+	f := newAPIFixture(t)
+	var cands []Candidate
+	for _, c := range calls("ag1", "inquiry", 10, 0) {
+		cands = append(cands, c)
+	}
+	b, _ := json.Marshal(sampleRequest{Candidates: cands, Evaluators: []string{"qa1", "qa2"}, Seed: 1})
+	if resp := f.do(t, "lead", "POST", "/api/qa/sample", string(b)); resp.StatusCode != 200 {
+		t.Fatalf("sample: %d %s", resp.StatusCode, body(t, resp))
+	}
+	var q struct{ Assignments []Assignment }
+	json.NewDecoder(f.do(t, "qa1", "GET", "/api/qa/assignments", "").Body).Decode(&q)
+	if len(q.Assignments) != 2 {
+		t.Errorf("qa1 queue %d, want 2 of the 4 weekly picks", len(q.Assignments))
+	}
+	if resp := f.do(t, "qa1", "GET", "/api/qa/assignments?evaluator=qa2", ""); resp.StatusCode != 403 {
+		t.Errorf("qa reads a colleague's queue: %d", resp.StatusCode)
+	}
+	// Calibration, blind.
+	resp := f.do(t, "lead", "POST", "/api/qa/calibrations", `{"call_id":"call-1","agent_id":"ag1","scorecard_id":"t","evaluators":["qa1","qa2"]}`)
+	var s CalibrationSession
+	json.NewDecoder(resp.Body).Decode(&s)
+	if resp.StatusCode != 201 || s.Version != 1 {
+		t.Fatalf("calibration: %d %+v", resp.StatusCode, s)
+	}
+	sub := func(who, b2 string) Evaluation {
+		in := EvaluationInput{CallID: "call-1", Agent: "ag1", Scorecard: "t", CalibrationID: s.ID, Answers: answers(map[string]string{"b2": b2})}
+		b, _ := json.Marshal(in)
+		resp := f.do(t, who, "POST", "/api/qa/evaluations", string(b))
+		var ev Evaluation
+		json.NewDecoder(resp.Body).Decode(&ev)
+		if resp.StatusCode != 201 {
+			t.Fatalf("calibration submit by %s: %d", who, resp.StatusCode)
+		}
+		return ev
+	}
+	e1 := sub("qa1", "yes")
+	if resp := f.do(t, "qa2", "GET", "/api/qa/evaluations/"+e1.ID, ""); resp.StatusCode != 404 {
+		t.Errorf("qa2 reads qa1's calibration score before scoring: %d", resp.StatusCode)
+	}
+	sub("qa2", "no")
+	var rep CalibrationReport
+	json.NewDecoder(f.do(t, "qa2", "GET", "/api/qa/calibrations/report", "").Body).Decode(&rep)
+	if len(rep.Sessions) != 1 || rep.Sessions[0].Spread != 81-67.67 {
+		t.Errorf("report %+v", rep)
+	}
+}
