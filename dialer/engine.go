@@ -388,13 +388,7 @@ func (e *Engine) Answered(callID string, human bool) {
 		e.ready = e.ready[1:]
 		e.connect(c, a, now)
 	default:
-		c.state = callWaiting
-		e.waiting = append(e.waiting, c)
-		c.timer = e.clk.AfterFunc(e.cfg.DropAfter, func() {
-			e.mu.Lock()
-			defer e.mu.Unlock()
-			e.drop(c)
-		})
+		e.wait(c)
 	}
 	e.pump()
 }
@@ -471,6 +465,25 @@ func (e *Engine) connect(c *call, a *agent, now time.Time) {
 		c.timer.Stop()
 		c.timer = nil
 	}
+	if !e.pool.Connect(a.id, c.id, c.contact) {
+		// The agent went elsewhere: out of this campaign until they log in again.
+		if a.state == agentReady {
+			e.removeReady(a)
+		}
+		a.state, a.call = agentOut, nil
+		e.stats.logout(now)
+		switch {
+		case len(e.ready) > 0:
+			next := e.ready[0]
+			e.ready = e.ready[1:]
+			e.connect(c, next, now)
+		case c.state == callWaiting:
+			// Still waiting, its drop timer still running.
+		default:
+			e.wait(c)
+		}
+		return
+	}
 	c.state, c.agent, c.connected, c.wait = callConnected, a, now, wait
 	a.state, a.since, a.connected, a.call = agentTalking, now, now, c
 	e.stats.connect(now, wait)
@@ -478,7 +491,17 @@ func (e *Engine) connect(c *call, a *agent, now time.Time) {
 	if e.onEvent != nil {
 		e.onEvent(EngineEvent{Kind: "connected", CallID: c.id, AgentID: a.id, Wait: wait})
 	}
-	e.pool.Connect(a.id, c.id, c.contact)
+}
+
+// wait queues a person-answered call for the next free agent, for at most DropAfter.
+func (e *Engine) wait(c *call) {
+	c.state = callWaiting
+	e.waiting = append(e.waiting, c)
+	c.timer = e.clk.AfterFunc(e.cfg.DropAfter, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.drop(c)
+	})
 }
 
 // drop abandons a person-answered call that got no agent within DropAfter: the recorded message

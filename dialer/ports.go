@@ -60,8 +60,10 @@ type Trunk interface {
 // engine's CallEnded, AgentReady and PreviewDial methods later, never from inside these calls.
 type AgentPool interface {
 	// Connect bridges an answered call to the agent; CallEnded follows when the conversation ends
-	// and AgentReady when after-call work is done.
-	Connect(agentID, callID string, c Contact)
+	// and AgentReady when after-call work is done. It returns false when the agent can no longer
+	// take it (shared with inbound and just offered a call there): the engine then takes the
+	// agent out of its ready list and tries the next one, still inside the 2 s.
+	Connect(agentID, callID string, c Contact) bool
 	// Preview shows the agent the record to dial (preview mode); PreviewDial follows.
 	Preview(agentID string, c Contact)
 }

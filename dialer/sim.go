@@ -188,13 +188,14 @@ func NewSimAgents(clk clock.Clock, seed uint64, w Workload) *SimAgents {
 	return &SimAgents{clk: clk, seed: seed, w: w, rng: rand.New(rand.NewPCG(seed, 0x5eed))}
 }
 
-func (p *SimAgents) Connect(agentID, callID string, c Contact) {
+func (p *SimAgents) Connect(agentID, callID string, c Contact) bool {
 	cust := drawCustomer(p.seed, simIndex(c.Phone), p.w)
 	wrap := secs(p.w.WrapMean.Seconds() * (0.5 + p.rng.Float64()))
 	p.clk.AfterFunc(cust.talk, func() {
 		p.Engine.CallEnded(agentID, callID, "completed", time.Time{})
 		p.clk.AfterFunc(wrap, func() { p.Engine.AgentReady(agentID) })
 	})
+	return true
 }
 
 func (p *SimAgents) Preview(agentID string, c Contact) {
