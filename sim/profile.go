@@ -140,10 +140,10 @@ func National() Profile {
 	p.Known = 0.9
 	p.WantsAgentAfterSelfService = 0.06
 	p.Shifts = []Shift{
-		{"early", 7 * time.Hour, 9 * time.Hour, 150},
-		{"day", 9 * time.Hour, 9 * time.Hour, 110},
-		{"late", 13 * time.Hour, 9 * time.Hour, 120},
-		{"night", 22 * time.Hour, 10 * time.Hour, 45},
+		{"early", 7 * time.Hour, 9 * time.Hour, 110},
+		{"day", 9 * time.Hour, 9 * time.Hour, 90},
+		{"late", 13 * time.Hour, 9 * time.Hour, 90},
+		{"night", 22 * time.Hour, 10 * time.Hour, 35},
 	}
 	p.Customers = 200000
 	return p

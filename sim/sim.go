@@ -155,10 +155,15 @@ func New(opt Options) (*Sim, error) {
 	s.eng.AddObserver(s)
 	s.hireAgents()
 	if !opt.NoBookEvents {
-		evs := s.book.Events(opt.Start, "sim/book", p.Tenant, s.ids)
-		s.counts.BookEvents = len(evs)
-		s.counts.Events += len(evs)
-		s.out.add(evs...)
+		if opt.Sink != nil {
+			evs := s.book.Events(opt.Start, "sim/book", p.Tenant, s.ids)
+			s.counts.BookEvents = len(evs)
+			s.out.add(evs...)
+		} else {
+			c, pol, cl := s.book.Size()
+			s.counts.BookEvents = c + pol + cl // counted, not built: nobody would read them
+		}
+		s.counts.Events += s.counts.BookEvents
 	}
 	s.startDay(s.localMidnight(opt.Start))
 	s.clk.AfterFunc(time.Hour, s.advanceClaims)
@@ -296,19 +301,30 @@ func (s *Sim) newCaller(prev *caller) {
 		}
 		switch c.intent {
 		case IntentClaimStatus:
-			cls := s.book.ClaimsOf(c.customer)
-			if len(cls) == 0 {
-				c.intent = IntentInquiry // nothing to look up: asks a person
-			} else {
+			// Whoever asks about a claim has one: a caller from an unknown number (or the
+			// customer drawn first) is replaced by a claimant, calling from elsewhere when
+			// the caller was anonymous.
+			known := c.customer != ""
+			for try := 0; try < 50 && len(s.book.ClaimsOf(c.customer)) == 0; try++ {
+				n, _, _ := s.book.Size()
+				c.customer = s.book.customerAt(r.IntN(n)).Customer
+			}
+			if cls := s.book.ClaimsOf(c.customer); len(cls) > 0 {
 				c.number = cls[len(cls)-1].Claim
+			} else {
+				c.intent = IntentInquiry
+			}
+			if !known {
+				c.customer = ""
 			}
 		case IntentPolicyLookup, IntentPaymentLookup:
-			pols := s.book.PoliciesOf(c.customer)
-			if len(pols) == 0 {
-				c.intent = IntentInquiry
-			} else {
-				c.number = pols[r.IntN(len(pols))].Policy
+			who := c.customer
+			if who == "" {
+				n, _, _ := s.book.Size()
+				who = s.book.customerAt(r.IntN(n)).Customer
 			}
+			pols := s.book.PoliciesOf(who)
+			c.number = pols[r.IntN(len(pols))].Policy
 		}
 	}
 	routes := s.plans[c.intent]

@@ -2,6 +2,10 @@ package sim
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -32,3 +36,95 @@ type testWriter struct{ b []byte }
 
 func (w *testWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
 func (w *testWriter) String() string              { return string(w.b) }
+
+func TestDeterministic(t *testing.T) {
+	run := func(seed uint64) (Counts, string) {
+		start := time.Date(2026, 11, 3, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+		k := &keep{}
+		s, err := New(Options{Profile: Province(), Seed: seed, Start: start, Sink: k, Customers: 2000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RunUntil(context.Background(), start.Add(12*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		h := fnv.New64a()
+		for _, ev := range k.evs {
+			b, err := json.Marshal(ev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Write(b)
+		}
+		return s.Counts(), fmt.Sprintf("%x/%d", h.Sum64(), len(k.evs))
+	}
+	c1, h1 := run(5)
+	c2, h2 := run(5)
+	_, h3 := run(6)
+	if h1 != h2 || c1.Calls != c2.Calls {
+		t.Fatalf("same seed, different runs: %s vs %s", h1, h2)
+	}
+	if h1 == h3 {
+		t.Fatal("different seeds, same events")
+	}
+}
+
+func TestBookQueries(t *testing.T) {
+	now := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	b := NewBook(1, 3000, now, "GD")
+	exp := b.PoliciesExpiring(now, now.AddDate(0, 0, 30))
+	if len(exp) == 0 {
+		t.Fatal("no policies expiring within 30 days in a book of 3000 customers")
+	}
+	for i, p := range exp {
+		if p.EndDate.Before(now) || !p.EndDate.Before(now.AddDate(0, 0, 30)) || (i > 0 && p.EndDate.Before(exp[i-1].EndDate)) {
+			t.Fatalf("policy %s ends %s: outside the window or out of order", p.Policy, p.EndDate)
+		}
+	}
+	closedBefore := len(b.ClaimsClosed(now.AddDate(-1, 0, 0), now.AddDate(0, 0, 1)))
+	r := rand.New(rand.NewPCG(1, 1))
+	later := now.Add(30 * 24 * time.Hour)
+	changed := b.Advance(r, now, later)
+	closed := b.ClaimsClosed(now.AddDate(-1, 0, 0), later.Add(time.Hour))
+	if len(changed) == 0 || len(closed) <= closedBefore {
+		t.Fatalf("advancing 30 days changed %d claims; closed %d → %d", len(changed), closedBefore, len(closed))
+	}
+	for _, c := range closed {
+		if c.Status != "closed" || c.ClosedAt == nil {
+			t.Fatalf("claim %+v listed as closed", c)
+		}
+	}
+	// The directory side: a customer's number finds them, and their claim is visible.
+	cu, _ := b.Customer("C00000001")
+	ref, ok := b.CustomerByPhone(cu.Phone)
+	if !ok || ref.ID != cu.Customer {
+		t.Fatalf("phone lookup %v %v", ref, ok)
+	}
+	pop, ok := b.ScreenPop(cu.Customer, now)
+	if !ok || len(pop.Policies) == 0 || pop.Customer.Customer != cu.Customer {
+		t.Fatalf("screen pop %+v", pop)
+	}
+}
+
+func TestPopulationAnswers(t *testing.T) {
+	p := NewPopulation(9)
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	count := func(h int) int {
+		n := 0
+		for i := 0; i < 2000; i++ {
+			at := time.Date(2026, 11, 3, h, i%60, 0, 0, loc)
+			if p.Answer(fmt.Sprintf("C%08d", i), at, 30*time.Second).Outcome == "answered" {
+				n++
+			}
+		}
+		return n
+	}
+	night, evening := count(3), count(19)
+	if night*3 > evening {
+		t.Fatalf("answered at 03:00 %d vs 19:00 %d of 2000", night, evening)
+	}
+	at := time.Date(2026, 11, 3, 19, 5, 0, 0, loc)
+	if p.Answer("C00000042", at, 30*time.Second) != p.Answer("C00000042", at, 30*time.Second) {
+		t.Fatal("same question, different answers")
+	}
+}
