@@ -1,0 +1,44 @@
+# hotline — `make run` to try it, `make test` for everything CI runs (.ci/run calls it).
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/hotline
+
+.PHONY: all build run test bench deps servers-up servers-down clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/hotline
+
+run: build
+	./$(BIN) run
+
+# Everything CI runs, against real servers: ClickHouse 18.16 from Debian and Apache Kafka (KRaft)
+# from Maven Central. The servers are stopped at the end whatever the result, and the exit status
+# is the first failure's.
+test: deps
+	@rc=0; \
+	{ scripts/clickhouse.sh start && scripts/kafka.sh start && \
+	  $(GO) vet ./... && \
+	  $(GO) test -count=1 -timeout 40m ./... ; } || rc=$$?; \
+	scripts/kafka.sh stop || true; \
+	scripts/clickhouse.sh stop || true; \
+	exit $$rc
+
+# Placeholder: the benchmark suite lives in `hotline bench`.
+bench: build
+	./$(BIN) bench all
+
+deps:
+	scripts/deps.sh
+
+servers-up: deps
+	scripts/clickhouse.sh start
+	scripts/kafka.sh start
+
+servers-down:
+	-scripts/kafka.sh stop
+	-scripts/clickhouse.sh stop
+
+clean: servers-down
+	rm -rf bin var

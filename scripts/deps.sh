@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what the real servers need, from Debian, only when missing:
+#   clickhouse -> clickhouse-server clickhouse-client (ClickHouse 18.16 on bookworm)
+#   kafka      -> openjdk-17-jre-headless maven (the broker jars come from Maven Central)
+# Usage: scripts/deps.sh [clickhouse|kafka|all]   (default all)
+#
+# Pitfalls:
+# - Debian puts clickhouse-server in /usr/sbin, which is not on a non-root PATH: check the path too.
+# - The package's postinst starts the system service on ports 9000/8123 where systemd runs; we
+#   never use it (our server uses its own config and ports 19000/18123), so it is harmless.
+# - `apt-get update` runs once, and only when something is missing: it is the slow part.
+set -euo pipefail
+
+want=${1:-all}
+missing=()
+
+have_clickhouse() {
+	command -v clickhouse-server >/dev/null 2>&1 || [[ -x /usr/sbin/clickhouse-server ]] ||
+		command -v clickhouse >/dev/null 2>&1
+}
+
+if [[ $want == all || $want == clickhouse ]]; then
+	have_clickhouse || missing+=(clickhouse-server)
+	command -v clickhouse-client >/dev/null 2>&1 || [[ -x /usr/bin/clickhouse-client ]] ||
+		command -v clickhouse >/dev/null 2>&1 || missing+=(clickhouse-client)
+fi
+if [[ $want == all || $want == kafka ]]; then
+	# Kafka 4.x needs Java 17 for the broker.
+	if ! command -v java >/dev/null 2>&1 || ! java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])'; then
+		missing+=(openjdk-17-jre-headless)
+	fi
+	command -v mvn >/dev/null 2>&1 || missing+=(maven)
+fi
+
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+
+# sudo drops the environment: pass DEBIAN_FRONTEND through env so debconf never prompts.
+sudo=()
+if [[ $(id -u) != 0 ]]; then
+	sudo=(sudo)
+fi
+apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+echo "deps: installing ${missing[*]}" >&2
+"${apt[@]}" update
+"${apt[@]}" install --no-install-recommends "${missing[@]}"
