@@ -85,6 +85,20 @@ func TestDetachedStartStopStatus(t *testing.T) {
 		t.Fatalf("second start replaced pid %d with %d", pid, again)
 	}
 
+	// Supervised mode over a server it does not own: Wait follows the context, and the server
+	// is left running.
+	sctx, scancel := context.WithCancel(ctx)
+	so := o
+	so.Detached = false
+	sup, err := chserver.Start(sctx, so)
+	if err != nil {
+		t.Fatalf("supervised start over a running server: %v", err)
+	}
+	scancel()
+	if err := sup.Wait(); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+
 	st, err = chserver.Status(ctx, o)
 	if err != nil {
 		t.Fatal(err)

@@ -26,7 +26,9 @@ type Server struct {
 func (s *Server) Addr() string { return s.addr }
 
 // Wait blocks until a supervised server has been stopped (after the Start context ended) and
-// returns why supervision ended. For a detached or already-running server it returns nil at once.
+// returns why supervision ended. If supervised mode found a server already running (one this
+// process does not own), Wait just waits for the Start context to end and leaves it running.
+// For a detached server it returns nil at once.
 func (s *Server) Wait() error {
 	if s.done == nil {
 		return nil
@@ -51,7 +53,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	}
 	if err := pingOnce(ctx, o.Addr()); err == nil {
 		o.Logger.Debug("clickhouse already running", "addr", o.Addr())
-		return &Server{addr: o.Addr()}, nil
+		return notOwned(ctx, o), nil
 	}
 	bin, pre, err := o.command()
 	if err != nil {
@@ -73,7 +75,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		if err := waitReady(ctx, o, nil); err != nil {
 			return nil, fmt.Errorf("starting clickhouse: pid %d from %s: %w", pid, o.pidPath(), err)
 		}
-		return &Server{addr: o.Addr()}, nil
+		return notOwned(ctx, o), nil
 	}
 
 	if o.Detached {
@@ -83,6 +85,17 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return &Server{addr: o.Addr()}, nil
 	}
 	return startSupervised(ctx, o, bin, pre)
+}
+
+// notOwned describes a server someone else started. In supervised mode its Wait follows ctx,
+// so that `hotline run` behaves the same whether or not it launched the server itself.
+func notOwned(ctx context.Context, o Options) *Server {
+	s := &Server{addr: o.Addr()}
+	if !o.Detached {
+		s.done = make(chan struct{})
+		go func() { <-ctx.Done(); close(s.done) }()
+	}
+	return s
 }
 
 func newCmd(o Options, bin string, pre []string) (*exec.Cmd, error) {
