@@ -3,6 +3,7 @@ package qa
 import (
 	"bytes"
 	"context"
+	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -44,5 +45,20 @@ func TestAnalyzeMemoryIsFlat(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
 		t.Errorf("analysing a 19 MB recording allocated %d bytes; the reader should stream through one buffer", alloc)
+	}
+}
+
+func BenchmarkSynthesize10Min(b *testing.B) {
+	tl := PlanTimeline(9*time.Minute, time.Minute, 1, newRand(1))
+	f, err := os.Create(b.TempDir() + "/s.wav")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	for b.Loop() {
+		f.Seek(0, 0)
+		if err := SynthesizeRecording(f, tl, 8000, 1); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
