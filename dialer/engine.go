@@ -644,7 +644,7 @@ func (e *Engine) finish(c *call, outcome string, now time.Time, fill func(*event
 	if e.gate != nil {
 		e.gate.Record(res)
 	}
-	e.source.Report(res)
+	final, retryAt := e.source.Report(res)
 	if e.record == nil {
 		return
 	}
@@ -684,6 +684,10 @@ func (e *Engine) finish(c *call, outcome string, now time.Time, fill func(*event
 		d.ConnectedAt = &at
 		d.Agent = c.agent.id
 		d.CallID = c.id
+	}
+	d.Final = final
+	if !retryAt.IsZero() {
+		d.RetryAt = &retryAt
 	}
 	if fill != nil {
 		fill(&d)

@@ -32,8 +32,9 @@ type Result struct {
 type ContactSource interface {
 	// Next returns the next contact due at now, or false when none is due.
 	Next(now time.Time) (Contact, bool)
-	// Report tells the source how an attempt ended, so it can schedule a retry or close the contact.
-	Report(r Result)
+	// Report tells the source how an attempt ended; the source schedules a retry (retryAt) or
+	// closes the contact (final).
+	Report(r Result) (final bool, retryAt time.Time)
 }
 
 // Gate is compliance at dial time.

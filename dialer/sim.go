@@ -120,7 +120,7 @@ func (s *SimContacts) Next(time.Time) (Contact, bool) {
 	}, true
 }
 
-func (s *SimContacts) Report(Result) { s.Reports++ }
+func (s *SimContacts) Report(Result) (bool, time.Time) { s.Reports++; return true, time.Time{} }
 
 func simPhone(n int) string { return fmt.Sprintf("+86138%08d", n) }
 

@@ -1,0 +1,286 @@
+package dialer
+
+import (
+	"container/heap"
+	"sync"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+// ContactList is a campaign's list: contacts de-duplicated by number, dialled highest priority
+// first once due, retried by the campaign's RetryPolicy until a final outcome. It is the
+// ContactSource the engine dials from.
+type ContactList struct {
+	mu          sync.Mutex
+	policy      RetryPolicy
+	maxAttempts func(Contact) int
+	entries     map[string]*listEntry
+	byPhone     map[string]*listEntry
+	sched       schedHeap
+	due         dueHeap
+	seq         int
+	finals      map[string]int
+	onFallback  func(Contact)
+	onFinal     func(Contact, string, time.Time)
+}
+
+type listEntry struct {
+	c        Contact
+	attempts int // calls placed
+	failed   int // calls that did not reach the person
+	nextAt   time.Time
+	final    string
+	finalAt  time.Time
+	reached  time.Time
+	first    time.Time // first call placed
+	inFlight bool
+	seq      int
+	index    int // in whichever heap holds it, −1 when in none
+}
+
+// NewContactList returns an empty list; maxAttempts gives each contact's limit (the rule set's).
+func NewContactList(policy RetryPolicy, maxAttempts func(Contact) int) *ContactList {
+	policy.defaults()
+	if maxAttempts == nil {
+		maxAttempts = func(Contact) int { return 6 }
+	}
+	return &ContactList{
+		policy: policy, maxAttempts: maxAttempts,
+		entries: map[string]*listEntry{}, byPhone: map[string]*listEntry{}, finals: map[string]int{},
+	}
+}
+
+// OnFallback is called when a contact reaches the failed-call threshold (SMS fallback).
+func (l *ContactList) OnFallback(f func(Contact)) { l.mu.Lock(); l.onFallback = f; l.mu.Unlock() }
+
+// OnFinal is called when a contact gets its final outcome.
+func (l *ContactList) OnFinal(f func(Contact, string, time.Time)) {
+	l.mu.Lock()
+	l.onFinal = f
+	l.mu.Unlock()
+}
+
+// Add puts contacts on the list. A number already on it keeps one entry (the higher priority,
+// the earlier due time); it reports how many were new.
+func (l *ContactList) Add(cs ...Contact) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	added := 0
+	for _, c := range cs {
+		if c.ID == "" || c.Phone == "" {
+			continue
+		}
+		if old, ok := l.byPhone[c.Phone]; ok {
+			if old.final == "" && !old.inFlight && (c.Priority > old.c.Priority || c.Due.Before(old.nextAt)) {
+				old.c.Priority = max(old.c.Priority, c.Priority)
+				if c.Due.Before(old.nextAt) && old.attempts == 0 {
+					old.nextAt = c.Due
+				}
+				l.reposition(old)
+			}
+			continue
+		}
+		if _, ok := l.entries[c.ID]; ok {
+			continue
+		}
+		l.seq++
+		e := &listEntry{c: c, nextAt: c.Due, seq: l.seq, index: -1}
+		l.entries[c.ID] = e
+		l.byPhone[c.Phone] = e
+		heap.Push(&l.sched, e)
+		added++
+	}
+	return added
+}
+
+func (l *ContactList) reposition(e *listEntry) {
+	if e.index < 0 {
+		return
+	}
+	// Which heap holds it: the due heap holds only entries already due.
+	if e.index < len(l.due) && l.due[e.index] == e {
+		heap.Fix(&l.due, e.index)
+	} else if e.index < len(l.sched) && l.sched[e.index] == e {
+		heap.Fix(&l.sched, e.index)
+	}
+}
+
+// Next implements ContactSource.
+func (l *ContactList) Next(now time.Time) (Contact, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.sched) > 0 && !l.sched[0].nextAt.After(now) {
+		e := heap.Pop(&l.sched).(*listEntry)
+		heap.Push(&l.due, e)
+	}
+	if len(l.due) == 0 {
+		return Contact{}, false
+	}
+	e := heap.Pop(&l.due).(*listEntry)
+	e.inFlight = true
+	c := e.c
+	c.Attempt = e.attempts + 1
+	return c, true
+}
+
+// Report implements ContactSource.
+func (l *ContactList) Report(r Result) (bool, time.Time) {
+	l.mu.Lock()
+	e, ok := l.entries[r.Contact.ID]
+	if !ok || e.final != "" {
+		l.mu.Unlock()
+		return true, time.Time{}
+	}
+	e.inFlight = false
+	if r.Outcome != events.AttemptBlocked {
+		e.attempts++
+		if e.first.IsZero() {
+			e.first = r.At
+		}
+		if r.Outcome != events.AttemptConnected {
+			e.failed++
+		} else if e.reached.IsZero() {
+			e.reached = r.At
+		}
+	}
+	d := l.policy.Decide(r, e.attempts, e.failed, l.maxAttempts(e.c))
+	var fallback func(Contact)
+	var onFinal func(Contact, string, time.Time)
+	if d.Fallback {
+		fallback = l.onFallback
+	}
+	if d.Final != "" {
+		e.final, e.finalAt = d.Final, r.At
+		l.finals[d.Final]++
+		onFinal = l.onFinal
+	} else {
+		e.nextAt = d.RetryAt
+		heap.Push(&l.sched, e)
+	}
+	c := e.c
+	l.mu.Unlock()
+	if fallback != nil {
+		fallback(c)
+	}
+	if onFinal != nil {
+		onFinal(c, d.Final, r.At)
+	}
+	return d.Final != "", d.RetryAt
+}
+
+// Expire closes every open contact (the campaign ended); it returns how many.
+func (l *ContactList) Expire(now time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, e := range l.entries {
+		if e.final == "" && !e.inFlight {
+			e.final, e.finalAt = FinalExpired, now
+			l.finals[FinalExpired]++
+			n++
+		}
+	}
+	l.sched, l.due = l.sched[:0], l.due[:0]
+	return n
+}
+
+// ListProgress is a list's state, as the campaign API shows it.
+type ListProgress struct {
+	Contacts    int            `json:"contacts"`
+	Open        int            `json:"open"`
+	Final       map[string]int `json:"final"`
+	Penetration float64        `json:"penetration"` // contacts with a final outcome / contacts
+	Reached     int            `json:"reached"`
+	Attempted   int            `json:"attempted"` // contacts called at least once
+}
+
+// Progress reports the list's state.
+func (l *ContactList) Progress() ListProgress {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	p := ListProgress{Contacts: len(l.entries), Final: map[string]int{}}
+	done := 0
+	for k, v := range l.finals {
+		p.Final[k] = v
+		done += v
+	}
+	p.Open = p.Contacts - done
+	for _, e := range l.entries {
+		if !e.reached.IsZero() {
+			p.Reached++
+		}
+		if e.attempts > 0 {
+			p.Attempted++
+		}
+	}
+	if p.Contacts > 0 {
+		p.Penetration = float64(done) / float64(p.Contacts)
+	}
+	return p
+}
+
+// Coverage is, for contacts due in [from, to), the share first attempted within first and the
+// share reached within reach of their due time (post-claim callbacks: 24 h and 72 h).
+func (l *ContactList) Coverage(from, to time.Time, first, reach time.Duration) (firstShare, reachShare float64, n int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var f, r int
+	for _, e := range l.entries {
+		if e.c.Due.Before(from) || !e.c.Due.Before(to) {
+			continue
+		}
+		n++
+		if !e.first.IsZero() && e.first.Sub(e.c.Due) <= first {
+			f++
+		}
+		if !e.reached.IsZero() && e.reached.Sub(e.c.Due) <= reach {
+			r++
+		}
+	}
+	if n == 0 {
+		return 0, 0, 0
+	}
+	return float64(f) / float64(n), float64(r) / float64(n), n
+}
+
+// schedHeap orders entries by the time they are next due.
+type schedHeap []*listEntry
+
+func (h schedHeap) Len() int { return len(h) }
+func (h schedHeap) Less(i, j int) bool {
+	if !h[i].nextAt.Equal(h[j].nextAt) {
+		return h[i].nextAt.Before(h[j].nextAt)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h schedHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index, h[j].index = i, j }
+func (h *schedHeap) Push(x any)   { e := x.(*listEntry); e.index = len(*h); *h = append(*h, e) }
+func (h *schedHeap) Pop() any     { return popEntry((*[]*listEntry)(h)) }
+
+// dueHeap orders due entries by priority, then by how long they have been due.
+type dueHeap []*listEntry
+
+func (h dueHeap) Len() int { return len(h) }
+func (h dueHeap) Less(i, j int) bool {
+	if h[i].c.Priority != h[j].c.Priority {
+		return h[i].c.Priority > h[j].c.Priority
+	}
+	if !h[i].nextAt.Equal(h[j].nextAt) {
+		return h[i].nextAt.Before(h[j].nextAt)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h dueHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index, h[j].index = i, j }
+func (h *dueHeap) Push(x any)   { e := x.(*listEntry); e.index = len(*h); *h = append(*h, e) }
+func (h *dueHeap) Pop() any     { return popEntry((*[]*listEntry)(h)) }
+
+func popEntry(h *[]*listEntry) any {
+	old := *h
+	n := len(old)
+	e := old[n-1]
+	old[n-1] = nil
+	e.index = -1
+	*h = old[:n-1]
+	return e
+}
