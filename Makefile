@@ -10,7 +10,10 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/hotline
 
+# Installs ClickHouse from Debian when missing; the binary then starts the embedded broker and a
+# supervised local ClickHouse and runs until Ctrl-C.
 run: build
+	scripts/deps.sh clickhouse
 	./$(BIN) run
 
 # Everything CI runs, against real servers: ClickHouse 18.16 from Debian and Apache Kafka (KRaft)
@@ -25,9 +28,11 @@ test: deps
 	scripts/clickhouse.sh stop || true; \
 	exit $$rc
 
-# Placeholder: the benchmark suite lives in `hotline bench`.
-bench: build
+# Every benchmark table (`hotline bench all`) against the project's real servers, then the Go
+# benchmarks.
+bench: build servers-up
 	./$(BIN) bench all
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./events/ ./ingest/
 
 deps:
 	scripts/deps.sh
