@@ -95,7 +95,11 @@ func PlanTimeline(talk, hold time.Duration, holds int, rng *rand.Rand) Timeline 
 	for p := range parts {
 		stretch := talkLeft / time.Duration(parts-p)
 		talkLeft -= stretch
-		tl = append(tl, conversation(stretch, rng)...)
+		conv := conversation(stretch, rng)
+		if p < holds {
+			conv = agentBeforeHold(conv)
+		}
+		tl = append(tl, conv...)
 		if p < holds {
 			h := holdLeft / time.Duration(holds-p)
 			holdLeft -= h
@@ -103,6 +107,20 @@ func PlanTimeline(talk, hold time.Duration, holds int, rng *rand.Rand) Timeline 
 				tl = append(tl, Segment{SegHold, h})
 			}
 		}
+	}
+	return tl
+}
+
+// agentBeforeHold makes the agent speak last before a hold ("may I put you on hold?"), as
+// agents do; it also keeps customer speech from running straight into hold music on the same
+// channel, which no analyser could split at the exact sample. Totals do not change.
+func agentBeforeHold(tl Timeline) Timeline {
+	if n := len(tl); n > 1 && tl[n-1].Kind == SegSilence && tl[n-1].Dur < 300*time.Millisecond {
+		tl[n-2].Dur += tl[n-1].Dur
+		tl = tl[:n-1]
+	}
+	if n := len(tl); n > 0 && (tl[n-1].Kind == SegCustomer || tl[n-1].Kind == SegBoth) {
+		tl[n-1].Kind = SegAgent
 	}
 	return tl
 }
