@@ -120,6 +120,7 @@ type CustomerInfo struct {
 	Location         *time.Location // local time zone; nil means the centre's
 	MarketingConsent bool
 	Blacklisted      bool
+	DoNotCall        bool // on the company do-not-call list (book of business flag)
 }
 
 // Customers looks up compliance data (the book of business in `hotline run`).
@@ -279,7 +280,7 @@ func (g *Compliance) Check(c Contact, now time.Time) string {
 		return RuleBlacklist
 	case g.national.Contains(c.Phone, now):
 		return RuleDNCNational
-	case g.company.Contains(c.Phone, now):
+	case ci.DoNotCall || g.company.Contains(c.Phone, now):
 		return RuleDNCCompany
 	case g.campaign[c.CampaignID].Contains(c.Phone, now):
 		return RuleDNCCampaign

@@ -1,0 +1,231 @@
+package dialer
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+// Campaign is an outbound campaign as a marketer or manager defines it (YAML or the API).
+type Campaign struct {
+	ID       string `yaml:"id" json:"id"`
+	Name     string `yaml:"name" json:"name"`
+	Type     string `yaml:"type" json:"type"`     // one of events.CampaignTypes
+	Script   string `yaml:"script" json:"script"` // agent script id
+	Priority int    `yaml:"priority" json:"priority"`
+	// Pacing is the dialling method: preview, progressive, hotline (predictive) or a VICIdial
+	// baseline (adapt_hard_limit, adapt_tapered, adapt_average).
+	Pacing        string        `yaml:"pacing" json:"pacing"`
+	AbandonTarget float64       `yaml:"abandon_target" json:"abandon_target"` // default 0.03
+	Lines         int           `yaml:"lines" json:"lines"`                   // trunk lines, default 30
+	Machine       MachineAction `yaml:"machine" json:"machine"`               // hangup | message | retry
+	// Outcomes are the disposition codes agents may choose; defaults per type.
+	Outcomes []string    `yaml:"outcomes" json:"outcomes"`
+	Rules    *RuleSet    `yaml:"rules,omitempty" json:"rules,omitempty"` // default: DefaultRules(Type)
+	List     ListRule    `yaml:"list" json:"list"`
+	Retry    RetryPolicy `yaml:"retry" json:"retry"`
+	SMS      SMSPolicy   `yaml:"sms" json:"sms"`
+	Survey   string      `yaml:"survey,omitempty" json:"survey,omitempty"` // "", "ivr" (post-call CSAT/NPS/resolved) or "sms"
+	Start    time.Time   `yaml:"start,omitempty" json:"start,omitempty"`
+	End      time.Time   `yaml:"end,omitempty" json:"end,omitempty"`
+	Owner    string      `yaml:"-" json:"owner,omitempty"` // who created it
+}
+
+// ListRule says who a campaign calls.
+type ListRule struct {
+	// Source is book (the book of business, by the campaign type's rule), file (a CSV list),
+	// clickhouse (a query returning customer_id, phone[, priority]) or requests (virtual-hold
+	// callbacks and other contacts added as they come).
+	Source string `yaml:"source" json:"source"`
+	// ExpiringInDays: renewal reminders for policies ending within N days (default 30).
+	ExpiringInDays int `yaml:"expiring_in_days,omitempty" json:"expiring_in_days,omitempty"`
+	// DueInDays: premium reminders for instalments due within N days (default 7).
+	DueInDays int `yaml:"due_in_days,omitempty" json:"due_in_days,omitempty"`
+	// File is a CSV list: customer_id,phone[,priority] (file source).
+	File string `yaml:"file,omitempty" json:"file,omitempty"`
+	// Query is a ClickHouse query returning customer_id, phone[, priority] (clickhouse source);
+	// segments from analytics arrive this way.
+	Query string `yaml:"query,omitempty" json:"query,omitempty"`
+	// Segment names an analytics segment (the query is taken from analytics once it exists).
+	Segment string `yaml:"segment,omitempty" json:"segment,omitempty"`
+}
+
+// SMSPolicy is the campaign's text messages.
+type SMSPolicy struct {
+	Reminder bool `yaml:"reminder" json:"reminder"` // send a reminder with the first call
+	// FallbackAfter sends a text after this many failed calls (0: never); same as retry.sms_fallback_after.
+	FallbackAfter int    `yaml:"fallback_after" json:"fallback_after"`
+	Template      string `yaml:"template,omitempty" json:"template,omitempty"`
+}
+
+// Pacing methods a campaign may use.
+var campaignPacings = []string{MethodPreview, MethodProgressive, MethodHotline, MethodHardLimit, MethodTapered, MethodAverage}
+
+// ServiceCampaign reports whether a campaign type serves existing business (managers create
+// those) rather than marketing (marketers).
+func ServiceCampaign(campaignType string) bool {
+	return campaignType != events.CampaignTelemarketing && campaignType != events.CampaignMarketResearch
+}
+
+// DefaultOutcomes are the disposition codes of a campaign type.
+func DefaultOutcomes(campaignType string) []string {
+	common := []string{DispositionCallback, "wrong_number", DispositionDoNotCall}
+	var own []string
+	switch campaignType {
+	case events.CampaignRenewal:
+		own = []string{"renewed", "will_renew", DispositionRefused, "renewed_elsewhere"}
+	case events.CampaignPremiumDue:
+		own = []string{"paid", "promised_to_pay", DispositionRefused, "disputed"}
+	case events.CampaignClaimCallback:
+		own = []string{"satisfied", "issue_raised", "dissatisfied"}
+	case events.CampaignSatisfaction, events.CampaignMarketResearch:
+		own = []string{"completed", "declined"}
+	case events.CampaignComplaintFollowup:
+		own = []string{"resolved", "unresolved", "escalated"}
+	case events.CampaignVirtualHold:
+		own = []string{"handled", "no_longer_needed"}
+	case events.CampaignTelemarketing:
+		own = []string{"sale", "interested", DispositionRefused}
+	}
+	return append(own, common...)
+}
+
+// ParseCampaign reads a campaign from YAML, applies defaults and validates it. name is the file
+// name errors mention.
+func ParseCampaign(name string, data []byte) (Campaign, error) {
+	var c Campaign
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return Campaign{}, fmt.Errorf("%s: parsing campaign: %w", name, err)
+	}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return Campaign{}, fmt.Errorf("%s: %w", name, err)
+	}
+	return c, nil
+}
+
+// Normalize fills defaults.
+func (c *Campaign) Normalize() {
+	if c.Pacing == "" {
+		c.Pacing = MethodHotline
+		if c.Type == events.CampaignVirtualHold {
+			// The customer asked for this call: never risk abandoning it.
+			c.Pacing = MethodProgressive
+		}
+	}
+	if c.AbandonTarget == 0 {
+		c.AbandonTarget = 0.03
+	}
+	if c.Lines == 0 {
+		c.Lines = 30
+	}
+	if c.Machine == "" {
+		c.Machine = MachineMessage
+		if !ServiceCampaign(c.Type) {
+			c.Machine = MachineHangup
+		}
+	}
+	if len(c.Outcomes) == 0 {
+		c.Outcomes = DefaultOutcomes(c.Type)
+	}
+	if c.Rules == nil {
+		r := DefaultRules(c.Type)
+		c.Rules = &r
+	}
+	if c.List.Source == "" {
+		c.List.Source = "book"
+		if c.Type == events.CampaignVirtualHold || c.Type == events.CampaignComplaintFollowup {
+			c.List.Source = "requests"
+		}
+	}
+	if c.List.Source == "book" && c.Type == events.CampaignRenewal && c.List.ExpiringInDays == 0 {
+		c.List.ExpiringInDays = 30
+	}
+	if c.List.Source == "book" && c.Type == events.CampaignPremiumDue && c.List.DueInDays == 0 {
+		c.List.DueInDays = 7
+	}
+	if c.SMS.FallbackAfter > 0 && c.Retry.MaxFailedCalls == 0 {
+		c.Retry.MaxFailedCalls = c.SMS.FallbackAfter
+	}
+}
+
+// Validate reports the first problem, naming the field.
+func (c Campaign) Validate() error {
+	switch {
+	case c.ID == "":
+		return fmt.Errorf("id: missing")
+	case strings.ContainsAny(c.ID, " /?#"):
+		return fmt.Errorf("id: %q may not contain spaces, '/', '?' or '#'", c.ID)
+	case !slices.Contains(events.CampaignTypes, c.Type):
+		return fmt.Errorf("type: %q is not one of %v", c.Type, events.CampaignTypes)
+	case c.Script == "":
+		return fmt.Errorf("script: missing (the agent script id)")
+	case !slices.Contains(campaignPacings, c.Pacing):
+		return fmt.Errorf("pacing: %q is not one of %v", c.Pacing, campaignPacings)
+	case c.AbandonTarget <= 0 || c.AbandonTarget > 0.03:
+		return fmt.Errorf("abandon_target: %v is not in (0, 0.03]: the rules cap abandonment at 3%%", c.AbandonTarget)
+	case c.Lines < 1 || c.Lines > 10000:
+		return fmt.Errorf("lines: %d is outside 1..10000", c.Lines)
+	case !c.End.IsZero() && !c.End.After(c.Start):
+		return fmt.Errorf("end: %s is not after start %s", c.End.Format(time.RFC3339), c.Start.Format(time.RFC3339))
+	case c.Survey != "" && c.Survey != "ivr" && c.Survey != "sms":
+		return fmt.Errorf("survey: %q is not one of ivr, sms", c.Survey)
+	}
+	switch c.Machine {
+	case MachineHangup, MachineMessage, MachineRetry:
+	default:
+		return fmt.Errorf("machine: %q is not one of hangup, message, retry", c.Machine)
+	}
+	if c.Rules != nil {
+		if err := c.Rules.Validate(); err != nil {
+			return fmt.Errorf("rules.%w", err)
+		}
+		if !ServiceCampaign(c.Type) && !c.Rules.Sales && c.Type == events.CampaignTelemarketing {
+			return fmt.Errorf("rules.sales: a telemarketing campaign is held to the sales rules")
+		}
+	}
+	if err := c.Retry.Validate(); err != nil {
+		return err
+	}
+	switch c.List.Source {
+	case "book":
+		switch c.Type {
+		case events.CampaignRenewal, events.CampaignPremiumDue, events.CampaignClaimCallback, events.CampaignSatisfaction:
+		default:
+			return fmt.Errorf("list.source: the book has no list rule for %s campaigns; use file, clickhouse or requests", c.Type)
+		}
+	case "file":
+		if c.List.File == "" {
+			return fmt.Errorf("list.file: missing for a file list")
+		}
+	case "clickhouse":
+		if c.List.Query == "" && c.List.Segment == "" {
+			return fmt.Errorf("list.query: missing for a clickhouse list (or name a segment)")
+		}
+	case "requests":
+	default:
+		return fmt.Errorf("list.source: %q is not one of book, file, clickhouse, requests", c.List.Source)
+	}
+	for _, o := range c.Outcomes {
+		if o == "" || strings.ContainsAny(o, " ,") {
+			return fmt.Errorf("outcomes: %q is not a code (no spaces or commas)", o)
+		}
+	}
+	return nil
+}
+
+// MaxAttempts is the campaign's attempt limit.
+func (c Campaign) MaxAttempts() int {
+	if c.Rules != nil {
+		return c.Rules.MaxAttempts
+	}
+	return DefaultRules(c.Type).MaxAttempts
+}

@@ -1,0 +1,211 @@
+package dialer
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+)
+
+// OutboundSMS is a text to send.
+type OutboundSMS struct {
+	Phone string // E.164
+	Body  string
+}
+
+// SMSGateway is the SMS carrier. A real gateway implements it over its HTTP API; receipts and
+// inbound replies come back through the SMSEvents it was given.
+type SMSGateway interface {
+	// Send submits a message and returns the gateway's message id.
+	Send(ctx context.Context, m OutboundSMS) (id string, err error)
+}
+
+// SMSEvents receives what the gateway reports.
+type SMSEvents interface {
+	// Receipt reports delivery (status "delivered") or failure ("failed", with the gateway error).
+	Receipt(id, status, errText string)
+	// Reply reports an inbound message from phone.
+	Reply(phone, body string)
+}
+
+// SimSMSGateway is a simulated carrier: most messages are delivered after a few seconds, some
+// fail, and some customers answer survey texts.
+type SimSMSGateway struct {
+	clk          clock.Clock
+	events       SMSEvents
+	mu           sync.Mutex
+	rng          *rand.Rand
+	seq          int
+	DeliveryRate float64 // default 0.96
+	ReplyRate    float64 // share of survey texts answered, default 0.35
+}
+
+// NewSimSMSGateway returns a seeded simulated gateway reporting to ev.
+func NewSimSMSGateway(clk clock.Clock, seed uint64, ev SMSEvents) *SimSMSGateway {
+	return &SimSMSGateway{clk: clk, events: ev, rng: rand.New(rand.NewPCG(seed, 0x736d73)), DeliveryRate: 0.96, ReplyRate: 0.35}
+}
+
+func (g *SimSMSGateway) Send(_ context.Context, m OutboundSMS) (string, error) {
+	if !events.IsE164(m.Phone) {
+		return "", fmt.Errorf("sending sms: %q is not an E.164 number", m.Phone)
+	}
+	g.mu.Lock()
+	g.seq++
+	id := "sms-" + strconv.Itoa(g.seq)
+	delivered := g.rng.Float64() < g.DeliveryRate
+	lag := time.Duration(2+g.rng.IntN(10)) * time.Second
+	reply := delivered && strings.Contains(m.Body, "Reply") && g.rng.Float64() < g.ReplyRate
+	replyLag := time.Duration(1+g.rng.IntN(120)) * time.Minute
+	score := 1 + g.rng.IntN(5)
+	if g.rng.Float64() < 0.6 { // most customers who answer are satisfied
+		score = 4 + g.rng.IntN(2)
+	}
+	g.mu.Unlock()
+	g.clk.AfterFunc(lag, func() {
+		if delivered {
+			g.events.Receipt(id, "delivered", "")
+		} else {
+			g.events.Receipt(id, "failed", "handset unreachable")
+		}
+	})
+	if reply {
+		g.clk.AfterFunc(lag+replyLag, func() { g.events.Reply(m.Phone, strconv.Itoa(score)) })
+	}
+	return id, nil
+}
+
+// Messenger sends a campaign's texts through a gateway and turns everything that happens to
+// them into SMS events; a reply to a survey text becomes a survey response linked to the call,
+// claim or complaint the survey follows.
+type Messenger struct {
+	mu      sync.Mutex
+	gw      SMSGateway
+	clk     clock.Clock
+	emit    func(events.Payload, time.Time)
+	sent    map[string]sentSMS // gateway id → what it was
+	byPhone map[string]string  // last survey text per number, for replies
+	seq     int
+}
+
+type sentSMS struct {
+	meta  SMSMeta
+	phone string
+}
+
+// SMSMeta is what a text is about.
+type SMSMeta struct {
+	Kind        string // one of events.SMSKinds
+	Campaign    string
+	Customer    string
+	CallID      string
+	ClaimID     string
+	ComplaintID string
+	Agent       string
+}
+
+// NewMessenger returns a messenger; emit receives every SMS and survey event.
+func NewMessenger(clk clock.Clock, emit func(events.Payload, time.Time)) *Messenger {
+	return &Messenger{clk: clk, emit: emit, sent: map[string]sentSMS{}, byPhone: map[string]string{}}
+}
+
+// SetGateway attaches the gateway (built with this messenger as its SMSEvents).
+func (m *Messenger) SetGateway(gw SMSGateway) { m.mu.Lock(); m.gw = gw; m.mu.Unlock() }
+
+// Texts of the messages hotline sends; a real deployment takes them from the campaign template.
+func smsBody(kind, campaign string) string {
+	switch kind {
+	case "survey_link":
+		return "Thank you for talking with us. How satisfied were you? Reply 1 (very dissatisfied) to 5 (very satisfied)."
+	case "callback_notice":
+		return "We tried to reach you about your policy. We will call again, or call us back at 95500."
+	case "fallback":
+		return "We could not reach you by phone (" + campaign + "). Please call 95500 or reply to this message."
+	}
+	return "Reminder from your insurer (" + campaign + "): please call 95500 for details. Reply TD to opt out."
+}
+
+// Send texts phone and records the "sent" event (or "failed" when the gateway refuses it).
+func (m *Messenger) Send(ctx context.Context, phone string, meta SMSMeta) error {
+	m.mu.Lock()
+	gw := m.gw
+	m.mu.Unlock()
+	if gw == nil {
+		return fmt.Errorf("sending sms: no gateway")
+	}
+	body := smsBody(meta.Kind, meta.Campaign)
+	now := m.clk.Now()
+	id, err := gw.Send(ctx, OutboundSMS{Phone: phone, Body: body})
+	ev := events.SMS{MessageID: id, Direction: events.Outbound, Kind: meta.Kind, Status: "sent", Campaign: meta.Campaign,
+		Customer: meta.Customer, Phone: phone, Body: body, Segments: segments(body)}
+	if err != nil {
+		m.mu.Lock()
+		m.seq++
+		ev.MessageID = fmt.Sprintf("refused-%d", m.seq)
+		m.mu.Unlock()
+		ev.Status, ev.Error = "failed", err.Error()
+		m.emit(ev, now)
+		return fmt.Errorf("sending sms: %w", err)
+	}
+	m.mu.Lock()
+	m.sent[id] = sentSMS{meta: meta, phone: phone}
+	if meta.Kind == "survey_link" {
+		m.byPhone[phone] = id
+	}
+	m.mu.Unlock()
+	m.emit(ev, now)
+	return nil
+}
+
+// segments is how many SMS parts a body bills as (70 characters each for Chinese-capable UCS-2).
+func segments(body string) int {
+	n := len([]rune(body))
+	return max(1, (n+69)/70)
+}
+
+// Receipt implements SMSEvents.
+func (m *Messenger) Receipt(id, status, errText string) {
+	m.mu.Lock()
+	s, ok := m.sent[id]
+	m.mu.Unlock()
+	if !ok {
+		return
+	}
+	m.emit(events.SMS{MessageID: id, Direction: events.Outbound, Kind: s.meta.Kind, Status: status, Campaign: s.meta.Campaign,
+		Customer: s.meta.Customer, Phone: s.phone, Error: errText}, m.clk.Now())
+}
+
+// Reply implements SMSEvents: the reply is an SMS event, and when it answers a survey text with
+// a score, a survey response.
+func (m *Messenger) Reply(phone, body string) {
+	now := m.clk.Now()
+	m.mu.Lock()
+	m.seq++
+	rid := fmt.Sprintf("in-%d", m.seq)
+	orig, ok := m.byPhone[phone]
+	var s sentSMS
+	if ok {
+		s = m.sent[orig]
+		delete(m.byPhone, phone)
+	}
+	m.mu.Unlock()
+	customer := s.meta.Customer
+	if customer == "" {
+		customer = phone
+	}
+	m.emit(events.SMS{MessageID: rid, Direction: events.Inbound, Kind: "reply", Status: "received", Campaign: s.meta.Campaign,
+		Customer: customer, Phone: phone, Body: body, InReplyTo: orig}, now)
+	if !ok {
+		return
+	}
+	score, err := strconv.Atoi(strings.TrimSpace(body))
+	if err != nil || score < 1 || score > 5 {
+		return
+	}
+	m.emit(surveyResponse(rid, "sms", s.meta, &score, nil, nil), now)
+}
