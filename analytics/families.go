@@ -218,9 +218,10 @@ func complaintRateFamily() *family {
 	}
 }
 
-// policiesInForceSQL is a scalar subquery: active policies now (newest version of each).
+// policiesInForceSQL is a scalar subquery: active policies now (newest version of each; the
+// book tables keep every version).
 func policiesInForceSQL(d Dialect) string {
-	return fmt.Sprintf("(SELECT count() FROM policies FINAL WHERE status = 'active' AND %s)",
+	return fmt.Sprintf("(SELECT countIf(st = 'active') FROM (SELECT argMax(status, updated_ms) AS st FROM policies WHERE %s GROUP BY tenant, customer_id, policy_id))",
 		dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 }
 

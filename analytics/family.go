@@ -60,8 +60,9 @@ func dimConds(d Dialect, cols map[Dim]string) string {
 }
 
 // ratio is n/d, NULL when there is nothing to divide by (a dashboard shows "no data", not 0%).
+// The denominator appears once, so an expensive one (a scalar subquery) is evaluated once.
 func ratio(n, d string) string {
-	return fmt.Sprintf("if((%s) > 0, (%s) / (%s), NULL)", d, n, d)
+	return fmt.Sprintf("(%s) / nullIf(%s, 0)", n, d)
 }
 
 func secs(d interface{ Seconds() float64 }) int64 { return int64(d.Seconds()) }

@@ -41,13 +41,9 @@ type CustomerSegment struct {
 // at 3), and holding both a life-type (life, health) and a property-type policy.
 
 // segmentScoresSQL has one row per customer known as of asOf: scores and flag inputs.
-func segmentScoresSQL(s SegmentSettings, asOf time.Time, tenant string) string {
-	a := fmt.Sprintf("toDateTime(%d)", asOf.Unix())
-	lb := fmt.Sprintf("toDateTime(%d)", asOf.AddDate(0, 0, -s.LookbackDays).Unix())
-	tcond := "1"
-	if tenant != "" {
-		tcond = "tenant = " + quote(tenant)
-	}
+// asOf is a DateTime SQL expression, tcond a condition on the tenant column.
+func segmentScoresSQL(s SegmentSettings, a, tcond string) string {
+	lb := fmt.Sprintf("toDateTime(toUInt32(%s) - %d)", a, s.LookbackDays*86400)
 	return fmt.Sprintf(`SELECT customer_id, tenant_ AS tenant, phone_ AS phone, since_ AS since, blacklisted_ AS blacklisted,
     active_ AS active_policies, renewals_ AS renewals, cross_ AS cross_holding, premium_ AS premium, claims_ AS claims, paid_ AS paid,
     sat_n_ AS surveys, complaints_ AS complaints,
@@ -91,13 +87,26 @@ func segmentScoresSQL(s SegmentSettings, asOf time.Time, tenant string) string {
 		a, tcond, a, tcond, a, tcond, lb, lb, a, tcond, lb, a, tcond)
 }
 
+func tenantCond(tenant string) string {
+	if tenant == "" {
+		return "1"
+	}
+	return "tenant = " + quote(tenant)
+}
+
+func at(t time.Time) string { return fmt.Sprintf("toDateTime(%d)", t.Unix()) }
+
 // SegmentSQL assigns quadrants and flags with the given cut-offs (satisfaction, loyalty).
 func SegmentSQL(s SegmentSettings, asOf time.Time, tenant string, satCut, loyCut float64) string {
+	return segmentSQL(s, at(asOf), tenantCond(tenant), fmt.Sprint(satCut), fmt.Sprint(loyCut))
+}
+
+func segmentSQL(s SegmentSettings, asOf, tcond, satCut, loyCut string) string {
 	return fmt.Sprintf(`SELECT customer_id, tenant, phone, satisfaction, loyalty,
     multiIf(satisfaction >= %[1]v AND loyalty >= %[2]v, 'loyal', satisfaction >= %[1]v, 'mercenary', loyalty >= %[2]v, 'hostage', 'at_risk') AS quadrant,
     blacklisted, toUInt8(claims >= %[3]d) AS frequent_claims, toUInt8(paid > 0 AND paid > %[4]v * premium) AS high_loss_ratio,
     surveys, complaints, claims, active_policies, if(premium > 0, paid / premium, 0) AS loss_ratio
-  FROM (%[5]s)`, satCut, loyCut, s.FrequentClaims, s.HighLossRatio, segmentScoresSQL(s, asOf, tenant))
+  FROM (%[5]s)`, satCut, loyCut, s.FrequentClaims, s.HighLossRatio, segmentScoresSQL(s, asOf, tcond))
 }
 
 // Cuts returns the cut-offs in force: the settings', or the book's medians.
@@ -106,7 +115,7 @@ func (e *Engine) Cuts(ctx context.Context, asOf time.Time, tenant string) (sat, 
 	if !s.UseMedians {
 		return s.SatisfactionCut, s.LoyaltyCut, nil
 	}
-	q := "SELECT quantileExact(0.5)(satisfaction), quantileExact(0.5)(loyalty) FROM (" + segmentScoresSQL(s, asOf, tenant) + ")"
+	q := "SELECT quantileExact(0.5)(satisfaction), quantileExact(0.5)(loyalty) FROM (" + segmentScoresSQL(s, at(asOf), tenantCond(tenant)) + ")"
 	if err := e.Conn.QueryRow(ctx, q).Scan(&sat, &loy); err != nil {
 		return 0, 0, fmt.Errorf("computing segment medians: %w", err)
 	}
@@ -223,4 +232,48 @@ func (e *Engine) QuadrantSizes(ctx context.Context, asOf time.Time, tenant strin
 		out[q] = n
 	}
 	return out, rows.Err()
+}
+
+// cutsSQL are the cut-offs as SQL: the settings' numbers, or the book's medians as scalar
+// subqueries (for dashboards, where hotline cannot compute them first).
+func cutsSQL(s SegmentSettings, asOf, tcond string) (string, string) {
+	if !s.UseMedians {
+		return fmt.Sprint(s.SatisfactionCut), fmt.Sprint(s.LoyaltyCut)
+	}
+	scores := segmentScoresSQL(s, asOf, tcond)
+	return "(SELECT quantileExact(0.5)(satisfaction) FROM (" + scores + "))", "(SELECT quantileExact(0.5)(loyalty) FROM (" + scores + "))"
+}
+
+func dialectTenant(d Dialect) string {
+	if c := d.Cond(DimTenant, "tenant", false); c != "" {
+		return c
+	}
+	return "1"
+}
+
+// QuadrantSizesSQL counts customers per quadrant as of the period's end.
+func QuadrantSizesSQL(d Dialect, s Settings) string {
+	tc := dialectTenant(d)
+	sc, lc := cutsSQL(s.Segments, d.ToSQL(), tc)
+	return "SELECT quadrant, count() AS `Customers` FROM (" + segmentSQL(s.Segments, d.ToSQL(), tc, sc, lc) + ") GROUP BY quadrant ORDER BY quadrant"
+}
+
+// SegmentFlagsSQL counts flagged customers as of the period's end.
+func SegmentFlagsSQL(d Dialect, s Settings) string {
+	tc := dialectTenant(d)
+	sc, lc := cutsSQL(s.Segments, d.ToSQL(), tc)
+	return "SELECT quadrant, countIf(blacklisted = 1) AS `Blacklisted`, countIf(frequent_claims = 1) AS `Frequent claims`, " +
+		"countIf(high_loss_ratio = 1) AS `High loss ratio`, avg(satisfaction) AS `Mean satisfaction`, avg(loyalty) AS `Mean loyalty` FROM (" +
+		segmentSQL(s.Segments, d.ToSQL(), tc, sc, lc) + ") GROUP BY quadrant ORDER BY quadrant"
+}
+
+// QuadrantMovementsSQL counts customers moving between quadrants from the period's start to its end.
+func QuadrantMovementsSQL(d Dialect, s Settings) string {
+	tc := dialectTenant(d)
+	s1, l1 := cutsSQL(s.Segments, d.FromSQL(), tc)
+	s2, l2 := cutsSQL(s.Segments, d.ToSQL(), tc)
+	return fmt.Sprintf(`SELECT q_from AS `+"`From`"+`, q_to AS `+"`To`"+`, count() AS `+"`Customers`"+` FROM (SELECT customer_id, quadrant AS q_from FROM (%s))
+  ALL INNER JOIN (SELECT customer_id, quadrant AS q_to FROM (%s)) USING customer_id
+  GROUP BY q_from, q_to ORDER BY q_from, q_to`,
+		segmentSQL(s.Segments, d.FromSQL(), tc, s1, l1), segmentSQL(s.Segments, d.ToSQL(), tc, s2, l2))
 }

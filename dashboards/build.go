@@ -59,9 +59,12 @@ func build(sp Spec, s analytics.Settings) (Built, error) {
 	board.Templating.List = templateVars()
 	built := Built{Spec: sp, Board: board}
 	x, y, rowH := 0, 0, 0
+	var err error
 	for i, ps := range sp.Panels {
-		sql, err := analytics.Build(analytics.GrafanaDialect{}, s, ps.Query)
-		if err != nil {
+		var sql string
+		if ps.Custom != nil {
+			sql = ps.Custom(analytics.GrafanaDialect{}, s)
+		} else if sql, err = analytics.Build(analytics.GrafanaDialect{}, s, ps.Query); err != nil {
 			return Built{}, fmt.Errorf("panel %q: %w", ps.Title, err)
 		}
 		built.SQL = append(built.SQL, sql)
@@ -109,7 +112,7 @@ func panel(ps PanelSpec, sql string, id int) (*sdk.Panel, error) {
 		"queryType": queryType, "editorType": "sql", "pluginVersion": "4.0.0",
 	}
 	defaults := map[string]any{}
-	var overrides []any
+	overrides := []any{}
 	for _, name := range ps.Query.Metrics {
 		m, err := analytics.MetricByName(name)
 		if err != nil {
@@ -144,7 +147,11 @@ func panel(ps PanelSpec, sql string, id int) (*sdk.Panel, error) {
 	case Timeseries:
 		options = map[string]any{"legend": map[string]any{"displayMode": "list", "placement": "bottom", "showLegend": true}, "tooltip": map[string]any{"mode": "multi", "sort": "none"}}
 	case Barchart:
-		options = map[string]any{"orientation": "horizontal", "xField": ps.Query.GroupBy[0] + "_key", "showValue": "auto", "legend": map[string]any{"displayMode": "list", "placement": "bottom", "showLegend": true}}
+		xf := ps.XField
+		if xf == "" {
+			xf = ps.Query.GroupBy[0] + "_key"
+		}
+		options = map[string]any{"orientation": "horizontal", "xField": xf, "showValue": "auto", "legend": map[string]any{"displayMode": "list", "placement": "bottom", "showLegend": true}}
 	case Table:
 		options = map[string]any{"showHeader": true}
 	}

@@ -16,6 +16,10 @@ type PanelSpec struct {
 	Kind  string
 	Query analytics.Query
 	Width int // grid columns of 24; 0 = 8
+	// Custom, when set, gives the panel's SQL from an analytics query that is not a metric
+	// series (segmentation); XField names its category column.
+	Custom func(analytics.Dialect, analytics.Settings) string
+	XField string
 }
 
 // Spec is one dashboard.
@@ -84,6 +88,9 @@ func Specs() []Spec {
 			table("By evaluator", "evaluator_id", "qa_evaluations", "qa_score"),
 		}},
 		{UID: "hotline-segments", Title: "Hotline: segmentation", Tags: []string{"hotline"}, Panels: []PanelSpec{
+			{Title: "Customers per quadrant (at the end of the range)", Kind: Barchart, Custom: analytics.QuadrantSizesSQL, XField: "quadrant", Width: 12},
+			{Title: "Flags and scores per quadrant", Kind: Table, Custom: analytics.SegmentFlagsSQL, Width: 12},
+			{Title: "Movements between quadrants over the range", Kind: Table, Custom: analytics.QuadrantMovementsSQL, Width: 12},
 			bars("Surveys by channel", "channel", "survey_responses", "csat", "nps"),
 			bars("Complaints by customer-facing line", "business_line", "complaints"),
 			table("CSAT by campaign", "campaign_id", "survey_responses", "csat", "nps"),
