@@ -59,3 +59,10 @@ func (l *Live) Run(ctx context.Context) error {
 	})
 	return nil
 }
+
+// Runner gives serialised access to an engine: Live and the simulator's live service both are.
+type Runner interface {
+	Do(f func(e *Engine) error) error
+}
+
+var _ Runner = (*Live)(nil)
