@@ -149,7 +149,7 @@ type httpError struct {
 }
 
 func (h httpError) Error() string { return h.msg }
-func badRequest(msg string) error  { return httpError{http.StatusBadRequest, msg} }
+func badRequest(msg string) error { return httpError{http.StatusBadRequest, msg} }
 
 func decodeOptional(r *http.Request, v any) error {
 	if r.Body == nil || r.ContentLength == 0 {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/ingest/ingesttest"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/routing"
 )
 
 // keep is a Sink that keeps every event.
@@ -99,4 +101,28 @@ func TestConservationInClickHouse(t *testing.T) {
 		t.Errorf("callbacks %d vs %d, agent states %d vs %d", cbs, c.Callbacks, states, c.AgentStates)
 	}
 	t.Logf("%d calls, %d events through Kafka and ingest into ClickHouse; outcomes %v", c.Calls, len(sink.evs), got)
+
+	// The queue_log export reads the same history from ClickHouse as from the events.
+	mem := routing.NewQueueLog()
+	mem.AddEvents(sink.evs)
+	var want, have strings.Builder
+	if _, err := mem.WriteTo(&want); err != nil {
+		t.Fatal(err)
+	}
+	fromCH, err := routing.ReadQueueLog(ctx, conn, start.Add(-time.Hour), start.Add(72*time.Hour), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fromCH.WriteTo(&have); err != nil {
+		t.Fatal(err)
+	}
+	if want.Len() == 0 || have.String() != want.String() {
+		wl, hl := strings.Split(want.String(), "\n"), strings.Split(have.String(), "\n")
+		for i := range min(len(wl), len(hl)) {
+			if wl[i] != hl[i] {
+				t.Fatalf("queue_log from ClickHouse differs at line %d of %d/%d:\n  events:     %s\n  ClickHouse: %s", i+1, len(wl), len(hl), wl[i], hl[i])
+			}
+		}
+		t.Fatalf("queue_log from ClickHouse has %d lines, from events %d", len(hl), len(wl))
+	}
 }
