@@ -312,6 +312,45 @@ func (g *Compliance) Check(c Contact, now time.Time) string {
 	return ""
 }
 
+// NextAllowed is, for a contact blocked by a rule that lapses with time, the earliest moment
+// that rule allows the call: the window's next opening (after a holiday or a full daily cap,
+// the next day's), the lockout's end; zero for rules that do not lapse.
+func (g *Compliance) NextAllowed(c Contact, now time.Time, rule string) time.Time {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	r := g.rulesFor(c)
+	loc := g.home
+	if g.customers != nil {
+		if ci, ok := g.customers.Customer(c.CustomerID); ok && ci.Location != nil {
+			loc = ci.Location
+		}
+	}
+	local := now.In(loc)
+	start, _ := clockMinutes(r.WindowStart)
+	opening := func(day time.Time) time.Time {
+		y, m, d := day.Date()
+		return time.Date(y, m, d, start/60, start%60, 0, 0, loc)
+	}
+	switch rule {
+	case RuleCallingWindow:
+		if o := opening(local); o.After(local) {
+			return o
+		}
+		return opening(local.AddDate(0, 0, 1))
+	case RuleHoliday, RuleDailyCap:
+		next := opening(local.AddDate(0, 0, 1))
+		for i := 0; i < 30 && r.NoHolidays && g.holidays[next.Format(time.DateOnly)]; i++ {
+			next = opening(next.AddDate(0, 0, 1))
+		}
+		return next
+	case RuleAbandonLockout:
+		if at, ok := g.abandoned[c.Phone]; ok {
+			return at.Add(r.AbandonLockout)
+		}
+	}
+	return time.Time{}
+}
+
 func dailyKey(phone string, local time.Time) string { return phone + "|" + local.Format(time.DateOnly) }
 
 // Record updates lockouts and caps from an attempt's outcome.

@@ -544,6 +544,9 @@ func (e *Engine) pump() {
 		return
 	}
 	now := e.clk.Now()
+	if sc, ok := e.source.(Scheduler); ok && !sc.HasDue(now) {
+		return
+	}
 	s := e.snapshot(now)
 	n := e.cfg.Pacer.Dial(s)
 	blocked := 0
@@ -591,7 +594,13 @@ func (e *Engine) check(c Contact, now time.Time) string {
 	}
 	e.stats.blocked(now)
 	bc := &call{id: e.nextID(), contact: c, dialedAt: now}
-	e.finish(bc, events.AttemptBlocked, now, func(d *events.DialAttempt) { d.BlockedRule = rule }, Result{BlockedRule: rule})
+	res := Result{BlockedRule: rule}
+	if na, ok := e.gate.(interface {
+		NextAllowed(c Contact, now time.Time, rule string) time.Time
+	}); ok {
+		res.NotBefore = na.NextAllowed(c, now, rule)
+	}
+	e.finish(bc, events.AttemptBlocked, now, func(d *events.DialAttempt) { d.BlockedRule = rule }, res)
 	return rule
 }
 
@@ -616,6 +625,10 @@ func (e *Engine) place(ct Contact, reserved *agent, now time.Time) {
 			e.endUnanswered(c, events.AttemptNoAnswer)
 		}
 	})
+	if cd, ok := e.trunk.(ContactDialer); ok {
+		cd.DialContact(c.id, ct)
+		return
+	}
 	e.trunk.Dial(c.id, ct.Phone)
 }
 

@@ -61,8 +61,9 @@ func (l *ContactList) OnFinal(f func(Contact, string, time.Time)) {
 	l.mu.Unlock()
 }
 
-// Add puts contacts on the list. A number already on it keeps one entry (the higher priority,
-// the earlier due time); it reports how many were new.
+// Add puts contacts on the list. A number already on it keeps its one entry and its schedule
+// (a list refresh must not pull a contact forward past a retry or a calling window), taking the
+// higher priority; it reports how many were new.
 func (l *ContactList) Add(cs ...Contact) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -72,11 +73,8 @@ func (l *ContactList) Add(cs ...Contact) int {
 			continue
 		}
 		if old, ok := l.byPhone[c.Phone]; ok {
-			if old.final == "" && !old.inFlight && (c.Priority > old.c.Priority || c.Due.Before(old.nextAt)) {
-				old.c.Priority = max(old.c.Priority, c.Priority)
-				if c.Due.Before(old.nextAt) && old.attempts == 0 {
-					old.nextAt = c.Due
-				}
+			if old.final == "" && !old.inFlight && c.Priority > old.c.Priority {
+				old.c.Priority = c.Priority
 				l.reposition(old)
 			}
 			continue
@@ -104,6 +102,13 @@ func (l *ContactList) reposition(e *listEntry) {
 	} else if e.index < len(l.sched) && l.sched[e.index] == e {
 		heap.Fix(&l.sched, e.index)
 	}
+}
+
+// HasDue implements Scheduler.
+func (l *ContactList) HasDue(now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.due) > 0 || len(l.sched) > 0 && !l.sched[0].nextAt.After(now)
 }
 
 // Next implements ContactSource.

@@ -26,6 +26,9 @@ type Result struct {
 	BlockedRule string // for a blocked attempt
 	Disposition string // agent's code for a connected call
 	CallbackAt  time.Time
+	// NotBefore is, for a blocked attempt, the earliest time the rule that blocked it allows a
+	// call (the calling window opening, the day after a holiday or a full daily cap).
+	NotBefore time.Time
 }
 
 // ContactSource hands the engine contacts due for a call and learns how each attempt ended.
@@ -35,6 +38,12 @@ type ContactSource interface {
 	// Report tells the source how an attempt ended; the source schedules a retry (retryAt) or
 	// closes the contact (final).
 	Report(r Result) (final bool, retryAt time.Time)
+}
+
+// Scheduler is an optional ContactSource method: false when nothing is due, so the engine
+// skips the pacing work (nights, empty lists).
+type Scheduler interface {
+	HasDue(now time.Time) bool
 }
 
 // Gate is compliance at dial time.

@@ -96,6 +96,9 @@ func (p RetryPolicy) Decide(r Result, attempts, failed, maxAttempts int) Decisio
 			wait = p.Dropped
 		}
 		d.RetryAt = r.At.Add(wait)
+		if r.NotBefore.After(r.At) {
+			d.RetryAt = r.NotBefore
+		}
 		return d
 	case events.AttemptConnected:
 		if r.Disposition == DispositionCallback && r.CallbackAt.After(r.At) {

@@ -1,0 +1,546 @@
+package dialer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+)
+
+// ServiceConfig configures the dialer service of `hotline run`.
+type ServiceConfig struct {
+	// Campaigns run from the start (default: DefaultCampaigns).
+	Campaigns []Campaign
+	// TeamSize is the simulated agents per campaign (default 8).
+	TeamSize int
+	// RefreshEvery is how often book lists are re-read for new contacts (default 15 min).
+	RefreshEvery time.Duration
+	// StatusEvery is how often the live progress the API shows is refreshed (default 5 s).
+	StatusEvery time.Duration
+	// CountryCode normalises list numbers (default "86").
+	CountryCode string
+	Tenant      string // default "HQ"
+	Source      string // default "dialer/1"
+	Seed        uint64
+	// AMDFalsePositive is the simulated detector's share of persons called machines (default 0.01).
+	AMDFalsePositive float64
+	// Home is the centre's time zone (default Asia/Shanghai).
+	Home *time.Location
+	// Holidays are public holidays (YYYY-MM-DD) sales campaigns do not call on.
+	Holidays []string
+	// FlushEvery is how often buffered events are published (default 250 ms of wall time).
+	FlushEvery time.Duration
+}
+
+// Validate reports the first bad setting.
+func (c ServiceConfig) Validate() error {
+	if c.TeamSize < 0 || c.TeamSize > 10000 {
+		return fmt.Errorf("dialer team_size: %d is outside 0..10000", c.TeamSize)
+	}
+	if c.AMDFalsePositive < 0 || c.AMDFalsePositive >= 1 {
+		return fmt.Errorf("dialer amd_false_positive: %v is not in [0, 1)", c.AMDFalsePositive)
+	}
+	seen := map[string]bool{}
+	for _, cp := range c.Campaigns {
+		if err := cp.Validate(); err != nil {
+			return fmt.Errorf("dialer campaign %q: %w", cp.ID, err)
+		}
+		if seen[cp.ID] {
+			return fmt.Errorf("dialer campaign %q: defined twice", cp.ID)
+		}
+		seen[cp.ID] = true
+	}
+	return nil
+}
+
+func (c *ServiceConfig) defaults() {
+	if c.Campaigns == nil {
+		c.Campaigns = DefaultCampaigns()
+	}
+	if c.TeamSize == 0 {
+		c.TeamSize = 8
+	}
+	if c.RefreshEvery == 0 {
+		c.RefreshEvery = 15 * time.Minute
+	}
+	if c.StatusEvery == 0 {
+		c.StatusEvery = 5 * time.Second
+	}
+	if c.CountryCode == "" {
+		c.CountryCode = "86"
+	}
+	if c.Tenant == "" {
+		c.Tenant = "HQ"
+	}
+	if c.Source == "" {
+		c.Source = "dialer/1"
+	}
+	if c.AMDFalsePositive == 0 {
+		c.AMDFalsePositive = 0.01
+	}
+	if c.Home == nil {
+		c.Home = time.FixedZone("CST", 8*3600)
+		if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+			c.Home = l
+		}
+	}
+	if c.FlushEvery == 0 {
+		c.FlushEvery = 250 * time.Millisecond
+	}
+}
+
+// DefaultCampaigns are the campaigns `hotline run` starts with: renewal reminders 30 days
+// before expiry and post-claim callbacks (first attempt within 24 h, 90% reached within 72 h).
+func DefaultCampaigns() []Campaign {
+	cs := []Campaign{
+		{ID: "renewal-30d", Name: "Renewal reminders, 30 days before expiry", Type: events.CampaignRenewal, Script: "RENEWAL-V1", Priority: 1,
+			List: ListRule{Source: "book", ExpiringInDays: 30}, SMS: SMSPolicy{FallbackAfter: 3}},
+		{ID: "claim-callback", Name: "Post-claim callback", Type: events.CampaignClaimCallback, Script: "CLAIM-CB-V1", Priority: 5,
+			List: ListRule{Source: "book"}, Survey: "ivr", SMS: SMSPolicy{FallbackAfter: 3},
+			// Closed claims must be reached within 72 h: retry sooner than the defaults.
+			Retry: RetryPolicy{NoAnswer: 90 * time.Minute, Machine: 2 * time.Hour, Failed: 6 * time.Hour}},
+	}
+	for i := range cs {
+		cs[i].Normalize()
+	}
+	return cs
+}
+
+// Deps are what the service dials through. Everything but Clock has a simulated default.
+type Deps struct {
+	Clock clock.Clock
+	// Book feeds the book list rules (renewals, premiums due, closed claims).
+	Book Book
+	// FarEnd is how called customers behave (default: 30% reach, 3 min talk).
+	FarEnd FarEnd
+	// Sink receives every event (dial attempts, SMS, survey responses).
+	Sink events.Sink
+	// SMS is the SMS gateway (default simulated; it reports to the service's messenger).
+	SMS func(ev SMSEvents) SMSGateway
+	// Respondent answers post-call IVR surveys (default simulated).
+	Respondent Respondent
+	// ClickHouse runs clickhouse list queries (optional).
+	ClickHouse driver.Conn
+	Log        *slog.Logger
+}
+
+// Service runs the outbound campaigns of `hotline run`: it keeps their lists filled from the
+// book, dials them through the engine with compliance at dial time, texts and surveys, and
+// publishes every attempt, SMS and survey answer.
+type Service struct {
+	cfg  ServiceConfig
+	deps Deps
+	log  *slog.Logger
+	gate *Compliance
+	msgr *Messenger
+
+	mu      sync.Mutex
+	runs    map[string]*campaignRun
+	order   []string
+	mailbox []func()
+	started bool
+	status  map[string]CampaignStatus
+	buf     []events.Event
+	seq     int
+	dropped int
+}
+
+type campaignRun struct {
+	c        Campaign
+	list     *ContactList
+	eng      *Engine
+	team     *Team
+	lastPoll time.Time
+}
+
+// NewService builds the service; Start schedules it on the clock.
+func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
+	cfg.defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if d.Clock == nil {
+		return nil, fmt.Errorf("dialer service: no clock")
+	}
+	if d.FarEnd == nil {
+		d.FarEnd = SeededFarEnd(cfg.Seed, 0.3, 3*time.Minute)
+	}
+	if d.Respondent == nil {
+		d.Respondent = NewSimRespondent(cfg.Seed)
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Service{cfg: cfg, deps: d, log: d.Log, runs: map[string]*campaignRun{}, status: map[string]CampaignStatus{}}
+	var customers Customers
+	if d.Book != nil {
+		customers = &BookCustomers{Book: d.Book}
+	}
+	s.gate = NewCompliance(customers, cfg.Home)
+	for _, h := range cfg.Holidays {
+		if err := s.gate.AddHoliday(h); err != nil {
+			return nil, err
+		}
+	}
+	s.msgr = NewMessenger(d.Clock, s.emit)
+	if d.SMS != nil {
+		s.msgr.SetGateway(d.SMS(s.msgr))
+	} else {
+		s.msgr.SetGateway(NewSimSMSGateway(d.Clock, cfg.Seed, s.msgr))
+	}
+	return s, nil
+}
+
+// Gate is the service's compliance gate (do-not-call lists, holidays, rules).
+func (s *Service) Gate() *Compliance { return s.gate }
+
+// Messenger is the service's SMS sender.
+func (s *Service) Messenger() *Messenger { return s.msgr }
+
+// Start schedules the campaigns on the clock. On a clock.Sim, call it before the clock is
+// driven or from the goroutine that drives it.
+func (s *Service) Start() error {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		return nil
+	}
+	s.started = true
+	s.mu.Unlock()
+	for _, c := range s.cfg.Campaigns {
+		if err := s.addCampaign(c); err != nil {
+			return err
+		}
+	}
+	s.tick()
+	return nil
+}
+
+// tick runs queued API commands, refreshes book lists and the live status; it reschedules
+// itself on the clock, so on a clock.Sim everything happens on the driving goroutine.
+func (s *Service) tick() {
+	now := s.deps.Clock.Now()
+	s.mu.Lock()
+	todo := s.mailbox
+	s.mailbox = nil
+	runs := make([]*campaignRun, 0, len(s.order))
+	for _, id := range s.order {
+		runs = append(runs, s.runs[id])
+	}
+	s.mu.Unlock()
+	for _, f := range todo {
+		f()
+	}
+	for _, r := range runs {
+		if r.c.List.Source == "book" && s.deps.Book != nil && now.Sub(r.lastPoll) >= s.cfg.RefreshEvery {
+			s.refresh(r, now)
+		}
+		if !r.c.End.IsZero() && now.After(r.c.End) {
+			r.eng.Stop()
+			r.list.Expire(now)
+		}
+	}
+	s.snapshot(now)
+	s.deps.Clock.AfterFunc(s.cfg.StatusEvery, s.tick)
+}
+
+func (s *Service) refresh(r *campaignRun, now time.Time) {
+	since := r.lastPoll
+	if since.IsZero() {
+		// First read: claims closed in the last three days are still inside their 72 h window.
+		since = now.Add(-72 * time.Hour)
+	}
+	cs := BookContacts(r.c, s.deps.Book, since, now)
+	n := r.list.Add(cs...)
+	r.lastPoll = now
+	if n > 0 {
+		s.log.Debug("dialer list refreshed", "campaign", r.c.ID, "added", n)
+	}
+	if r.c.SMS.Reminder {
+		for _, c := range cs[len(cs)-n:] {
+			_ = s.msgr.Send(context.Background(), c.Phone, SMSMeta{Kind: "reminder", Campaign: r.c.ID, Customer: c.CustomerID, ClaimID: c.ClaimID})
+		}
+	}
+}
+
+func (s *Service) addCampaign(c Campaign) error {
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	if _, dup := s.runs[c.ID]; dup {
+		s.mu.Unlock()
+		return fmt.Errorf("campaign %q already exists", c.ID)
+	}
+	s.mu.Unlock()
+	if err := s.gate.SetRules(c.ID, *c.Rules); err != nil {
+		return err
+	}
+	clk := s.deps.Clock
+	now := clk.Now()
+	shiftEnd := now.Add(12 * time.Hour)
+	if !c.End.IsZero() {
+		shiftEnd = c.End
+	}
+	pacer, err := NewPacer(c.Pacing, c.AbandonTarget, now, shiftEnd)
+	if err != nil {
+		return err
+	}
+	seed := s.cfg.Seed ^ hashString(c.ID)
+	list := NewContactList(c.Retry, func(Contact) int { return c.MaxAttempts() })
+	list.OnFallback(func(ct Contact) {
+		_ = s.msgr.Send(context.Background(), ct.Phone, SMSMeta{Kind: "fallback", Campaign: c.ID, Customer: ct.CustomerID, ClaimID: ct.ClaimID, ComplaintID: ct.ComplaintID})
+	})
+	carrier := NewCarrier(clk, s.deps.FarEnd, 25*time.Second, s.cfg.AMDFalsePositive, seed)
+	team := NewTeam(clk, carrier, c.Type, seed)
+	team.OnConnected = func(agentID, callID string, ct Contact, disposition string, end time.Time) {
+		s.afterCall(c, agentID, callID, ct, end)
+	}
+	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine},
+		clk, carrier, team, list, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
+			d.AttemptID = c.ID + "-" + d.AttemptID
+			if d.CallID != "" {
+				d.CallID = d.AttemptID
+			}
+			s.emit(d, d.EndedAt)
+		}))
+	if err != nil {
+		return err
+	}
+	carrier.Bind(eng)
+	team.Bind(eng)
+	r := &campaignRun{c: c, list: list, eng: eng, team: team}
+	s.mu.Lock()
+	s.runs[c.ID] = r
+	s.order = append(s.order, c.ID)
+	s.mu.Unlock()
+	if c.List.Source == "file" {
+		f, err := os.Open(c.List.File)
+		if err != nil {
+			return fmt.Errorf("campaign %s: opening list: %w", c.ID, err)
+		}
+		cs, err := ReadListFile(f, c, s.cfg.CountryCode, now)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("campaign %s: %w", c.ID, err)
+		}
+		list.Add(cs...)
+	}
+	if c.List.Source == "clickhouse" && c.List.Query != "" && s.deps.ClickHouse != nil {
+		cs, err := QueryList(context.Background(), s.deps.ClickHouse, c.List.Query, c, s.cfg.CountryCode, now)
+		if err != nil {
+			return fmt.Errorf("campaign %s: %w", c.ID, err)
+		}
+		list.Add(cs...)
+	}
+	if c.List.Source == "book" && s.deps.Book != nil {
+		s.refresh(r, now)
+	}
+	for i := range s.cfg.TeamSize {
+		eng.Login(c.ID + "-A" + strconv.Itoa(i+1))
+	}
+	eng.Start()
+	s.log.Info("dialer campaign started", "campaign", c.ID, "type", c.Type, "pacing", c.Pacing, "contacts", list.Progress().Contacts)
+	return nil
+}
+
+// afterCall runs the campaign's survey after a conversation.
+func (s *Service) afterCall(c Campaign, agentID, callID string, ct Contact, end time.Time) {
+	meta := SMSMeta{Campaign: c.ID, Customer: ct.CustomerID, CallID: c.ID + "-" + callID, ClaimID: ct.ClaimID, ComplaintID: ct.ComplaintID, Agent: agentID}
+	switch c.Survey {
+	case "ivr":
+		s.mu.Lock()
+		s.seq++
+		id := fmt.Sprintf("%s-survey-%d", c.ID, s.seq)
+		s.mu.Unlock()
+		if resp, ok := PostCallSurvey(s.deps.Respondent, id, meta, end); ok {
+			s.emit(resp, end.Add(30*time.Second))
+		}
+	case "sms":
+		meta.Kind = "survey_link"
+		_ = s.msgr.Send(context.Background(), ct.Phone, meta)
+	}
+}
+
+// AddCallbackRequest queues a virtual-hold callback from the IVR queue on the campaign of that
+// type (the first one), creating nothing if there is none.
+func (s *Service) AddCallbackRequest(req events.CallbackRequested, at time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range s.order {
+		r := s.runs[id]
+		if r.c.Type == events.CampaignVirtualHold {
+			r.list.Add(CallbackContact(r.c, req, at))
+			return true
+		}
+	}
+	return false
+}
+
+// Create adds a campaign while running; it starts at the next tick.
+func (s *Service) Create(c Campaign) error {
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.runs[c.ID]; dup {
+		return fmt.Errorf("campaign %q already exists", c.ID)
+	}
+	if _, dup := s.status[c.ID]; dup {
+		return fmt.Errorf("campaign %q already exists", c.ID)
+	}
+	for _, q := range s.cfg.Campaigns {
+		if q.ID == c.ID {
+			return fmt.Errorf("campaign %q already exists", c.ID)
+		}
+	}
+	if !s.started {
+		s.cfg.Campaigns = append(s.cfg.Campaigns, c)
+		s.status[c.ID] = CampaignStatus{Campaign: c, State: "pending"}
+		return nil
+	}
+	s.status[c.ID] = CampaignStatus{Campaign: c, State: "pending"}
+	s.mailbox = append(s.mailbox, func() {
+		if err := s.addCampaign(c); err != nil {
+			s.log.Error("starting campaign", "campaign", c.ID, "error", err)
+			s.mu.Lock()
+			st := s.status[c.ID]
+			st.State, st.Error = "failed", err.Error()
+			s.status[c.ID] = st
+			s.mu.Unlock()
+		}
+	})
+	return nil
+}
+
+// CampaignStatus is a campaign's live progress, as GET /api/campaigns/{id} shows it.
+type CampaignStatus struct {
+	Campaign Campaign     `json:"campaign"`
+	State    string       `json:"state"` // pending, running, ended, failed
+	Error    string       `json:"error,omitempty"`
+	AsOf     time.Time    `json:"as_of"`
+	Figures  Figures      `json:"figures"`
+	List     ListProgress `json:"list"`
+	// Callback coverage for post-claim callbacks: share of contacts due in the last 30 days first
+	// attempted within 24 h and reached within 72 h of the claim closing.
+	FirstAttempt24h *float64 `json:"first_attempt_24h,omitempty"`
+	Reached72h      *float64 `json:"reached_72h,omitempty"`
+}
+
+func (s *Service) snapshot(now time.Time) {
+	s.mu.Lock()
+	runs := make([]*campaignRun, 0, len(s.order))
+	for _, id := range s.order {
+		runs = append(runs, s.runs[id])
+	}
+	s.mu.Unlock()
+	for _, r := range runs {
+		st := CampaignStatus{Campaign: r.c, State: "running", AsOf: now, Figures: r.eng.Figures(), List: r.list.Progress()}
+		if !r.c.End.IsZero() && now.After(r.c.End) {
+			st.State = "ended"
+		}
+		if r.c.Type == events.CampaignClaimCallback {
+			// Only contacts whose 72 h window has closed are judged.
+			f, re, n := r.list.Coverage(now.Add(-30*24*time.Hour), now.Add(-72*time.Hour), 24*time.Hour, 72*time.Hour)
+			if n > 0 {
+				st.FirstAttempt24h, st.Reached72h = &f, &re
+			}
+		}
+		s.mu.Lock()
+		s.status[r.c.ID] = st
+		s.mu.Unlock()
+	}
+}
+
+// Status returns a campaign's last live progress.
+func (s *Service) Status(id string) (CampaignStatus, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.status[id]
+	return st, ok
+}
+
+// Statuses returns every campaign's progress, in creation order.
+func (s *Service) Statuses() []CampaignStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]CampaignStatus, 0, len(s.status))
+	seen := map[string]bool{}
+	for _, id := range s.order {
+		out = append(out, s.status[id])
+		seen[id] = true
+	}
+	for id, st := range s.status {
+		if !seen[id] {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// maxBuffered bounds the events waiting for the sink; beyond it new ones are counted and
+// dropped, so a dead sink cannot exhaust memory.
+const maxBuffered = 1 << 20
+
+func (s *Service) emit(p events.Payload, at time.Time) {
+	ev := events.New(p, at, s.cfg.Source, s.cfg.Tenant)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.buf) >= maxBuffered {
+		s.dropped++
+		return
+	}
+	s.buf = append(s.buf, ev)
+}
+
+// Flush publishes buffered events to the sink.
+func (s *Service) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	buf := s.buf
+	s.buf = nil
+	s.mu.Unlock()
+	if len(buf) == 0 || s.deps.Sink == nil {
+		return nil
+	}
+	if err := s.deps.Sink.Publish(ctx, buf...); err != nil {
+		// Put them back in front, so nothing is lost on a transient failure.
+		s.mu.Lock()
+		s.buf = append(buf, s.buf...)
+		s.mu.Unlock()
+		return fmt.Errorf("publishing dialer events: %w", err)
+	}
+	return nil
+}
+
+// Run starts the campaigns (if not started) and publishes their events until ctx ends, then
+// flushes what is left.
+func (s *Service) Run(ctx context.Context) error {
+	if err := s.Start(); err != nil {
+		return err
+	}
+	t := time.NewTicker(s.cfg.FlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			return s.Flush(fctx)
+		case <-t.C:
+			if err := s.Flush(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("dialer events not published yet; retrying", "error", err)
+			}
+		}
+	}
+}
