@@ -64,10 +64,9 @@ func (e *Engine) prompt(c *Call) {
 	n := s.node
 	r := c.caller.Respond(c.info(), n, s.attempt)
 	wait := n.Length + r.After
-	if r.Input == "" && !r.Hangup && r.After > n.Timeout {
-		wait = n.Length + n.Timeout
-	}
-	if r.Input == "" && !r.Hangup {
+	if !r.Hangup && (r.Input == "" || r.After > n.Timeout) {
+		// No input, or too slow: the IVR times out and hears nothing.
+		r.Input = ""
 		wait = n.Length + n.Timeout
 	}
 	c.timers = append(c.timers[:0], e.clk.AfterFunc(wait, func() { e.respond(c, r) }))

@@ -56,6 +56,8 @@ type Counts struct {
 	DoubleEnded  int // calls with more than one record (must stay 0)
 	Transfers    int
 	SelfServeRun int // self-service tasks done
+	PeakHour     int // most calls placed in one clock hour
+	perHour      map[int64]int
 }
 
 // Sim is one simulation: the world, the clock and the real routing engine.
@@ -337,6 +339,12 @@ func (s *Sim) newCaller(prev *caller) {
 		phone = cu.Phone
 	}
 	s.counts.Calls++
+	if s.counts.perHour == nil {
+		s.counts.perHour = map[int64]int{}
+	}
+	h := s.clk.Now().Unix() / 3600
+	s.counts.perHour[h]++
+	s.counts.PeakHour = max(s.counts.PeakHour, s.counts.perHour[h])
 	s.callers[id] = c
 	if err := s.eng.Arrive(routing.Arrival{CallID: id, Phone: phone, Caller: c}); err != nil {
 		s.log.Error("simulated arrival", "call", id, "error", err)

@@ -34,6 +34,7 @@ func (c Counts) Print(w io.Writer) {
 	s := c.Summarise()
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "calls placed\t%d\t(%d repeat calls)\n", c.Calls, c.Redials)
+	fmt.Fprintf(tw, "busiest hour\t%d\tcalls placed\n", c.PeakHour)
 	fmt.Fprintf(tw, "call records\t%d\t(calls with two records: %d)\n", c.Records, c.DoubleEnded)
 	outs := make([]string, 0, len(c.Outcomes))
 	for k := range c.Outcomes {
