@@ -1,0 +1,87 @@
+package dialer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+)
+
+// Register mounts the campaign API on srv:
+//
+//	GET  /api/campaigns       every campaign's live progress (manager, marketer)
+//	GET  /api/campaigns/{id}  one campaign: attempts, contacts, abandonment (run, rolling 24 h
+//	                          and 30 d), penetration, occupancy, callback coverage
+//	POST /api/campaigns       create a campaign from YAML or JSON (the same fields as the
+//	                          campaign files); service campaigns need the manager role,
+//	                          telemarketing and market research the marketer role
+func (s *Service) Register(srv *httpapi.Server) {
+	roles := []httpapi.Role{httpapi.RoleManager, httpapi.RoleMarketer}
+	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/campaigns", Roles: roles,
+		Summary: "outbound campaigns with their live progress", Handler: http.HandlerFunc(s.serveList)})
+	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/campaigns/{id}", Roles: roles,
+		Summary: "one outbound campaign's progress: attempts, contacts, abandonment 24 h / 30 d, penetration, occupancy", Handler: http.HandlerFunc(s.serveGet)})
+	srv.Handle(httpapi.Endpoint{Method: http.MethodPost, Path: "/api/campaigns", Roles: roles,
+		Summary: "create an outbound campaign from YAML or JSON (service campaigns: manager; sales and research: marketer)", Handler: http.HandlerFunc(s.serveCreate)})
+}
+
+func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": s.Statuses()})
+}
+
+func (s *Service) serveGet(w http.ResponseWriter, r *http.Request) {
+	st, ok := s.Status(r.PathValue("id"))
+	if !ok {
+		httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", r.PathValue("id")))
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, st)
+}
+
+// MayCreate reports whether role may create a campaign of the given type, and why not.
+func MayCreate(role httpapi.Role, campaignType string) error {
+	switch {
+	case ServiceCampaign(campaignType) && role != httpapi.RoleManager:
+		return fmt.Errorf("%s campaigns are service campaigns: only a manager may create them", campaignType)
+	case !ServiceCampaign(campaignType) && role != httpapi.RoleMarketer:
+		return fmt.Errorf("%s campaigns are marketing: only a marketer may create them", campaignType)
+	}
+	return nil
+}
+
+func (s *Service) serveCreate(w http.ResponseWriter, r *http.Request) {
+	p, _ := httpapi.PrincipalFrom(r.Context())
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpapi.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			httpapi.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", mbe.Limit))
+			return
+		}
+		httpapi.Error(w, http.StatusBadRequest, "reading request body: "+err.Error())
+		return
+	}
+	if len(body) == 0 {
+		httpapi.Error(w, http.StatusBadRequest, "request body: missing (a campaign in YAML or JSON)")
+		return
+	}
+	// JSON is YAML, so one strict decoder serves both, with durations written as "10m".
+	c, err := ParseCampaign("request body", body)
+	if err != nil {
+		httpapi.Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if err := MayCreate(p.Role, c.Type); err != nil {
+		httpapi.Error(w, http.StatusForbidden, err.Error())
+		return
+	}
+	c.Owner = p.User
+	if err := s.Create(c); err != nil {
+		httpapi.Error(w, http.StatusConflict, err.Error())
+		return
+	}
+	st, _ := s.Status(c.ID)
+	httpapi.WriteJSON(w, http.StatusCreated, st)
+}

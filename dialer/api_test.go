@@ -1,0 +1,121 @@
+package dialer
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi/httpapitest"
+)
+
+func newAPI(t *testing.T) (*httpapi.Server, *Service, *clock.Sim) {
+	t.Helper()
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	clk := clock.NewSim(start)
+	svc, err := NewService(ServiceConfig{TeamSize: 3, Seed: 2}, Deps{Clock: clk, Book: newFakeBook(100, start), Sink: &memSink{}, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Hour)
+	srv := httpapi.New(httpapi.WithLogger(slog.New(slog.DiscardHandler)))
+	svc.Register(srv)
+	return srv, svc, clk
+}
+
+func TestCampaignAPIRoles(t *testing.T) {
+	srv, _, _ := newAPI(t)
+	httpapitest.CheckRoles(t, srv)
+}
+
+func do(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, body string) (int, string) {
+	t.Helper()
+	tok, err := srv.Tokens().Generate(httpapi.Principal{User: "u-" + string(role), Role: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	b, _ := io.ReadAll(rec.Result().Body)
+	return rec.Code, string(b)
+}
+
+func TestCampaignAPIProgress(t *testing.T) {
+	srv, _, _ := newAPI(t)
+	code, body := do(t, srv, httpapi.RoleManager, "GET", "/api/campaigns/renewal-30d", "")
+	if code != http.StatusOK {
+		t.Fatalf("GET = %d %s", code, body)
+	}
+	var st CampaignStatus
+	if err := json.Unmarshal([]byte(body), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Figures.Attempts == 0 || st.List.Contacts == 0 {
+		t.Errorf("no progress after an hour of dialling: %+v", st)
+	}
+	for _, field := range []string{`"attempts"`, `"contacts"`, `"abandon_rate_24h"`, `"abandon_rate_30d"`, `"penetration"`, `"occupancy"`} {
+		if !strings.Contains(body, field) {
+			t.Errorf("response lacks %s", field)
+		}
+	}
+	if code, _ := do(t, srv, httpapi.RoleManager, "GET", "/api/campaigns/nope", ""); code != http.StatusNotFound {
+		t.Errorf("unknown campaign: %d, want 404", code)
+	}
+}
+
+const tmYAML = `
+id: tm-autumn
+type: telemarketing
+script: XSELL-HOME-1
+priority: 2
+list:
+  source: requests
+retry:
+  busy: 15m
+`
+
+func TestCampaignAPICreate(t *testing.T) {
+	srv, svc, clk := newAPI(t)
+	tests := []struct {
+		name string
+		role httpapi.Role
+		body string
+		want int
+	}{
+		{"marketer creates telemarketing from YAML", httpapi.RoleMarketer, tmYAML, http.StatusCreated},
+		{"same id again", httpapi.RoleMarketer, tmYAML, http.StatusConflict},
+		{"manager may not create telemarketing", httpapi.RoleManager, strings.Replace(tmYAML, "tm-autumn", "tm-2", 1), http.StatusForbidden},
+		{"marketer may not create a service campaign", httpapi.RoleMarketer, `{"id":"cb-2","type":"claim_callback","script":"CB"}`, http.StatusForbidden},
+		{"manager creates a service campaign from JSON", httpapi.RoleManager, `{"id":"pd-1","type":"premium_due","script":"PD","list":{"source":"book","due_in_days":5}}`, http.StatusCreated},
+		{"unknown field", httpapi.RoleManager, `{"id":"x","type":"renewal","script":"R","colour":"red"}`, http.StatusBadRequest},
+		{"abandon target over 3%", httpapi.RoleMarketer, strings.Replace(tmYAML, "priority: 2", "abandon_target: 0.05", 1), http.StatusBadRequest},
+		{"empty body", httpapi.RoleManager, "", http.StatusBadRequest},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if code, body := do(t, srv, tc.role, "POST", "/api/campaigns", tc.body); code != tc.want {
+				t.Errorf("POST = %d %s, want %d", code, body, tc.want)
+			}
+		})
+	}
+	clk.Advance(10 * time.Second) // the next tick starts created campaigns
+	st, ok := svc.Status("pd-1")
+	if !ok || st.State != "running" || st.Campaign.Owner != "u-manager" {
+		t.Errorf("pd-1 after a tick: %+v", st)
+	}
+	st, ok = svc.Status("tm-autumn")
+	if !ok || st.State != "running" || st.Campaign.Retry.Busy != 15*time.Minute {
+		t.Errorf("tm-autumn after a tick: state %q retry %+v", st.State, st.Campaign.Retry)
+	}
+}
