@@ -4,8 +4,8 @@
 package eventgen
 
 import (
-	json "github.com/goccy/go-json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"math/rand/v2"
 	"time"
 
