@@ -168,10 +168,12 @@ func NewDatabase(t testing.TB, addr string) string {
 	}
 	t.Cleanup(func() {
 		defer conn.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		// A drop can wait behind merges on a busy server; a leftover test database is not a
+		// failure of the test that used it, so this only logs.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name); err != nil {
-			t.Errorf("testenv: dropping database %s: %v", name, err)
+			t.Logf("testenv: dropping database %s: %v", name, err)
 		}
 	})
 	return name
