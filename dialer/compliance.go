@@ -383,4 +383,3 @@ func RuleNames() []string {
 	return []string{RuleInvalidNumber, RuleBlacklist, RuleDNCNational, RuleDNCCompany, RuleDNCCampaign,
 		RuleNoConsent, RuleRefusal, RuleMaxAttempts, RuleAbandonLockout, RuleDailyCap, RuleHoliday, RuleCallingWindow}
 }
-

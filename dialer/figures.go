@@ -13,12 +13,12 @@ type Figures struct {
 	TalkSec          float64 `json:"talk_sec"`
 	WrapSec          float64 `json:"wrap_sec"`
 	LoggedInSec      float64 `json:"logged_in_sec"`
-	Occupancy        float64 `json:"occupancy"`          // (talk + wrap) / logged-in
-	AbandonRate      float64 `json:"abandon_rate"`       // dropped / contacts, whole run
-	AbandonRate24h   float64 `json:"abandon_rate_24h"`   // rolling 24 h
-	AbandonRate30d   float64 `json:"abandon_rate_30d"`   // rolling 30 days
-	MeanWaitSec      float64 `json:"mean_wait_sec"`      // of connected calls
-	ActiveCalls      int     `json:"active_calls"`       // lines in use now
+	Occupancy        float64 `json:"occupancy"`        // (talk + wrap) / logged-in
+	AbandonRate      float64 `json:"abandon_rate"`     // dropped / contacts, whole run
+	AbandonRate24h   float64 `json:"abandon_rate_24h"` // rolling 24 h
+	AbandonRate30d   float64 `json:"abandon_rate_30d"` // rolling 30 days
+	MeanWaitSec      float64 `json:"mean_wait_sec"`    // of connected calls
+	ActiveCalls      int     `json:"active_calls"`     // lines in use now
 	TalkMinPerAgentH float64 `json:"talk_min_per_agent_hour"`
 }
 

@@ -32,7 +32,10 @@ func newFakeBook(n int, start time.Time) *fakeBook {
 	return b
 }
 
-func (b *fakeBook) Customer(id string) (events.Customer, bool) { c, ok := b.customers[id]; return c, ok }
+func (b *fakeBook) Customer(id string) (events.Customer, bool) {
+	c, ok := b.customers[id]
+	return c, ok
+}
 func (b *fakeBook) PoliciesExpiring(from, to time.Time) []events.Policy {
 	var out []events.Policy
 	for _, p := range b.policies {

@@ -1,0 +1,124 @@
+package dialer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+)
+
+func TestCampaignFixturesParse(t *testing.T) {
+	files, err := filepath.Glob("testdata/campaigns/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no campaign fixtures: %v", err)
+	}
+	types := map[string]bool{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseCampaign(f, data)
+		if err != nil {
+			t.Errorf("%v", err)
+			continue
+		}
+		types[c.Type] = true
+		if len(c.Outcomes) == 0 || c.Rules == nil {
+			t.Errorf("%s: defaults not applied: %+v", f, c)
+		}
+		if got := DefaultRules(c.Type).Sales; got != !ServiceCampaign(c.Type) && c.Type != events.CampaignMarketResearch {
+			t.Errorf("%s: sales rules %v for a %s campaign", f, got, c.Type)
+		}
+	}
+	for _, ty := range events.CampaignTypes {
+		if !types[ty] {
+			t.Errorf("no fixture for campaign type %s", ty)
+		}
+	}
+}
+
+func TestCampaignValidateNamesTheField(t *testing.T) {
+	tests := []struct{ yaml, field string }{
+		{"type: renewal\nscript: R\n", "id:"},
+		{"id: a\ntype: cold_calling\nscript: R\n", "type:"},
+		{"id: a\ntype: renewal\n", "script:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: turbo\n", "pacing:"},
+		{"id: a\ntype: renewal\nscript: R\nabandon_target: 0.05\n", "abandon_target:"},
+		{"id: a\ntype: telemarketing\nscript: R\nlist: {source: book}\n", "list.source:"},
+		{"id: a\ntype: renewal\nscript: R\nlist: {source: file}\n", "list.file:"},
+		{"id: a\ntype: renewal\nscript: R\nrules: {window_start: \"22:00\", window_end: \"21:00\", max_attempts: 3, daily_cap: 3, abandon_lockout: 72h}\n", "rules.window_end:"},
+		{"id: a\ntype: renewal\nscript: R\nretry: {dropped: 1h}\n", "retry dropped:"},
+		{"id: a\ntype: renewal\nscript: R\nsurvey: email\n", "survey:"},
+		{"id: a\ntype: renewal\nscript: R\ncolour: red\n", "colour"},
+	}
+	for _, tc := range tests {
+		_, err := ParseCampaign("c.yaml", []byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.field) {
+			t.Errorf("%q: error %v, want one naming %s", tc.yaml, err, tc.field)
+		}
+	}
+}
+
+func TestReadListFile(t *testing.T) {
+	f, err := os.Open("testdata/lists/survey.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	c := Campaign{ID: "s", Type: events.CampaignSatisfaction, Priority: 7}
+	cs, err := ReadListFile(f, c, "86", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		phone string
+		prio  int
+	}{{"+8613800138000", 2}, {"+8613900000002", 7}, {"+8613900000003", 1}}
+	if len(cs) != len(want) {
+		t.Fatalf("%d contacts, want %d", len(cs), len(want))
+	}
+	for i, w := range want {
+		if cs[i].Phone != w.phone || cs[i].Priority != w.prio {
+			t.Errorf("contact %d: %s prio %d, want %s prio %d", i, cs[i].Phone, cs[i].Priority, w.phone, w.prio)
+		}
+	}
+	if _, err := ReadListFile(strings.NewReader("C1,not-a-number\n"), c, "86", base); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad number: error %v, want one naming line 1", err)
+	}
+}
+
+func TestBookContacts(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	b := newFakeBook(90, start)
+	ren := Campaign{ID: "r", Type: events.CampaignRenewal, List: ListRule{Source: "book", ExpiringInDays: 30}}
+	cs := BookContacts(ren, b, time.Time{}, start)
+	// Policies end 1..60 days after start: those within 30 days.
+	for _, c := range cs {
+		if c.PolicyID == "" || c.CampaignID != "r" {
+			t.Fatalf("renewal contact without its policy: %+v", c)
+		}
+	}
+	want := 0
+	for i := range 90 {
+		if 1+i%60 < 30 { // the fixture's policy i ends 1 + i%60 days after start
+			want++
+		}
+	}
+	if len(cs) != want {
+		t.Errorf("%d renewal contacts, want the %d policies ending within 30 days", len(cs), want)
+	}
+	cb := Campaign{ID: "cb", Type: events.CampaignClaimCallback}
+	cs = BookContacts(cb, b, start, start.Add(2*time.Hour))
+	if len(cs) != 6 {
+		t.Errorf("%d claim callbacks for 2 h of closings every 20 min, want 6", len(cs))
+	}
+	for _, c := range cs {
+		if c.ClaimID == "" || c.Due.Before(start) {
+			t.Errorf("claim callback %+v: no claim or due before closing", c)
+		}
+	}
+}
