@@ -51,6 +51,7 @@ type agent struct {
 	handled   int           // calls answered since login
 	pendBreak string        // break asked for during a call, taken after wrap-up
 	pendOut   bool          // logout asked for during a call
+	outReason string        // its reason
 
 	timer      clock.Timer // offer no-answer or wrap-up limit or outbound reservation
 	leaseTTL   time.Duration

@@ -113,10 +113,8 @@ func (e *Engine) Logout(agentID, reason string) error {
 	case stReserved:
 		e.rejectOffer(a, "logout")
 	case stOnCall, stHold, stACW:
-		if a.state == stACW {
-			return e.Wrapup(agentID, Wrapup{})
-		}
-		a.pendOut = true
+		// Logged out once the call and its wrap-up are done.
+		a.pendOut, a.outReason = true, reason
 		return nil
 	}
 	e.logout(a, reason)
@@ -129,7 +127,7 @@ func (e *Engine) logout(a *agent, reason string) {
 		a.lease.Stop()
 		a.lease = nil
 	}
-	a.pendOut, a.pendBreak = false, ""
+	a.pendOut, a.pendBreak, a.outReason = false, "", ""
 	if reason == "" {
 		reason = "logout"
 	}
@@ -365,7 +363,10 @@ func (e *Engine) afterWork(a *agent) {
 	a.direction = ""
 	switch {
 	case a.pendOut:
-		r := a.pendBreak
+		r := a.outReason
+		if a.pendBreak == ReasonDesktopLost {
+			r = ReasonDesktopLost
+		}
 		e.logout(a, r)
 	case a.pendBreak != "":
 		r := a.pendBreak

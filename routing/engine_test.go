@@ -350,3 +350,23 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestLogoutDuringWrapUpWaitsForIt(t *testing.T) {
+	f := newFixture(t, oneQueue(""))
+	f.login("a", map[string]int{"service": 1})
+	f.arrive("c1", "q", nil)
+	f.must(f.eng.Accept("a", "c1"))
+	f.must(f.eng.Hangup("c1"))
+	f.must(f.eng.Logout("a", "end_of_shift"))
+	if s := f.state("a"); s != events.AgentACW {
+		t.Fatalf("logout cut wrap-up short: %s", s)
+	}
+	f.arrive("c2", "q", nil)
+	f.must(f.eng.Wrapup("a", Wrapup{Disposition: "x"}))
+	if ai, _ := f.eng.Agent("a"); ai.State != events.AgentLoggedOut || ai.Reason != "end_of_shift" {
+		t.Fatalf("after wrap-up: %+v", ai)
+	}
+	if len(f.offs.got) != 1 {
+		t.Fatalf("a logging-out agent was offered %v", f.offs.got)
+	}
+}

@@ -102,7 +102,7 @@ var defaultLines = map[string]LineTimes{
 func Province() Profile {
 	return Profile{
 		Name: "province", Tenant: "GD", Zone: "Asia/Shanghai",
-		CallsPerDay: 700, DayFactor: [7]float64{0.75, 1.3, 1.1, 1.0, 1.0, 1.05, 0.8}, DayNoise: 0.08,
+		CallsPerDay: 620, DayFactor: [7]float64{0.75, 1.3, 1.1, 1.0, 1.0, 1.05, 0.8}, DayNoise: 0.08,
 		// Daytime peaks at 09–11 and 14–16; the night is claims reporting only.
 		Hourly: [24]float64{0.6, 0.4, 0.3, 0.3, 0.3, 0.5, 1.2, 3, 7, 9.5, 9.5, 8, 5, 6, 8.5, 8.5, 7.5, 6, 4, 3.5, 3, 2.5, 1.5, 1},
 		Intents: map[string]float64{
