@@ -106,10 +106,13 @@ type tableBatch struct {
 	schema   *tableSchema
 	builders []array.Builder
 	rows     int
+	// first is the first offset in the batch per topic and partition: if a retried insert finds
+	// the table already at or past it, the earlier attempt landed (a block is atomic).
+	first map[position]int64
 }
 
 func newTableBatch(mem memory.Allocator, s *tableSchema) *tableBatch {
-	b := &tableBatch{schema: s}
+	b := &tableBatch{schema: s, first: map[position]int64{}}
 	for _, t := range s.types {
 		bl, err := newBuilder(mem, t)
 		if err != nil {
@@ -144,11 +147,19 @@ func (b *tableBatch) append(ev events.Event, pos position) {
 			appendValue(vb, f.Index(j).Field(p.subIndex))
 		}
 	}
+	if tp := (position{Topic: pos.Topic, Partition: pos.Partition}); b.rows == 0 || !b.hasPartition(tp) {
+		b.first[tp] = pos.Offset
+	}
 	k := n + len(b.schema.paths)
 	bl[k].(*array.StringBuilder).Append(pos.Topic)
 	bl[k+1].(*array.Int64Builder).Append(int64(pos.Partition))
 	bl[k+2].(*array.Int64Builder).Append(pos.Offset)
 	b.rows++
+}
+
+func (b *tableBatch) hasPartition(tp position) bool {
+	_, ok := b.first[tp]
+	return ok
 }
 
 // record hands over the rows built so far as an Arrow record batch and resets the builders.

@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/events/eventgen"
+	"github.com/seed-1c4692e8/hotline/ingest"
 	"github.com/seed-1c4692e8/hotline/ingest/ingesttest"
 	"github.com/seed-1c4692e8/hotline/internal/chserver"
 )
@@ -95,12 +97,19 @@ func tail(s string, n int) string {
 	return s
 }
 
-func checkExactlyOnce(t *testing.T, env *ingesttest.Env, wantRows, wantDead uint64) {
+func checkExactlyOnce(t *testing.T, env *ingesttest.Env, wantRows, wantDead uint64, logPath string) {
 	t.Helper()
 	time.Sleep(2 * time.Second) // anything still in flight would land now and be counted
 	rows, distinct, dead, deadDistinct := stored(t, env.Conn)
 	if rows != wantRows || distinct != wantRows {
 		t.Errorf("ClickHouse holds %d rows with %d distinct event ids, want exactly %d", rows, distinct, wantRows)
+		describeDuplicates(t, env)
+		logs, _ := os.ReadFile(logPath)
+		for _, l := range strings.Split(string(logs), "\n") {
+			if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
+				t.Log(l)
+			}
+		}
 	}
 	if dead != wantDead || deadDistinct != wantDead {
 		t.Errorf("dead_letters holds %d rows at %d distinct positions, want exactly %d", dead, deadDistinct, wantDead)
@@ -129,7 +138,7 @@ func TestIngestSurvivesRepeatedKills(t *testing.T) {
 	}
 	waitStored(t, env, total-bad, bad, 5*time.Minute, logPath)
 	c.stop(t)
-	checkExactlyOnce(t, env, total-bad, bad)
+	checkExactlyOnce(t, env, total-bad, bad, logPath)
 }
 
 func TestIngestWaitsOutAClickHouseOutage(t *testing.T) {
@@ -165,5 +174,26 @@ func TestIngestWaitsOutAClickHouseOutage(t *testing.T) {
 	}
 	waitStored(t, env, total-bad, bad, 5*time.Minute, logPath)
 	c.stop(t)
-	checkExactlyOnce(t, env, total-bad, bad)
+	checkExactlyOnce(t, env, total-bad, bad, logPath)
+}
+
+// describeDuplicates logs where duplicated rows sit, to tell a replay bug from a rebalance race.
+func describeDuplicates(t *testing.T, env *ingesttest.Env) {
+	for _, typ := range events.Types() {
+		table := ingest.TableOf(typ)
+		rows, err := env.Conn.Query(context.Background(), "SELECT kafka_partition, min(kafka_offset), max(kafka_offset), count(), groupUniqArray(toString(ingested_at)) FROM "+
+			"(SELECT event_id, any(kafka_partition) AS kafka_partition, any(kafka_offset) AS kafka_offset, count() AS c, any(ingested_at) AS ingested_at FROM "+table+" GROUP BY event_id HAVING c > 1) GROUP BY kafka_partition")
+		if err != nil {
+			t.Log(err)
+			return
+		}
+		for rows.Next() {
+			var p uint16
+			var lo, hi, n uint64
+			var at []string
+			rows.Scan(&p, &lo, &hi, &n, &at)
+			t.Logf("%s partition %d: %d duplicated events at offsets %d..%d, ingested at %v", table, p, n, lo, hi, at)
+		}
+		rows.Close()
+	}
 }

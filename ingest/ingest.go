@@ -342,12 +342,23 @@ func (b *batcher) flush(stop context.Context) error {
 			}
 			bs := time.Now()
 			rec := tb.record()
+			first := tb.first
+			tb.first = map[position]int64{}
 			s.m.buildNanos.Add(int64(time.Since(bs)))
 			n := rec.NumRows()
+			attempt := 0
 			err := s.retry(stop, "inserting into "+tb.schema.table, func(ctx context.Context) error {
+				attempt++
 				conn, err := s.clickhouse(ctx)
 				if err != nil {
 					return err
+				}
+				if attempt > 1 {
+					// The last attempt may have failed on our side after the server stored it.
+					landed, err := alreadyStored(ctx, conn, tb.schema.table, first)
+					if err != nil || landed {
+						return err
+					}
 				}
 				return insertRecord(ctx, conn, tb.schema, rec)
 			})
@@ -359,10 +370,19 @@ func (b *batcher) flush(stop context.Context) error {
 			s.m.insertedN.Add(n)
 		}
 		if len(b.dead) > 0 {
+			attempt := 0
+			d0 := b.dead[0].pos
 			if err := s.retry(stop, "inserting dead letters", func(ctx context.Context) error {
+				attempt++
 				conn, err := s.clickhouse(ctx)
 				if err != nil {
 					return err
+				}
+				if attempt > 1 {
+					landed, err := alreadyStored(ctx, conn, DeadLetterTable, map[position]int64{{Topic: d0.Topic, Partition: d0.Partition}: d0.Offset})
+					if err != nil || landed {
+						return err
+					}
 				}
 				return insertDeadLetters(ctx, conn, b.dead)
 			}); err != nil {
