@@ -31,6 +31,9 @@ type API struct {
 	Tenant   string
 	Analyzer AnalyzerConfig
 	Log      *slog.Logger
+	// Candidates loads a period's candidate calls (LoadCandidates on ClickHouse); used by
+	// POST /api/qa/sample when the request brings no candidates of its own.
+	Candidates func(ctx context.Context, from, to time.Time) ([]Candidate, error)
 
 	mu       sync.Mutex
 	analyses map[string]Analysis // by recording id; analysis is deterministic, so cache it
@@ -57,7 +60,7 @@ func (a *API) Register(srv *httpapi.Server) {
 	}
 	for _, e := range []httpapi.Endpoint{
 		{Method: "GET", Path: "/api/qa/assignments", Roles: qaStaff, Summary: "open QA assignments of an evaluator (yours, or ?evaluator= for managers)", Handler: h(a.assignments)},
-		{Method: "POST", Path: "/api/qa/sample", Roles: []httpapi.Role{httpapi.RoleQA, httpapi.RoleManager}, Summary: "sample candidate calls into evaluator queues (weekly quotas, targeted rules, strata)", Handler: h(a.sample)},
+		{Method: "POST", Path: "/api/qa/sample", Roles: []httpapi.Role{httpapi.RoleQA, httpapi.RoleManager}, Summary: "sample calls into evaluator queues (weekly quotas, targeted rules, strata); candidates from the body or this week in ClickHouse", Handler: h(a.sample)},
 		{Method: "GET", Path: "/api/qa/recordings/{id}", Roles: qaAndAgents, Summary: "recording metadata (agents: their own calls only)", Handler: h(a.recording)},
 		{Method: "GET", Path: "/api/qa/recordings/{id}/audio", Roles: qaAndAgents, Summary: "recording audio as WAV with HTTP range requests (audited)", Handler: h(a.audio)},
 		{Method: "GET", Path: "/api/qa/recordings/{id}/peaks", Roles: qaAndAgents, Summary: "waveform min/max peaks per channel, ?buckets=N (audited)", Handler: h(a.peaks)},
@@ -116,7 +119,16 @@ func (a *API) sample(w http.ResponseWriter, r *http.Request, _ httpapi.Principal
 	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 		return
 	}
-	out, err := a.Sampler.Plan(a.Clock.Now(), req.Candidates, a.Evals.EvaluatedCalls(), req.Evaluators, req.Seed)
+	now := a.Clock.Now()
+	if len(req.Candidates) == 0 && a.Candidates != nil {
+		from := weekStart(now)
+		var err error
+		if req.Candidates, err = a.Candidates(r.Context(), from, now); err != nil {
+			httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
+			return
+		}
+	}
+	out, err := a.Sampler.Plan(now, req.Candidates, a.Evals.EvaluatedCalls(), req.Evaluators, req.Seed)
 	if err != nil {
 		fail(w, err)
 		return
@@ -460,4 +472,11 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// weekStart is Monday 00:00 UTC of t's ISO week.
+func weekStart(t time.Time) time.Time {
+	t = t.UTC()
+	d := (int(t.Weekday()) + 6) % 7 // days since Monday
+	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, time.UTC)
 }

@@ -17,10 +17,12 @@ type Config struct {
 	// DisputeWindow is how long after an evaluation its agent may dispute it.
 	DisputeWindow time.Duration `yaml:"dispute_window"`
 	// RetentionEvery is how often expired recordings are deleted.
-	RetentionEvery time.Duration  `yaml:"retention_every"`
-	Retention      Retention      `yaml:"retention"`
-	Sampling       SamplingConfig `yaml:"sampling"`
-	Analyzer       AnalyzerConfig `yaml:"-"`
+	RetentionEvery time.Duration `yaml:"retention_every"`
+	// Evaluators receive the weekly sample (needs ClickHouse for the candidates).
+	Evaluators []string       `yaml:"evaluators"`
+	Retention  Retention      `yaml:"retention"`
+	Sampling   SamplingConfig `yaml:"sampling"`
+	Analyzer   AnalyzerConfig `yaml:"-"`
 }
 
 // DefaultConfig keeps recordings under dataDir/recordings.

@@ -94,3 +94,70 @@ func TestQAEventsReachClickHouse(t *testing.T) {
 		}
 	}
 }
+
+// The sampler's candidates come from ClickHouse with every field the targeted rules need.
+func TestLoadCandidatesFromClickHouse(t *testing.T) {
+	ctx := context.Background()
+	week := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC) // a Monday
+	ptr := func(t time.Time) *time.Time { return &t }
+	call := func(id, agent string, at time.Time, rec string, transferred bool, talk float64) events.Event {
+		return events.New(events.CallRecord{
+			CallID: id, Direction: events.Inbound, Line: events.LineInquiry, Queue: "inquiry", Phone: "+8613800000000", Agent: agent,
+			ArrivedAt: at, QueuedAt: ptr(at.Add(10 * time.Second)), AnsweredAt: ptr(at.Add(30 * time.Second)), EndedAt: at.Add(30*time.Second + time.Duration(talk)*time.Second),
+			TalkSec: talk, ACWSec: 20, Outcome: events.OutcomeAnswered, Transferred: transferred, RecordingID: rec,
+		}, at, "routing/test", "GD")
+	}
+	d := func(h int) time.Time { return week.Add(time.Duration(h) * time.Hour) }
+	csat := func(v int) *int { return &v }
+	evs := []events.Event{
+		call("old-first", "ag-old", week.Add(-100*24*time.Hour), "r0", false, 100),
+		call("c1", "ag-old", d(10), "r1", false, 200),
+		call("c2", "ag-old", d(11), "r2", true, 300),
+		call("c3", "ag-new", d(12), "r3", false, 400),
+		call("c4-unrecorded", "ag-new", d(13), "", false, 100),
+		call("c5-next-week", "ag-new", d(24*8), "r5", false, 100),
+		events.New(events.RecordingAnalysis{RecordingID: "r1", CallID: "c1", DurationSec: 200, LongestSilenceSec: 31, OvertalkRatio: 0.12, AgentLevelDBFS: -20, CustomerLevelDBFS: -22}, d(12), "qa/test", "GD"),
+		events.New(events.SurveyResponse{ResponseID: "s1", Survey: "post-call", Kind: "post_call", Channel: "sms", Customer: "cu1", CallID: "c2", CSAT: csat(4)}, d(13), "dialer/test", "GD"),
+		events.New(events.SurveyResponse{ResponseID: "s2", Survey: "post-call", Kind: "post_call", Channel: "ivr", Customer: "cu1", CallID: "c2", CSAT: csat(2)}, d(13), "dialer/test", "GD"),
+		events.New(events.Complaint{ComplaintID: "k1", Stage: "registered", Customer: "cu2", Category: "service_attitude", Line: events.LineInquiry, Department: "service", Channel: "phone", CallID: "c3", RegisteredAt: d(14), DueAt: d(14 + 24*9)}, d(14), "routing/test", "GD"),
+	}
+	addr, db := ingesttest.Ingest(t, evs)
+	conn, err := chdb.Open(ctx, chdb.Options{Addr: addr, Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	got, err := LoadCandidates(ctx, conn, week, week.Add(7*24*time.Hour), 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 {
+		t.Fatalf("candidates %+v, want c1, c2, c3 (recorded, answered, this week)", got)
+	}
+	c1, c2, c3 := got[0], got[1], got[2]
+	if c1.CallID != "c1" || c1.LongestSilenceSec != 31 || c1.OvertalkRatio != 0.12 || c1.NewAgent || c1.HandleSec != 220 || c1.RecordingID != "r1" {
+		t.Errorf("c1 %+v", c1)
+	}
+	if c2.CSAT != 2 || !c2.Transferred || c2.Complaint {
+		t.Errorf("c2 %+v (lowest CSAT 2, transferred)", c2)
+	}
+	if !c3.Complaint || !c3.NewAgent || c3.AnsweredAt.IsZero() {
+		t.Errorf("c3 %+v (complaint, new agent)", c3)
+	}
+
+	// The service samples last week's calls once, when the new week has begun.
+	cfg := DefaultConfig(t.TempDir())
+	cfg.Evaluators = []string{"qa1", "qa2"}
+	clk := clock.NewSim(week.Add(7*24*time.Hour + time.Hour))
+	svc, err := NewService(cfg, &collect{}, clk, "GD", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.UseClickHouse(conn)
+	svc.sampleLastWeek(ctx)
+	svc.sampleLastWeek(ctx)
+	q1, q2 := svc.Sampler.Queue("qa1"), svc.Sampler.Queue("qa2")
+	if len(q1)+len(q2) != 3 || svc.plannedWeek != "2026-W19" {
+		t.Errorf("queues %v %v after sampling %s", q1, q2, svc.plannedWeek)
+	}
+}

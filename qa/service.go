@@ -2,7 +2,11 @@ package qa
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
@@ -21,6 +25,48 @@ type Service struct {
 	cfg Config
 	clk clock.Clock
 	log *slog.Logger
+
+	conn        driver.Conn
+	plannedWeek string // last week sampled by Run
+}
+
+// UseClickHouse lets the service load sampling candidates (LoadCandidates) from conn: on
+// POST /api/qa/sample without candidates, and every Monday for the week before when
+// Config.Evaluators is set.
+func (s *Service) UseClickHouse(conn driver.Conn) {
+	s.conn = conn
+	s.API.Candidates = func(ctx context.Context, from, to time.Time) ([]Candidate, error) {
+		return LoadCandidates(ctx, conn, from, to, newAgentDays)
+	}
+}
+
+// newAgentDays: agents whose first call is this recent get the new-agent quota.
+const newAgentDays = 30
+
+// sampleLastWeek plans the previous ISO week once.
+func (s *Service) sampleLastWeek(ctx context.Context) {
+	if s.conn == nil || len(s.cfg.Evaluators) == 0 {
+		return
+	}
+	to := weekStart(s.clk.Now())
+	from := to.AddDate(0, 0, -7)
+	y, w := from.ISOWeek()
+	week := fmt.Sprintf("%d-W%02d", y, w)
+	if week == s.plannedWeek {
+		return
+	}
+	cands, err := LoadCandidates(ctx, s.conn, from, to, newAgentDays)
+	if err != nil {
+		s.log.Error("loading QA sampling candidates", "week", week, "error", err)
+		return
+	}
+	out, err := s.Sampler.Plan(from, cands, s.Evals.EvaluatedCalls(), s.cfg.Evaluators, from.Unix())
+	if err != nil {
+		s.log.Error("sampling calls for QA", "week", week, "error", err)
+		return
+	}
+	s.plannedWeek = week
+	s.log.Info("calls sampled for QA", "week", week, "candidates", len(cands), "assigned", len(out))
 }
 
 // NewService opens the store and builds the parts. Events go to sink, stamped with tenant.
@@ -53,10 +99,12 @@ func NewService(cfg Config, sink events.Sink, clk clock.Clock, tenant string, lo
 // Register mounts the QA API on the shared server.
 func (s *Service) Register(srv *httpapi.Server) { s.API.Register(srv) }
 
-// Run applies the retention policy now and every RetentionEvery until ctx ends.
+// Run applies the retention policy and samples last week's calls (once per week, when
+// ClickHouse and evaluators are configured) now and every RetentionEvery until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	tick := make(chan struct{}, 1)
 	for {
+		s.sampleLastWeek(ctx)
 		if n, err := s.Store.Expire(ctx); err != nil {
 			s.log.Error("applying recording retention", "error", err)
 		} else if n > 0 {
