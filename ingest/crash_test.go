@@ -106,7 +106,7 @@ func checkExactlyOnce(t *testing.T, env *ingesttest.Env, wantRows, wantDead uint
 		describeDuplicates(t, env)
 		logs, _ := os.ReadFile(logPath)
 		for _, l := range strings.Split(string(logs), "\n") {
-			if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") {
+			if strings.Contains(l, "WARN") || strings.Contains(l, "ERROR") {
 				t.Log(l)
 			}
 		}
