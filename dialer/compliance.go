@@ -75,7 +75,10 @@ func DefaultRules(campaignType string) RuleSet {
 	case events.CampaignVirtualHold:
 		r.WindowEnd = "22:00"
 		r.MaxAttempts = 3
-	case events.CampaignClaimCallback, events.CampaignComplaintFollowup:
+	case events.CampaignClaimCallback:
+		// 90% of closed claims must be reached within 72 h: more tries, spread over three days.
+		r.MaxAttempts, r.DailyCap = 10, 4
+	case events.CampaignComplaintFollowup:
 		r.MaxAttempts = 8
 	}
 	return r

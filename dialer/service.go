@@ -106,7 +106,7 @@ func DefaultCampaigns() []Campaign {
 		{ID: "claim-callback", Name: "Post-claim callback", Type: events.CampaignClaimCallback, Script: "CLAIM-CB-V1", Priority: 5,
 			List: ListRule{Source: "book"}, Survey: "ivr", SMS: SMSPolicy{FallbackAfter: 3},
 			// Closed claims must be reached within 72 h: retry sooner than the defaults.
-			Retry: RetryPolicy{NoAnswer: 90 * time.Minute, Machine: 2 * time.Hour, Failed: 6 * time.Hour}},
+			Retry: RetryPolicy{Busy: 15 * time.Minute, NoAnswer: time.Hour, Machine: 90 * time.Minute, Failed: 6 * time.Hour}},
 	}
 	for i := range cs {
 		cs[i].Normalize()
@@ -303,7 +303,7 @@ func (s *Service) addCampaign(c Campaign) error {
 	carrier := NewCarrier(clk, s.deps.FarEnd, 25*time.Second, s.cfg.AMDFalsePositive, seed)
 	team := NewTeam(clk, carrier, c.Type, seed)
 	team.OnConnected = func(agentID, callID string, ct Contact, disposition string, end time.Time) {
-		s.afterCall(c, agentID, callID, ct, end)
+		s.afterCall(c, agentID, callID, ct, disposition, end)
 	}
 	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine},
 		clk, carrier, team, list, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
@@ -353,9 +353,13 @@ func (s *Service) addCampaign(c Campaign) error {
 	return nil
 }
 
-// afterCall runs the campaign's survey after a conversation.
-func (s *Service) afterCall(c Campaign, agentID, callID string, ct Contact, end time.Time) {
+// afterCall runs the campaign's survey after a conversation, and records an issue the customer
+// raised on a callback as feedback to follow up.
+func (s *Service) afterCall(c Campaign, agentID, callID string, ct Contact, disposition string, end time.Time) {
 	meta := SMSMeta{Campaign: c.ID, Customer: ct.CustomerID, CallID: c.ID + "-" + callID, ClaimID: ct.ClaimID, ComplaintID: ct.ComplaintID, Agent: agentID}
+	if disposition == "issue_raised" || disposition == "dissatisfied" {
+		s.feedback(c, meta, disposition, end)
+	}
 	switch c.Survey {
 	case "ivr":
 		s.mu.Lock()
@@ -369,6 +373,32 @@ func (s *Service) afterCall(c Campaign, agentID, callID string, ct Contact, end 
 		meta.Kind = "survey_link"
 		_ = s.msgr.Send(context.Background(), ct.Phone, meta)
 	}
+}
+
+// feedback records an issue raised on a callback as a survey response with the issue, and
+// republishes the same response marked resolved when the follow-up closes it (simulated: most
+// within 48 h, the rest later), which is what feedback resolution is measured on.
+func (s *Service) feedback(c Campaign, meta SMSMeta, disposition string, at time.Time) {
+	s.mu.Lock()
+	s.seq++
+	id := fmt.Sprintf("%s-feedback-%d", c.ID, s.seq)
+	r := hashString(id)
+	s.mu.Unlock()
+	unresolved := false
+	resp := surveyResponse(id, "call", meta, nil, nil, &unresolved)
+	resp.Issue = "customer raised an issue on the " + c.Type + " call (" + disposition + ")"
+	s.emit(resp, at)
+	// 75% closed within 2..47 h, the rest in 49..120 h.
+	delay := time.Duration(2+r%46) * time.Hour
+	if r%4 == 0 {
+		delay = time.Duration(49+r%72) * time.Hour
+	}
+	s.deps.Clock.AfterFunc(delay, func() {
+		resolved := true
+		done := resp
+		done.Resolved = &resolved
+		s.emit(done, s.deps.Clock.Now())
+	})
 }
 
 // AddCallbackRequest queues a virtual-hold callback from the IVR queue on the campaign of that
