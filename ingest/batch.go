@@ -174,6 +174,10 @@ func (b *tableBatch) record() arrow.RecordBatch {
 	for _, c := range cols {
 		c.Release()
 	}
+	// The next batch is likely as big as this one: reserve now rather than grow by copying.
+	for _, bl := range b.builders {
+		bl.Reserve(b.rows)
+	}
 	b.rows = 0
 	return rec
 }

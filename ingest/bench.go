@@ -83,6 +83,7 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "%.1fs\n", time.Since(fillStart).Seconds())
 	runtime.GC()
 	debug.FreeOSMemory()
+	TuneGC()
 
 	svc, err := New(Config{Brokers: bl, TopicPrefix: prefix, GroupID: prefix + "ingest", ClickHouse: ch, BatchSize: *batch, FlushInterval: time.Second, Logger: log}, nil)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
@@ -72,4 +74,12 @@ func (c Config) Validate() error {
 		errs = append(errs, fmt.Errorf("ingest: flush interval: %s is not positive", c.FlushInterval))
 	}
 	return errors.Join(errs...)
+}
+
+// TuneGC trades memory for CPU in an ingest process: batches are short-lived garbage, and at the
+// default GOGC the collector runs several times per batch. An explicit GOGC in the environment wins.
+func TuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
 }

@@ -39,6 +39,7 @@ func ingestCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer in.close()
 	srv := httpapi.New(httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithLogger(slog.Default()))
+	ingest.TuneGC()
 	svc, err := ingest.New(ingestConfig(cfg, in), srv.Registry())
 	if err != nil {
 		return err
