@@ -2,7 +2,8 @@
 # Installs what the real servers need, from Debian, only when missing:
 #   clickhouse -> clickhouse-server clickhouse-client (ClickHouse 18.16 on bookworm)
 #   kafka      -> openjdk-17-jre-headless maven (the broker jars come from Maven Central)
-# Usage: scripts/deps.sh [clickhouse|kafka|all]   (default all)
+#   qa         -> asterisk-core-sounds-en-wav (real speech for the audio analysis accuracy test)
+# Usage: scripts/deps.sh [clickhouse|kafka|qa|all]   (default all)
 #
 # Pitfalls:
 # - Debian puts clickhouse-server in /usr/sbin, which is not on a non-root PATH: check the path too.
@@ -30,6 +31,10 @@ if [[ $want == all || $want == kafka ]]; then
 		missing+=(openjdk-17-jre-headless)
 	fi
 	command -v mvn >/dev/null 2>&1 || missing+=(maven)
+fi
+if [[ $want == all || $want == qa ]]; then
+	# qa's analysis accuracy test reads real recorded speech: 8 kHz mono 16-bit PCM prompts.
+	[[ -f /usr/share/asterisk/sounds/en_US_f_Allison/transfer.wav ]] || missing+=(asterisk-core-sounds-en-wav)
 fi
 
 if ((${#missing[@]} == 0)); then
