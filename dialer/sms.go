@@ -138,6 +138,10 @@ func (m *Messenger) Send(ctx context.Context, phone string, meta SMSMeta) error 
 	if gw == nil {
 		return fmt.Errorf("sending sms: no gateway")
 	}
+	if !events.IsE164(phone) {
+		// Not an event: the contract only carries E.164 numbers, and nothing was sent.
+		return fmt.Errorf("sending sms: %q is not an E.164 number", phone)
+	}
 	body := smsBody(meta.Kind, meta.Campaign)
 	now := m.clk.Now()
 	id, err := gw.Send(ctx, OutboundSMS{Phone: phone, Body: body})
