@@ -37,7 +37,7 @@ func loadPrompt(t *testing.T, name string) []int16 {
 	t.Helper()
 	f, err := os.Open(filepath.Join(asteriskSounds, name+".wav"))
 	if errors.Is(err, os.ErrNotExist) {
-		t.Fatalf("real-speech prompts missing: %v; install the Debian package asterisk-core-sounds-en-wav (listed for scripts/deps.sh)", err)
+		t.Fatalf("real-speech prompts missing: %v; install the Debian package asterisk-core-sounds-en-wav: scripts/deps.sh qa (make test runs it)", err)
 	}
 	if err != nil {
 		t.Fatal(err)
