@@ -207,11 +207,27 @@ func AnalyzeCommand(ctx context.Context, args []string, stdout io.Writer) error 
 		"Measures per channel voice activity of WAV recordings (agent left, customer right): talk time,\n"+
 			"silence, longest silence, silences over 4 s, overtalk, agent talk share, hold, level and clipping.")
 	asJSON := fs.Bool("json", false, "print recording.analysis payloads as JSON lines")
+	publish := fs.Bool("publish", false, "also publish recording.analysis events (to Kafka, or --events-out); call id = file name without extension")
+	env, cf := newCLIEnv(fs)
 	if help, err := parse(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return errors.New("qa analyze: no files given")
+	}
+	var sink events.Sink
+	closeSink := func() error { return nil }
+	if *publish {
+		if err := env.load(cf); err != nil {
+			return err
+		}
+		var err error
+		if sink, closeSink, err = env.sink(io.Discard); err != nil {
+			return fmt.Errorf("qa analyze: %w", err)
+		}
+		if *env.eventsOut == "-" {
+			return errors.New("qa analyze: --events-out - would mix events with the report; name a file")
+		}
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	if !*asJSON {
@@ -224,8 +240,14 @@ func AnalyzeCommand(ctx context.Context, args []string, stdout io.Writer) error 
 			failed = append(failed, fmt.Sprintf("%s: %v", p, err))
 			continue
 		}
+		callID := strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))
+		if sink != nil {
+			if err := sink.Publish(ctx, events.New(a.Event(id, callID, ""), time.Now(), "qa/analyze", env.cfg.Tenant)); err != nil {
+				failed = append(failed, fmt.Sprintf("%s: publishing: %v", p, err))
+			}
+		}
 		if *asJSON {
-			b, _ := json.Marshal(a.Event(id, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p)), ""))
+			b, _ := json.Marshal(a.Event(id, callID, ""))
 			fmt.Fprintf(stdout, "%s\n", b)
 			continue
 		}
@@ -235,6 +257,9 @@ func AnalyzeCommand(ctx context.Context, args []string, stdout io.Writer) error 
 			a.AgentLevelDBFS, a.CustomerLevelDBFS, 100*a.ClippingRatio)
 	}
 	tw.Flush()
+	if err := closeSink(); err != nil {
+		failed = append(failed, "flushing events: "+err.Error())
+	}
 	if len(failed) > 0 {
 		return fmt.Errorf("qa analyze: %s", strings.Join(failed, "; "))
 	}

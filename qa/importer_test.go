@@ -112,6 +112,18 @@ func TestAnalyzeAndSynthCommands(t *testing.T) {
 		t.Errorf("analysis JSON: %s", out.String())
 	}
 	out.Reset()
+	evs := filepath.Join(dir, "analysis.jsonl")
+	if err := AnalyzeCommand(context.Background(), []string{"--publish", "--events-out", evs, p}, &out); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(evs)
+	if e, err := events.Decode(bytes.TrimSpace(b), time.Now()); err != nil || e.Payload.(events.RecordingAnalysis).CallID != "call" {
+		t.Errorf("published analysis %s: %v", b, err)
+	}
+	if !strings.Contains(out.String(), "call.wav") {
+		t.Errorf("analysis table: %s", out.String())
+	}
+	out.Reset()
 	if err := Command(context.Background(), []string{"analyze", "--help"}, &out); err != nil || !strings.Contains(out.String(), "usage: hotline qa analyze") {
 		t.Errorf("help: %v %s", err, out.String())
 	}
