@@ -94,10 +94,10 @@ func (e *Engine) Login(l Login) error {
 	switch {
 	case l.Ready && a.state != stAvailable:
 		e.setState(a, stAvailable, "")
-		e.routeAgent(a)
 	case fresh && !l.Ready:
 		e.setState(a, stBreak, "login")
 	}
+	e.routeAgent(a) // new skills may qualify an available agent for a waiting call
 	return nil
 }
 

@@ -190,8 +190,10 @@ func (e *Engine) afterHours(c *Call, q *queue) {
 	e.stats.AfterHours++
 	c.queue = q
 	if q.cfg.AfterHoursCallback && c.Phone != "" {
-		c.rec.Queue = q.cfg.Name
-		c.rec.QueuedAt = tp(e.clk.Now())
+		if c.rec.Queue == "" {
+			c.rec.Queue = q.cfg.Name
+			c.rec.QueuedAt = tp(e.clk.Now())
+		}
 		next := q.cfg.Hours.NextOpen(e.clk.Now())
 		e.emit(events.CallbackRequested{
 			CallbackID: "cb-" + c.ID, CallID: c.ID, Customer: c.Customer, Phone: c.Phone,
@@ -317,6 +319,9 @@ func (e *Engine) Transfer(agentID, kind, target string) error {
 		if q = e.byQueue[target]; q == nil {
 			return fmt.Errorf("transfer to %q: %w", target, ErrUnknownQueue)
 		}
+		if !q.cfg.Hours.IsOpen(e.clk.Now()) {
+			return fmt.Errorf("transfer to %q: the queue is closed now: %w", target, ErrState)
+		}
 	case TransferDepartment:
 		if target == "" {
 			return fmt.Errorf("transfer: department missing")
@@ -361,6 +366,11 @@ func (e *Engine) finish(c *Call) {
 		r.Line = events.LineInquiry
 	}
 	r.Customer = c.Customer
+	if r.WrapupEndedAt != nil && r.WrapupEndedAt.Before(r.EndedAt) {
+		// The last wrap-up ended before the line was released (the call went on in a queue
+		// after a transfer and nobody took it): no wrap-up follows this call's end.
+		r.WrapupEndedAt = nil
+	}
 	e.emit(r)
 }
 
