@@ -386,7 +386,9 @@ func allWant(f *chtest.Fixture, p Period, s Settings, now time.Time) want {
 	return w
 }
 
-func close(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b))) }
+func close(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-9*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
+}
 
 func TestKPIsMatchIndependentComputation(t *testing.T) {
 	ctx := context.Background()
@@ -411,7 +413,11 @@ func TestKPIsMatchIndependentComputation(t *testing.T) {
 		{"SL ignore abandons, S=3", Period{From: day(0), To: day(7)}, func(s *Settings) { s.SLVariant = SLIgnoreAbandons; s.ShortAbandonSec = 3 }},
 		{"SL all abandons", Period{From: day(0), To: day(14)}, func(s *Settings) { s.SLVariant = SLAllAbandons }},
 		{"SL abandons within good, include", Period{From: day(0), To: day(14)}, func(s *Settings) { s.SLVariant = SLAbandonsWithinGood; s.ShortAbandon = ShortAbandonInclude }},
-		{"FCR 2-day window, callback 48 h", Period{From: day(3), To: day(14)}, func(s *Settings) { s.FCRWindow = 48 * time.Hour; s.CallbackWindow = 48 * time.Hour; s.FirstAttemptLimit = 12 * time.Hour }},
+		{"FCR 2-day window, callback 48 h", Period{From: day(3), To: day(14)}, func(s *Settings) {
+			s.FCRWindow = 48 * time.Hour
+			s.CallbackWindow = 48 * time.Hour
+			s.FirstAttemptLimit = 12 * time.Hour
+		}},
 		{"no holidays", Period{From: day(0), To: day(14)}, func(s *Settings) { s.Calendar = Calendar{} }},
 	}
 	for _, tc := range cases {

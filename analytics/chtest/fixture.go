@@ -42,7 +42,7 @@ type Survey struct {
 // Complaint is a complaints row (one stage).
 type Complaint struct {
 	Tenant, ComplaintID, Stage, Customer, Category, Line, Department, Channel, AgainstAgent string
-	At, Registered, Due                                                                    time.Time
+	At, Registered, Due                                                                     time.Time
 }
 
 // Claim is a claims row.
@@ -80,26 +80,26 @@ type Customer struct {
 // QAEval is a qa_evaluations row.
 type QAEval struct {
 	Tenant, EvaluationID, Agent, Status, Kind, Line string
-	Score                                            float64
-	At                                               time.Time
+	Score                                           float64
+	At                                              time.Time
 }
 
 // Fixture is everything loaded.
 type Fixture struct {
-	Start, End  time.Time // the traffic period; calls run a further 8 days for FCR repeats
-	Holidays    []string
-	Workdays    []string
-	Calls       []Call
-	States      []AgentState
-	Surveys     []Survey
-	Complaints  []Complaint
-	Claims      []Claim
-	Attempts    []Attempt
-	Policies    []Policy
-	Customers   []Customer
-	QA          []QAEval
-	Agents      []string
-	Queues      []string
+	Start, End time.Time // the traffic period; calls run a further 8 days for FCR repeats
+	Holidays   []string
+	Workdays   []string
+	Calls      []Call
+	States     []AgentState
+	Surveys    []Survey
+	Complaints []Complaint
+	Claims     []Claim
+	Attempts   []Attempt
+	Policies   []Policy
+	Customers  []Customer
+	QA         []QAEval
+	Agents     []string
+	Queues     []string
 }
 
 func ptr[T any](v T) *T { return &v }
