@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -39,5 +40,33 @@ func EnsureTopics(ctx context.Context, brokers []string, topics []string, partit
 	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
 		return fmt.Errorf("ensuring topics: creating %d topics: %w", len(topics), err)
 	}
-	return nil
+	return waitForLeaders(ctx, conn, topics)
+}
+
+// waitForLeaders returns once every partition of the topics has a leader: a producer that
+// writes to a topic created a moment ago otherwise gets "Unknown Topic Or Partition".
+func waitForLeaders(ctx context.Context, conn *kafka.Conn, topics []string) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		parts, err := conn.ReadPartitions(topics...)
+		ready := err == nil
+		seen := map[string]bool{}
+		for _, p := range parts {
+			seen[p.Topic] = true
+			if p.Leader.ID < 0 || p.Leader.Host == "" {
+				ready = false
+			}
+		}
+		if ready && len(seen) == len(topics) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("ensuring topics: partitions of %d topics still without a leader after 30s (last error: %v)", len(topics), err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
