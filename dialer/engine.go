@@ -110,6 +110,7 @@ type agent struct {
 	connected time.Time // current call connected
 	call      *call
 	loggedIn  time.Time
+	leaving   bool // logs out when the current call's after-call work ends
 }
 
 type callState int
@@ -252,6 +253,7 @@ func (e *Engine) Login(agentID string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if a, ok := e.byID[agentID]; ok && a.state != agentOut {
+		a.leaving = false // logged in again before the call they were leaving after ended
 		return
 	}
 	now := e.clk.Now()
@@ -279,7 +281,9 @@ func (e *Engine) Logout(agentID string) {
 		e.removeReady(a)
 		e.stats.logout(e.clk.Now())
 		a.state = agentOut
+		return
 	}
+	a.leaving = true
 }
 
 func (e *Engine) setReady(a *agent, now time.Time) {
@@ -317,6 +321,11 @@ func (e *Engine) AgentReady(agentID string) {
 	if a.state == agentWrap {
 		e.stats.wrap(now.Sub(a.since))
 		e.cfg.Pacer.ObserveHandle(now.Sub(a.connected))
+	}
+	if a.leaving {
+		a.state, a.leaving, a.call = agentOut, false, nil
+		e.stats.logout(now)
+		return
 	}
 	e.setReady(a, now)
 }

@@ -190,3 +190,25 @@ func TestEngineConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestLogoutWaitsForTheCallToEnd(t *testing.T) {
+	r := newRig(t, Workload{Agents: 2, ContactRate: 1, TalkMean: 60 * time.Second}, pacing.Progressive{})
+	r.clk.Advance(30 * time.Second) // both agents in calls by now
+	busy := r.eng.snapshot(r.clk.Now()).InCall
+	if busy == 0 {
+		t.Fatal("no agent in a call after 30 s at a 100% contact rate")
+	}
+	for _, a := range r.eng.agents {
+		r.eng.Logout(a.id)
+	}
+	r.clk.Advance(time.Hour)
+	s := r.eng.snapshot(r.clk.Now())
+	if s.LoggedIn != 0 || s.Ready != 0 {
+		t.Errorf("after logging out: %d logged in, %d ready", s.LoggedIn, s.Ready)
+	}
+	attempts := r.eng.Stats().Attempts
+	r.clk.Advance(time.Hour)
+	if got := r.eng.Stats().Attempts; got != attempts {
+		t.Errorf("%d calls placed with nobody logged in", got-attempts)
+	}
+}
