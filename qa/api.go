@@ -39,6 +39,9 @@ type API struct {
 	analyses map[string]Analysis // by recording id; analysis is deterministic, so cache it
 }
 
+// maxCachedAnalyses bounds the analysis cache of the API.
+const maxCachedAnalyses = 2000
+
 var (
 	qaStaff     = []httpapi.Role{httpapi.RoleQA, httpapi.RoleManager, httpapi.RoleAdmin}
 	qaAndAgents = []httpapi.Role{httpapi.RoleQA, httpapi.RoleManager, httpapi.RoleAdmin, httpapi.RoleAgent}
@@ -259,6 +262,9 @@ func (a *API) analysisOf(ctx context.Context, id string) (Analysis, error) {
 		return Analysis{}, err
 	}
 	a.mu.Lock()
+	if len(a.analyses) >= maxCachedAnalyses {
+		clear(a.analyses) // crude, but bounded: a re-analysis costs milliseconds
+	}
 	a.analyses[id] = an
 	a.mu.Unlock()
 	return an, nil
