@@ -291,7 +291,8 @@ func screenPop(dir CustomerDirectory, customer string, now time.Time) *ScreenPop
 
 // PushMessage is one WebSocket message to a desktop.
 type PushMessage struct {
-	Type      string             `json:"type"` // "offer" or "state"
+	Type      string             `json:"type"` // "hello" (on connect), "offer" or "state"
+	Desk      *DeskState         `json:"desk,omitempty"`
 	Call      *CallInfo          `json:"call,omitempty"`
 	ScreenPop *ScreenPop         `json:"screen_pop,omitempty"`
 	State     *events.AgentState `json:"state,omitempty"`
@@ -314,6 +315,21 @@ func (d *Desktop) serveWS(w http.ResponseWriter, r *http.Request) {
 	defer d.hub.unsubscribe(a, ch)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
+	// The first message is the desk as it is now, so a desktop that (re)connects needs no
+	// separate request, and knows it is subscribed.
+	var hello []byte
+	_ = d.run.Do(func(e *Engine) error {
+		st, err := d.state(e, a)
+		m := PushMessage{Type: "hello"}
+		if err == nil {
+			m.Desk = &st
+		}
+		hello, _ = json.Marshal(m)
+		return nil
+	})
+	if err := c.Write(ctx, websocket.MessageText, hello); err != nil {
+		return
+	}
 	go func() {
 		defer cancel()
 		for {

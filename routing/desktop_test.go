@@ -170,7 +170,6 @@ func TestDesktopWebSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.CloseNow()
-	// The subscription is made by the server after the upgrade; retry the trigger until seen.
 	got := make(chan PushMessage, 16)
 	go func() {
 		for {
@@ -184,6 +183,14 @@ func TestDesktopWebSocket(t *testing.T) {
 			}
 		}
 	}()
+	select {
+	case m := <-got:
+		if m.Type != "hello" || m.Desk == nil || m.Desk.Agent.Agent != "a1" {
+			t.Fatalf("first message %+v", m)
+		}
+	case <-ctx.Done():
+		t.Fatal("no hello")
+	}
 	if code, body := call(t, srv, tok, "POST", "/api/agent/ready", ""); code != 200 {
 		t.Fatalf("ready %d %s", code, body)
 	}
