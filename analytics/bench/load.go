@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -18,6 +19,8 @@ func Load(ctx context.Context, conn driver.Conn, start, end time.Time, n int) er
         + arrayElement([0,0,0,0,0,1,2,4,7,9,10,10,9,9,9,8,8,7,5,4,3,2,1,0], 1) * 0
         + arrayElement([8,9,9,10,10,10,11,11,11,11,12,13,14,14,15,15,16,16,17,19,20,7,21,22], (cityHash64(number, 2) %% 24) + 1) * 3600
         + cityHash64(number, 3) %% 3600)`, start.Unix(), span)
+	// Each step inserts in chunks of at most a million rows, so no single statement outlives
+	// the connection's read timeout.
 	steps := []string{
 		fmt.Sprintf(`INSERT INTO call_records (event_id, occurred_at, tenant, source, schema_version, call_id, direction, business_line, queue,
     customer_id, phone, agent_id, campaign_id, arrived_at, ivr_ended_at, queued_at, answered_at, ended_at, ivr_sec, wait_sec, talk_sec, hold_sec, acw_sec,
@@ -43,7 +46,7 @@ FROM (SELECT number, %s AS arr, cityHash64(number, 5) %% 1000 AS r,
         if(queue != '', toNullable(arr + toUInt32(ivr)), NULL) AS queued,
         if(outcome = 'answered', toNullable(arr + toUInt32(ivr + wait)), NULL) AS answered,
         arr + toUInt32(ivr + wait + talk + hold) AS ended
-      FROM numbers(%d))`, arrived, n),
+      FROM {CHUNK})`, arrived),
 		fmt.Sprintf(`INSERT INTO survey_responses (event_id, occurred_at, tenant, source, schema_version, response_id, survey_id, kind, channel, customer_id,
     campaign_id, agent_id, business_line, csat, nps, resolved, issue, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), toDateTime(%d + cityHash64(number, 20) %% %d), ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('r', toString(number)), 'sv1',
@@ -51,7 +54,7 @@ SELECT generateUUIDv4(), toDateTime(%d + cityHash64(number, 20) %% %d), ['t1','t
     concat('camp', toString(number %% 20)), concat('a', toString(number %% 400)), 'inquiry',
     toNullable(toUInt8(1 + least(4, cityHash64(number, 23) %% 6))), toNullable(toUInt8(cityHash64(number, 24) %% 11)), NULL,
     if(number %% 9 = 0, 'slow payment', ''), 'surveys', 0, number
-FROM numbers(%d)`, start.Unix(), span, n/10),
+FROM {CHUNK}`, start.Unix(), span),
 		fmt.Sprintf(`INSERT INTO complaints (event_id, occurred_at, tenant, source, schema_version, complaint_id, stage, customer_id, category, business_line,
     department, channel, against_agent_id, registered_at, due_at, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), if(st = 0, reg, reg + 3600 + cityHash64(number, 31) %% (12 * 86400)), ['t1','t2','t3'][(cid %% 3) + 1], 'bench', 1,
@@ -59,13 +62,13 @@ SELECT generateUUIDv4(), if(st = 0, reg, reg + 3600 + cityHash64(number, 31) %% 
     ['claim_delay','claim_amount','service_attitude','billing'][(cid %% 4) + 1], ['claims_report','inquiry'][(cid %% 2) + 1],
     ['claims','service'][(cid %% 2) + 1], ['phone','web','regulator'][(cid %% 3) + 1], if(cid %% 5 = 0, concat('a', toString(cid %% 400)), ''),
     reg, reg + 9 * 86400, 'complaints', 0, number
-FROM (SELECT number, intDiv(number, 2) AS cid, number %% 2 AS st, toDateTime(%d + cityHash64(intDiv(number, 2), 30) %% %d) AS reg FROM numbers(%d))`,
-			start.Unix(), span, n/250),
+FROM (SELECT number, intDiv(number, 2) AS cid, number %% 2 AS st, toDateTime(%d + cityHash64(intDiv(number, 2), 30) %% %d) AS reg FROM {CHUNK})`,
+			start.Unix(), span),
 		fmt.Sprintf(`INSERT INTO claims (event_id, occurred_at, tenant, source, schema_version, claim_id, policy_id, customer_id, status, reported_at, closed_at,
     amount_claimed, amount_paid, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), closed, ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('cl', toString(number)), concat('p', toString(number)),
     concat('c', toString(number %% 1000000)), 'closed', closed - 86400 * 5, toNullable(closed), 5000, 4000, 'claims', 0, number
-FROM (SELECT number, toDateTime(%d + cityHash64(number, 40) %% %d) AS closed FROM numbers(%d))`, start.Unix(), span, n/100),
+FROM (SELECT number, toDateTime(%d + cityHash64(number, 40) %% %d) AS closed FROM {CHUNK})`, start.Unix(), span),
 		fmt.Sprintf(`INSERT INTO dial_attempts (event_id, occurred_at, tenant, source, schema_version, attempt_id, campaign_id, campaign_type, contact_id, customer_id,
     phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), dialed, ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('att', toString(number)),
@@ -73,28 +76,40 @@ SELECT generateUUIDv4(), dialed, ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1
     '+8613800000000', 'progressive', 1, dialed, if(outcome = 'connected', toNullable(dialed + 10), NULL), dialed + 60, outcome,
     if(outcome = 'connected', concat('a', toString(number %% 400)), ''), if(cb, concat('cl', toString(number)), ''), 'dial_attempts', 0, number
 FROM (SELECT number, number < %d AS cb, toDateTime(%d + cityHash64(number, 50) %% %d) AS dialed,
-      ['no_answer','busy','machine','connected','connected','dropped','blocked'][(cityHash64(number, 51) %% 7) + 1] AS outcome FROM numbers(%d))`,
-			n/100, start.Unix(), span, n/5),
+      ['no_answer','busy','machine','connected','connected','dropped','blocked'][(cityHash64(number, 51) %% 7) + 1] AS outcome FROM {CHUNK})`,
+			n/100, start.Unix(), span),
 		fmt.Sprintf(`INSERT INTO agent_states (event_id, occurred_at, tenant, source, schema_version, agent_id, state, previous_state, previous_sec, queues,
     kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), toDateTime(%d + cityHash64(number, 60) %% %d), ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('a', toString(number %% 400)),
     ['available','on_call','acw','break','hold'][(number %% 5) + 1], ['on_call','acw','available','available','hold'][(number %% 5) + 1],
     toFloat64(10 + cityHash64(number, 61) %% 600), ['q_claims','q_inquiry'], 'agent_states', 0, number
-FROM numbers(%d)`, start.Unix(), span, n/2),
+FROM {CHUNK}`, start.Unix(), span),
 		`INSERT INTO policies (event_id, occurred_at, tenant, source, schema_version, policy_id, customer_id, product, line, status, start_date, end_date, premium,
     kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), now(), ['t1','t2','t3'][(number % 3) + 1], 'bench', 1, concat('p', toString(number)), concat('c', toString(number % 1000000)),
     'prod', 'auto', if(number % 5 = 0, 'expired', 'active'), now() - 86400 * 200, now() + 86400 * 165, 3000, 'policies', 0, number
-FROM numbers(1500000)`,
+FROM {CHUNK}`,
 		`INSERT INTO qa_evaluations (event_id, occurred_at, tenant, source, schema_version, evaluation_id, status, kind, call_id, agent_id, evaluator_id,
     scorecard_id, score, business_line, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), arrived_at, tenant, 'bench', 1, concat('ev', call_id), 'submitted', 'regular', call_id, agent_id, 'qa1', 'sc1',
     toFloat64(50 + cityHash64(call_id) % 51), business_line, 'qa', 0, kafka_offset
 FROM call_records WHERE outcome = 'answered' AND cityHash64(call_id) % 50 = 0`,
 	}
+	counts := []int{n, n / 10, n / 250, n / 100, n / 5, n / 2, n * 3 / 20, 0}
 	for i, q := range steps {
-		if err := conn.Exec(ctx, q); err != nil {
-			return fmt.Errorf("bench load step %d: %w", i+1, err)
+		if counts[i] == 0 {
+			if err := conn.Exec(ctx, q); err != nil {
+				return fmt.Errorf("bench load step %d: %w", i+1, err)
+			}
+			continue
+		}
+		const chunk = 1_000_000
+		for off := 0; off < counts[i]; off += chunk {
+			size := min(chunk, counts[i]-off)
+			src := fmt.Sprintf("(SELECT number + %d AS number FROM numbers(%d))", off, size)
+			if err := conn.Exec(ctx, strings.ReplaceAll(q, "{CHUNK}", src)); err != nil {
+				return fmt.Errorf("bench load step %d (rows %d..): %w", i+1, off, err)
+			}
 		}
 	}
 	return nil
