@@ -42,6 +42,16 @@ type QAEvaluation struct {
 	CriticalFail bool           `json:"critical_failed,omitempty"`
 	Sections     []SectionScore `json:"sections,omitempty"`
 	Line         string         `json:"business_line,omitempty"`
+	Answers      []ItemAnswer   `json:"answers,omitempty"` // per-item answers, for item-level reports
+	Comment      string         `json:"comment,omitempty"` // evaluator's overall comment, or the reviewer's note
+}
+
+// ItemAnswer is an evaluator's answer to one scorecard item.
+type ItemAnswer struct {
+	Item    string  `json:"item"`
+	Value   string  `json:"value"`             // yes | no | na | a scale value such as "4"
+	Comment string  `json:"comment,omitempty"` // why, for the agent and the reviewer
+	AtSec   float64 `json:"at_sec"`            // seconds into the recording of the evidence; -1 when none
 }
 
 func (QAEvaluation) EventType() Type { return TypeQAEvaluation }
@@ -73,6 +83,14 @@ func (e QAEvaluation) Validate() error {
 		c.rangeFloat("sections.weight", s.Weight, 0, 100)
 	}
 	c.optionalOneOf("business_line", e.Line, BusinessLines)
+	for _, a := range e.Answers {
+		c.required("answers.item", a.Item)
+		c.required("answers.value", a.Value)
+		if a.AtSec < -1 {
+			c.fail("answers.at_sec", "%v is before the recording (-1 means none)", a.AtSec)
+		}
+	}
+	c.maxLen("comment", e.Comment, 4000)
 	return c.err
 }
 

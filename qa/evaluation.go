@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"sync"
@@ -113,6 +114,9 @@ func (e *Evaluations) Submit(ctx context.Context, evaluator string, in Evaluatio
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("submitting evaluation: %w", err)
 	}
+	if err := checkTimestamps(in.Answers); err != nil {
+		return Evaluation{}, fmt.Errorf("submitting evaluation: %w", err)
+	}
 	res, err := sc.Score(in.Answers)
 	if err != nil {
 		return Evaluation{}, fmt.Errorf("submitting evaluation: %w", err)
@@ -185,6 +189,9 @@ func (e *Evaluations) amendLocked(ctx context.Context, by, id string, answers []
 	}
 	sc, err := e.cards.Get(orig.Scorecard, orig.Version)
 	if err != nil {
+		return Evaluation{}, fmt.Errorf("amending evaluation %s: %w", id, err)
+	}
+	if err := checkTimestamps(answers); err != nil {
 		return Evaluation{}, fmt.Errorf("amending evaluation %s: %w", id, err)
 	}
 	res, err := sc.Score(answers)
@@ -319,6 +326,19 @@ func (e *Evaluations) publishLocked(ctx context.Context, ev *Evaluation, status 
 		Scorecard: ev.Scorecard, Version: ev.Version, Score: ev.Result.Score, CriticalFail: ev.Result.CriticalFail,
 		Line: ev.Line,
 	}
+	p.Comment = ev.Comment
+	if status == "disputed" && ev.Dispute != nil {
+		p.Comment = ev.Dispute.Reason
+	} else if status == "upheld" && ev.Dispute != nil {
+		p.Comment = ev.Dispute.Note
+	}
+	for _, a := range ev.Answers {
+		at := -1.0
+		if a.AtSec != nil {
+			at = *a.AtSec
+		}
+		p.Answers = append(p.Answers, events.ItemAnswer{Item: a.Item, Value: a.Value, Comment: a.Comment, AtSec: at})
+	}
 	for _, s := range ev.Result.Sections {
 		if s.NA {
 			continue
@@ -330,6 +350,17 @@ func (e *Evaluations) publishLocked(ctx context.Context, ev *Evaluation, status 
 	}
 	if status != "" {
 		ev.Status = status
+	}
+	return nil
+}
+
+// checkTimestamps refuses evidence timestamps before the start of the recording (the API also
+// checks them against its end).
+func checkTimestamps(answers []Answer) error {
+	for _, a := range answers {
+		if a.AtSec != nil && (*a.AtSec < 0 || math.IsNaN(*a.AtSec)) {
+			return fmt.Errorf("item %s: timestamp %v s is not in the recording", a.Item, *a.AtSec)
+		}
 	}
 	return nil
 }

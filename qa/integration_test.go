@@ -36,7 +36,10 @@ func TestQAEventsReachClickHouse(t *testing.T) {
 		t.Fatal(err)
 	}
 	desk := NewEvaluations(reg, sink, clk, 0, "GD")
-	ev, err := desk.Submit(ctx, "qa1", EvaluationInput{CallID: "call-ch-1", RecordingID: rec.RecordingID, Agent: "ag7", Scorecard: "t", Answers: answers(map[string]string{"b2": "no"})})
+	ans := answers(map[string]string{"b2": "no"})
+	at := 7.5
+	ans[4].AtSec, ans[4].Comment = &at, "no survey offered"
+	ev, err := desk.Submit(ctx, "qa1", EvaluationInput{CallID: "call-ch-1", RecordingID: rec.RecordingID, Agent: "ag7", Scorecard: "t", Answers: ans, Comment: "good call"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,12 +80,15 @@ func TestQAEventsReachClickHouse(t *testing.T) {
 		t.Errorf("recording row: %s %s %s", checksum, campaign, retain)
 	}
 	var score float64
-	var sections []string
-	if err := conn.QueryRow(ctx, "SELECT score, sections.section FROM qa_evaluations WHERE evaluation_id = ?", ev.ID).Scan(&score, &sections); err != nil {
+	var sections, items, comments []string
+	var atSec []float64
+	var comment string
+	if err := conn.QueryRow(ctx, "SELECT score, sections.section, answers.item, answers.comment, answers.at_sec, comment FROM qa_evaluations WHERE evaluation_id = ?", ev.ID).
+		Scan(&score, &sections, &items, &comments, &atSec, &comment); err != nil {
 		t.Fatal(err)
 	}
-	if score != 67.67 || len(sections) != 3 {
-		t.Errorf("evaluation row: %v %v", score, sections)
+	if score != 67.67 || len(sections) != 3 || len(items) != 8 || items[4] != "b2" || atSec[4] != 7.5 || atSec[0] != -1 || comments[4] != "no survey offered" || comment != "good call" {
+		t.Errorf("evaluation row: %v %v %v %v %v %q", score, sections, items, atSec, comments, comment)
 	}
 	for table, wantN := range map[string]uint64{"recording_access": 1, "recording_deletions": 1} {
 		var n uint64

@@ -189,6 +189,8 @@ CREATE TABLE IF NOT EXISTS qa_evaluations (
     critical_failed UInt8,
     sections Nested(section String, score Float64, weight Float64, failed UInt8),
     business_line LowCardinality(String),
+    answers Nested(item String, value String, comment String, at_sec Float64),
+    comment String,
     kafka_topic LowCardinality(String), kafka_partition UInt16, kafka_offset UInt64, ingested_at DateTime DEFAULT now()
 ) ENGINE = MergeTree
 PARTITION BY toYYYYMM(occurred_at)
