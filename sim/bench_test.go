@@ -6,17 +6,24 @@ import (
 	"time"
 )
 
-// BenchmarkNationalDay is a national-profile day through the real routing code, no sink.
-func BenchmarkNationalDay(b *testing.B) {
-	start := time.Date(2026, 11, 4, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	for i := 0; i < b.N; i++ {
-		s, err := New(Options{Profile: National(), Seed: uint64(i + 1), Start: start})
-		if err != nil {
+// BenchmarkNationalCall is the simulator's cost per call on a national-profile day (one op =
+// one call placed, with everything it sets off through the real routing code, no sink). The
+// wall time of a whole day is in `hotline bench routing`.
+func BenchmarkNationalCall(b *testing.B) {
+	start := time.Date(2026, 11, 4, 8, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	s, err := New(Options{Profile: National(), Seed: 1, Start: start, Customers: 20000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for s.Counts().Calls < b.N {
+		next, ok := s.clk.Next()
+		if !ok {
+			b.Fatal("simulation ran dry")
+		}
+		if err := s.RunUntil(ctx, next); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.RunUntil(context.Background(), start.Add(24*time.Hour)); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportMetric(float64(s.Counts().Calls), "calls/day")
 	}
 }

@@ -42,10 +42,19 @@ type Latency struct {
 	SimulatedHours float64
 }
 
-// MeasureDecisions runs the synthetic centre and times every routing decision (a call looking
-// for an agent, or an agent looking for a call) with the wall clock.
-func MeasureDecisions(c Centre, seed uint64) (Latency, error) {
-	r := rand.New(rand.NewPCG(seed, 11))
+// centre is the synthetic centre under load.
+type centre struct {
+	c         Centre
+	clk       *clock.Sim
+	eng       *routing.Engine
+	r         *rand.Rand
+	lat       []time.Duration
+	measuring bool
+	n         int
+}
+
+func newCentre(c Centre, seed uint64) (*centre, error) {
+	x := &centre{c: c, r: rand.New(rand.NewPCG(seed, 11))}
 	cfg := routing.Config{}
 	strategies := routing.Strategies
 	for q := 0; q < c.Queues; q++ {
@@ -63,54 +72,73 @@ func MeasureDecisions(c Centre, seed uint64) (Latency, error) {
 		}
 		cfg.Queues = append(cfg.Queues, qc)
 	}
-	clk := clock.NewSim(time.Date(2026, 11, 4, 9, 0, 0, 0, time.UTC))
-	var lat []time.Duration
-	measuring := false
+	x.clk = clock.NewSim(time.Date(2026, 11, 4, 9, 0, 0, 0, time.UTC))
 	timer := func(d time.Duration) {
-		if measuring {
-			lat = append(lat, d)
+		if x.measuring {
+			x.lat = append(x.lat, d)
 		}
 	}
-	pl := &player{clk: clk, r: rand.New(rand.NewPCG(seed, 12)), talk: c.Talk}
-	eng, err := routing.New(cfg, clk, routing.WithDecisionTimer(timer), routing.WithObserver(pl))
+	pl := &player{clk: x.clk, r: rand.New(rand.NewPCG(seed, 12)), talk: c.Talk}
+	eng, err := routing.New(cfg, x.clk, routing.WithDecisionTimer(timer), routing.WithObserver(pl))
 	if err != nil {
-		return Latency{}, err
+		return nil, err
 	}
 	pl.eng = eng
+	x.eng = eng
 	// Every agent holds the skill pairs of a few queues, so each queue has on the order of a
 	// hundred members and agents sit in several queues: the fairness scan has work to do.
 	for a := 0; a < c.Agents; a++ {
 		sk := map[string]int{}
 		for k := 0; k < 4; k++ {
-			q := r.IntN(c.Queues)
-			sk[fmt.Sprintf("s%03d", (q*2)%c.Skills)] = 2 + r.IntN(4)
-			sk[fmt.Sprintf("s%03d", (q*2+1)%c.Skills)] = 1 + r.IntN(5)
+			q := x.r.IntN(c.Queues)
+			sk[fmt.Sprintf("s%03d", (q*2)%c.Skills)] = 2 + x.r.IntN(4)
+			sk[fmt.Sprintf("s%03d", (q*2+1)%c.Skills)] = 1 + x.r.IntN(5)
 		}
 		if err := eng.Login(routing.Login{Agent: fmt.Sprintf("A%04d", a), Skills: sk, Ready: true}); err != nil {
-			return Latency{}, err
+			return nil, err
 		}
 	}
-	lambda := c.CallsPerHour / 3600
-	n := 0
-	var arrive func()
-	arrive = func() {
-		n++
-		id := fmt.Sprintf("c%07d", n)
-		q := fmt.Sprintf("q%02d", r.IntN(c.Queues))
-		if err := eng.Arrive(routing.Arrival{CallID: id, Phone: "+8613800000000", Queue: q}); err != nil {
-			panic(err)
-		}
-		clk.AfterFunc(time.Duration((30+r.ExpFloat64()*120)*float64(time.Second)), func() { _, _ = eng.Abandon(id) })
-		clk.AfterFunc(time.Duration(r.ExpFloat64()/lambda*float64(time.Second)), arrive)
+	return x, nil
+}
+
+// nextArrival places one call and runs the centre until the next one is due.
+func (x *centre) nextArrival() {
+	x.n++
+	id := fmt.Sprintf("c%07d", x.n)
+	q := fmt.Sprintf("q%02d", x.r.IntN(x.c.Queues))
+	if err := x.eng.Arrive(routing.Arrival{CallID: id, Phone: "+8613800000000", Queue: q}); err != nil {
+		panic(err)
 	}
-	arrive()
-	clk.Advance(time.Hour)
-	measuring = true
-	before := eng.Stats()
+	x.clk.AfterFunc(time.Duration((30+x.r.ExpFloat64()*120)*float64(time.Second)), func() { _, _ = x.eng.Abandon(id) })
+	x.clk.Advance(time.Duration(x.r.ExpFloat64() / (x.c.CallsPerHour / 3600) * float64(time.Second)))
+}
+
+// warmUp runs an hour of traffic so the centre is loaded.
+func (x *centre) warmUp() {
+	end := x.clk.Now().Add(time.Hour)
+	for x.clk.Now().Before(end) {
+		x.nextArrival()
+	}
+}
+
+// MeasureDecisions runs the synthetic centre and times every routing decision (a call looking
+// for an agent, or an agent looking for a call) with the wall clock.
+func MeasureDecisions(c Centre, seed uint64) (Latency, error) {
+	x, err := newCentre(c, seed)
+	if err != nil {
+		return Latency{}, err
+	}
+	x.warmUp()
+	x.measuring = true
+	before := x.eng.Stats()
 	t0 := time.Now()
-	clk.Advance(time.Duration(c.Hours * float64(time.Hour)))
+	end := x.clk.Now().Add(time.Duration(c.Hours * float64(time.Hour)))
+	for x.clk.Now().Before(end) {
+		x.nextArrival()
+	}
 	wall := time.Since(t0)
-	after := eng.Stats()
+	after := x.eng.Stats()
+	lat := x.lat
 	if len(lat) == 0 {
 		return Latency{}, fmt.Errorf("no routing decisions measured")
 	}
