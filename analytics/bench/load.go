@@ -14,9 +14,9 @@ import (
 // realistic shares (about 10% self-served, 75% of queued calls answered, waits skewed short).
 func Load(ctx context.Context, conn driver.Conn, start, end time.Time, n int) error {
 	span := uint32(end.Sub(start).Seconds())
-	// A call's instant: a uniform day, then an hour drawn from a daytime-weighted table.
+	// A call's instant: a uniform day, then an hour drawn from a table weighted towards the
+	// late morning and afternoon (8:00-23:00, nothing at night), then a uniform second.
 	arrived := fmt.Sprintf(`toDateTime(%d + intDiv(cityHash64(number, 1) %% %d, 86400) * 86400
-        + arrayElement([0,0,0,0,0,1,2,4,7,9,10,10,9,9,9,8,8,7,5,4,3,2,1,0], 1) * 0
         + arrayElement([8,9,9,10,10,10,11,11,11,11,12,13,14,14,15,15,16,16,17,19,20,7,21,22], (cityHash64(number, 2) %% 24) + 1) * 3600
         + cityHash64(number, 3) %% 3600)`, start.Unix(), span)
 	// Each step inserts in chunks of at most a million rows, so no single statement outlives

@@ -1,4 +1,6 @@
-package analytics
+// Package report is `hotline report` and the report API: the KPI layer's numbers per day,
+// week or month as a terminal table, CSV, Parquet and JSON.
+package report
 
 import (
 	"context"
@@ -12,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
 )
 
@@ -19,13 +22,13 @@ import (
 var ReportMetrics = []string{"inbound", "outbound", "total", "offered", "answered", "abandoned", "connection_rate", "service_level", "asa", "aht", "abandon_rate"}
 
 // ReportCommand is "hotline report --from --to [--by day|week|month] [--out DIR]": a readable
-// table in the terminal and the same numbers as CSV.
+// table in the terminal, and the same numbers as report.csv and report.parquet.
 func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	from := fs.String("from", "", "first day, YYYY-MM-DD (required)")
 	to := fs.String("to", "", "day after the last, YYYY-MM-DD (required)")
-	by := fs.String("by", GranDay, "bucket: day, week or month")
+	by := fs.String("by", analytics.GranDay, "bucket: day, week or month")
 	out := fs.String("out", ".", "directory for report.csv")
 	addr := fs.String("clickhouse", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address")
 	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "ClickHouse database")
@@ -42,7 +45,7 @@ func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err1 != nil || err2 != nil {
 		return fmt.Errorf("report: --from and --to must be dates YYYY-MM-DD")
 	}
-	if *by != GranDay && *by != GranWeek && *by != GranMonth {
+	if *by != analytics.GranDay && *by != analytics.GranWeek && *by != analytics.GranMonth {
 		return fmt.Errorf("report: --by %q is not day, week or month", *by)
 	}
 	conn, err := chdb.Open(ctx, chdb.Options{Addr: *addr, Database: *db})
@@ -50,16 +53,32 @@ func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer conn.Close()
-	e := &Engine{Conn: conn, Settings: DefaultSettings()}
-	res, err := e.Run(ctx, Period{From: f, To: t, Granularity: *by, Tenant: *tenant}, Query{Metrics: ReportMetrics, Bucket: true})
+	e := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
+	res, err := e.Run(ctx, analytics.Period{From: f, To: t, Granularity: *by, Tenant: *tenant}, analytics.Query{Metrics: ReportMetrics, Bucket: true})
 	if err != nil {
 		return err
 	}
-	return WriteReport(res, stdout, *out)
+	if err := WriteReport(res, stdout, *out); err != nil {
+		return err
+	}
+	p := filepath.Join(*out, "report.parquet")
+	fh, err := os.Create(p)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	if err := WriteParquet(fh, res); err != nil {
+		fh.Close()
+		return err
+	}
+	if err := fh.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
+	fmt.Fprintf(stdout, "\nwrote %s and %s\n", filepath.Join(*out, "report.csv"), p)
+	return nil
 }
 
 // WriteReport prints the table and writes report.csv under dir.
-func WriteReport(res *Result, stdout io.Writer, dir string) error {
+func WriteReport(res *analytics.Result, stdout io.Writer, dir string) error {
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "period\t")
 	for _, m := range res.Query.Metrics {
@@ -74,11 +93,11 @@ func WriteReport(res *Result, stdout io.Writer, dir string) error {
 		for i, v := range r.Values {
 			s, csvS := "-", ""
 			if v != nil {
-				m, _ := MetricByName(res.Query.Metrics[i])
+				m, _ := analytics.MetricByName(res.Query.Metrics[i])
 				switch m.Unit {
-				case UnitRatio:
+				case analytics.UnitRatio:
 					s = fmt.Sprintf("%.1f%%", *v*100)
-				case UnitSeconds:
+				case analytics.UnitSeconds:
 					s = fmt.Sprintf("%.1fs", *v)
 				default:
 					s = fmt.Sprintf("%.0f", *v)

@@ -1,0 +1,131 @@
+package report
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+)
+
+// Register mounts the report endpoints (role manager). Every one takes from/to (YYYY-MM-DD,
+// default: the last 7 days) and the filters tenant, queue, business_line, campaign, agent:
+//
+//	GET /api/reports            the `hotline report` table as JSON (?by=day|week|month, ?metrics=a,b)
+//	GET /api/kpis               totals of ?metrics= (default: every call metric) over the period
+//	GET /api/volume             inbound/outbound/total, daily average, busiest day and hour, YoY
+//	GET /api/agents/performance agents ranked by volume with their quality figures
+//	GET /api/complaints/overdue open complaints past their working-day deadline
+func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
+	roles := []httpapi.Role{httpapi.RoleManager}
+	handle := func(path, summary string, f func(w http.ResponseWriter, r *http.Request, p analytics.Period)) {
+		srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: path, Roles: roles, Summary: summary,
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				p, err := period(r, now())
+				if err != nil {
+					httpapi.Error(w, http.StatusBadRequest, err.Error())
+					return
+				}
+				f(w, r, p)
+			})})
+	}
+	handle("/api/reports", "KPIs per day, week or month (the hotline report table)", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
+		ms := metricsParam(r, ReportMetrics)
+		res, err := e.Run(r.Context(), p, analytics.Query{Metrics: ms, Bucket: true})
+		if err != nil {
+			httpapi.Error(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		rows := make([]map[string]any, 0, len(res.Rows))
+		for _, row := range res.Rows {
+			m := map[string]any{"period": row.Time.Format(time.DateOnly)}
+			for i, name := range ms {
+				m[name] = row.Values[i]
+			}
+			rows = append(rows, m)
+		}
+		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"from": p.From.Format(time.DateOnly), "to": p.To.Format(time.DateOnly), "by": p.Granularity, "metrics": ms, "rows": rows})
+	})
+	handle("/api/kpis", "totals of KPIs over a period (?metrics=a,b)", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
+		ms := metricsParam(r, analytics.MetricsOf("calls"))
+		tot, err := e.Totals(r.Context(), p, ms...)
+		if err != nil {
+			httpapi.Error(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		out := map[string]any{}
+		for _, m := range ms {
+			if v, ok := tot[m]; ok {
+				out[m] = v
+			} else {
+				out[m] = nil
+			}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, out)
+	})
+	handle("/api/volume", "call volume: inbound, outbound, total, daily average, busiest day and hour, year-on-year growth", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
+		v, err := e.Volume(r.Context(), p)
+		if err != nil {
+			httpapi.Error(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, v)
+	})
+	handle("/api/agents/performance", "agents ranked by volume, with service level, talk ratio, AHT, QA score and complaints", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
+		a, err := e.AgentPerformance(r.Context(), p)
+		if err != nil {
+			httpapi.Error(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		if a == nil {
+			a = []analytics.AgentPerformance{}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, a)
+	})
+	handle("/api/complaints/overdue", "open complaints past their 7-working-day deadline", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
+		c, err := e.OverdueComplaints(r.Context(), p.Tenant, now())
+		if err != nil {
+			httpapi.Error(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		if c == nil {
+			c = []analytics.OverdueComplaint{}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, c)
+	})
+}
+
+func metricsParam(r *http.Request, def []string) []string {
+	if m := r.URL.Query().Get("metrics"); m != "" {
+		return strings.Split(m, ",")
+	}
+	return def
+}
+
+func period(r *http.Request, now time.Time) (analytics.Period, error) {
+	q := r.URL.Query()
+	to := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if s := q.Get("to"); s != "" {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return analytics.Period{}, err
+		}
+		to = t
+	}
+	from := to.AddDate(0, 0, -7)
+	if s := q.Get("from"); s != "" {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			return analytics.Period{}, err
+		}
+		from = t
+	}
+	by := q.Get("by")
+	if by == "" {
+		by = analytics.GranDay
+	}
+	p := analytics.Period{From: from, To: to, Granularity: by, Tenant: q.Get("tenant"), Queue: q.Get("queue"),
+		Line: q.Get("business_line"), Campaign: q.Get("campaign"), Agent: q.Get("agent")}
+	return p, p.Validate()
+}
