@@ -25,8 +25,8 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a silent member (a crashed process)
 	// before handing its partitions to others. The broker's minimum is 6 s.
 	SessionTimeout time.Duration
-	Clock         clock.Clock
-	Logger        *slog.Logger
+	Clock          clock.Clock
+	Logger         *slog.Logger
 }
 
 func (c *Config) setDefaults() {

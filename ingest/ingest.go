@@ -19,6 +19,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 
@@ -35,6 +36,9 @@ type Service struct {
 	connMu  sync.Mutex
 	conn    driver.Conn
 	schemas map[events.Type]*tableSchema
+	// instance names this process in the query ids of its inserts, so another member taking
+	// over its partitions can wait for its last insert to finish first.
+	instance string
 }
 
 // New builds the pipeline; reg receives its metrics (nil: none).
@@ -44,10 +48,11 @@ func New(cfg Config, reg prometheus.Registerer) (*Service, error) {
 		return nil, err
 	}
 	return &Service{
-		cfg: cfg,
-		log: cfg.Logger.With("part", "ingest"),
-		m:   newMetrics(reg),
-		dlq: events.NewPublisher(events.PublisherConfig{Brokers: cfg.Brokers, TopicPrefix: cfg.TopicPrefix}),
+		cfg:      cfg,
+		log:      cfg.Logger.With("part", "ingest"),
+		m:        newMetrics(reg),
+		dlq:      events.NewPublisher(events.PublisherConfig{Brokers: cfg.Brokers, TopicPrefix: cfg.TopicPrefix}),
+		instance: uuid.NewString(),
 	}, nil
 }
 
@@ -211,6 +216,9 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 		if err != nil {
 			return err
 		}
+		if err := waitForInflightInserts(ctx, conn, s.cfg.GroupID, s.instance); err != nil {
+			return err
+		}
 		b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned)
 		return err
 	}); err != nil {
@@ -360,7 +368,7 @@ func (b *batcher) flush(stop context.Context) error {
 						return err
 					}
 				}
-				return insertRecord(ctx, conn, tb.schema, rec)
+				return insertRecord(s.insertContext(ctx), conn, tb.schema, rec)
 			})
 			rec.Release()
 			if err != nil {
@@ -384,7 +392,7 @@ func (b *batcher) flush(stop context.Context) error {
 						return err
 					}
 				}
-				return insertDeadLetters(ctx, conn, b.dead)
+				return insertDeadLetters(s.insertContext(ctx), conn, b.dead)
 			}); err != nil {
 				return err
 			}

@@ -3,6 +3,10 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/google/uuid"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
@@ -66,4 +70,34 @@ func alreadyStored(ctx context.Context, conn driver.Conn, table string, first ma
 		return n > 0, nil
 	}
 	return false, nil
+}
+
+// insertQueryPrefix starts the query id of every ingest insert: group, then instance.
+func insertQueryPrefix(group string) string { return "hotline-ingest:" + group + ":" }
+
+func (s *Service) insertContext(ctx context.Context) context.Context {
+	return clickhouse.Context(ctx, clickhouse.WithQueryID(insertQueryPrefix(s.cfg.GroupID)+s.instance+":"+uuid.NewString()))
+}
+
+// waitForInflightInserts waits until no other member of the group has an insert running. A
+// member that crashed mid-insert may have handed ClickHouse a whole block that is still being
+// written; reading stored offsets before it lands would store those rows a second time.
+func waitForInflightInserts(ctx context.Context, conn driver.Conn, group, self string) error {
+	prefix := insertQueryPrefix(group)
+	for {
+		var n uint64
+		err := conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query_id, ?) = 1 AND position(query_id, ?) != 1",
+			prefix, prefix+self+":").Scan(&n)
+		if err != nil {
+			return fmt.Errorf("looking for other members' inserts: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
