@@ -145,8 +145,9 @@ func TestTheoryErlangA(t *testing.T) {
 	total := m.answered + m.abandoned
 	pab := float64(m.abandoned) / float64(total)
 	pw := float64(m.waited+m.abandoned) / float64(total)
-	t.Logf("calls %d: P(abandon) %.4f vs %.4f, P(wait) %.4f vs %.4f", total, pab, want.PAbandon, pw, want.PWait)
-	if rel(pab, want.PAbandon) > 0.04 || rel(pw, want.PWait) > 0.03 {
+	sl := float64(m.within) / float64(total)
+	t.Logf("calls %d: P(abandon) %.4f vs %.4f, P(wait) %.4f vs %.4f, SL %.4f vs %.4f", total, pab, want.PAbandon, pw, want.PWait, sl, want.SL)
+	if rel(pab, want.PAbandon) > 0.04 || rel(pw, want.PWait) > 0.03 || math.Abs(sl-want.SL) > 0.015 {
 		t.Fatalf("measured P(abandon) %.4f P(wait) %.4f; Erlang A %.4f %.4f", pab, pw, want.PAbandon, want.PWait)
 	}
 }

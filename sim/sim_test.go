@@ -128,3 +128,46 @@ func TestPopulationAnswers(t *testing.T) {
 		t.Fatal("same question, different answers")
 	}
 }
+
+// TestProvinceWeekMatchesSeed: a simulated week of the province profile looks like the seed
+// documents' provincial centre: about 700 calls a day, a peak day near 1,000, a peak hour near
+// 90, and over 80% of queued calls connected with about 25 agents.
+func TestProvinceWeekMatchesSeed(t *testing.T) {
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	s, err := New(Options{Profile: Province(), Seed: 11, Start: start, NoBookEvents: true, Customers: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	busiest, prev := 0, 0
+	for d := 1; d <= 7; d++ {
+		if err := s.RunUntil(ctx, start.AddDate(0, 0, d)); err != nil {
+			t.Fatal(err)
+		}
+		busiest = max(busiest, s.Counts().Calls-prev)
+		prev = s.Counts().Calls
+	}
+	if err := s.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := s.Counts()
+	sum := c.Summarise()
+	agents := 0
+	for _, sh := range Province().Shifts {
+		agents += sh.Agents
+	}
+	t.Logf("week: %d calls (%.0f a day), busiest day %d, busiest hour %d, connection %.1f%%, %d agents",
+		c.Calls, float64(c.Calls)/7, busiest, c.PeakHour, sum.ConnectionRate*100, agents)
+	if avg := float64(c.Calls) / 7; avg < 600 || avg > 850 {
+		t.Errorf("average %.0f calls a day, want about 700", avg)
+	}
+	if busiest < 850 || busiest > 1200 {
+		t.Errorf("busiest day %d calls, want about 1,000", busiest)
+	}
+	if c.PeakHour < 70 || c.PeakHour > 120 {
+		t.Errorf("busiest hour %d calls, want about 90", c.PeakHour)
+	}
+	if sum.ConnectionRate < 0.8 || agents < 20 || agents > 30 {
+		t.Errorf("connection rate %.3f with %d agents, want over 80%% with about 25", sum.ConnectionRate, agents)
+	}
+}
