@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -45,14 +46,14 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	sink := &switchSink{}
 	clk := clock.NewSim(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
 	cfg := DefaultConfig(t.TempDir())
-	svc, err := NewService(cfg, sink, clk, "GD", nil)
+	svc, err := NewService(cfg, sink, clk, "GD", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Cards.Add(loadTestCard(t)); err != nil {
 		t.Fatal(err)
 	}
-	srv := httpapi.New()
+	srv := httpapi.New(httpapi.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	svc.Register(srv)
 	f := &apiFixture{srv: srv, svc: svc, sink: sink, tok: map[string]string{}}
 	for name, p := range map[string]httpapi.Principal{
@@ -260,5 +261,27 @@ func TestAPISamplingQueueAndCalibration(t *testing.T) {
 	json.NewDecoder(f.do(t, "qa2", "GET", "/api/qa/calibrations/report", "").Body).Decode(&rep)
 	if len(rep.Sessions) != 1 || rep.Sessions[0].Spread != 81-67.67 {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+func TestAPIScorecardVersions(t *testing.T) {
+	f := newAPIFixture(t)
+	b, _ := os.ReadFile("testdata/scorecard_t_v1.yaml")
+	v2 := strings.Replace(strings.Replace(string(b), "version: 1", "version: 2", 1), "weight: 40\n    items:\n      - {id: a1", "weight: 50\n    items:\n      - {id: a1", 1)
+	v2 = strings.Replace(v2, "  - id: B\n    name: B\n    weight: 40", "  - id: B\n    name: B\n    weight: 30", 1)
+	if resp := f.do(t, "qa1", "POST", "/api/qa/scorecards", string(b)); resp.StatusCode != 409 {
+		t.Errorf("republishing v1: %d", resp.StatusCode)
+	}
+	if resp := f.do(t, "admin", "POST", "/api/qa/scorecards", strings.Replace(v2, "weight: 30", "weight: 31", 1)); resp.StatusCode != 400 || !strings.Contains(body(t, resp), "sum to 101") {
+		t.Errorf("weights summing to 101 accepted")
+	}
+	if resp := f.do(t, "admin", "POST", "/api/qa/scorecards", v2); resp.StatusCode != 201 {
+		t.Fatalf("publishing v2: %d %s", resp.StatusCode, body(t, resp))
+	}
+	var latest, first Scorecard
+	json.NewDecoder(f.do(t, "ag1", "GET", "/api/qa/scorecards/t", "").Body).Decode(&latest)
+	json.NewDecoder(f.do(t, "ag1", "GET", "/api/qa/scorecards/t?version=1", "").Body).Decode(&first)
+	if latest.Version != 2 || latest.Sections[0].Weight != 50 || first.Version != 1 || first.Sections[0].Weight != 40 {
+		t.Errorf("latest %d/%v, v1 %d/%v", latest.Version, latest.Sections[0].Weight, first.Version, first.Sections[0].Weight)
 	}
 }

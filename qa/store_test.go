@@ -179,3 +179,28 @@ func TestRetentionValidate(t *testing.T) {
 		t.Errorf("renewal kept %s with a 6-year default", got)
 	}
 }
+
+// Recorders often put LIST (metadata) or fact chunks between fmt and data; the reader skips them.
+func TestPCMReaderSkipsExtraChunks(t *testing.T) {
+	samples := []int16{5, -5, 300, -300, 7, 8}
+	var data bytes.Buffer
+	_ = binary.Write(&data, binary.LittleEndian, samples)
+	plain := rawWAV(1, 2, 8000, 16, uint32(data.Len()), data.Bytes())
+	for _, extra := range [][]byte{
+		append([]byte("LIST\x0c\x00\x00\x00INFOISFT\x00\x00\x00\x00"), nil...),
+		[]byte("fact\x04\x00\x00\x00\x03\x00\x00\x00"),
+		[]byte("junk\x03\x00\x00\x00abc\x00"), // odd size, padded
+	} {
+		f := append(append(append([]byte{}, plain[:36]...), extra...), plain[36:]...)
+		binary.LittleEndian.PutUint32(f[4:], uint32(len(f)-8))
+		r, err := NewPCMReader(bytes.NewReader(f))
+		if err != nil {
+			t.Fatalf("with %q: %v", extra[:4], err)
+		}
+		got := make([]int16, 16)
+		n, _ := r.Read(got)
+		if !slicesEqual(got[:n], samples) || r.Channels != 2 || r.Frames != 3 {
+			t.Errorf("with %q: read %v", extra[:4], got[:n])
+		}
+	}
+}
