@@ -1,0 +1,100 @@
+package ingest
+
+import (
+	"reflect"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/events/eventgen"
+)
+
+// callRecordSchema is call_records as the server describes it, built from the contract so the
+// benchmark needs no server.
+func callRecordSchema(b *testing.B) *tableSchema {
+	zero, _ := events.Zero(events.TypeCallRecord)
+	cols := []ColumnInfo{{Name: "event_id", Type: "UUID"}, {Name: "occurred_at", Type: "DateTime"}, {Name: "occurred_ms", Type: "UInt16"},
+		{Name: "tenant", Type: "LowCardinality(String)"}, {Name: "source", Type: "LowCardinality(String)"}, {Name: "schema_version", Type: "UInt16"}}
+	rt := reflect.TypeOf(zero)
+	for name, p := range payloadFields(rt) {
+		f := rt.Field(p.index)
+		typ := map[reflect.Kind]string{reflect.String: "String", reflect.Float64: "Float64", reflect.Int: "Int32", reflect.Bool: "UInt8"}[f.Type.Kind()]
+		switch f.Type.String() {
+		case "time.Time":
+			typ = "DateTime"
+		case "*time.Time":
+			typ = "Nullable(DateTime)"
+		}
+		cols = append(cols, ColumnInfo{Name: name, Type: typ})
+	}
+	cols = append(cols, ColumnInfo{Name: "kafka_topic", Type: "String"}, ColumnInfo{Name: "kafka_partition", Type: "UInt16"}, ColumnInfo{Name: "kafka_offset", Type: "UInt64"})
+	pcols, paths, err := matchPayload("call_records", events.TypeCallRecord, rt, cols)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &tableSchema{table: "call_records", typ: events.TypeCallRecord, paths: paths}
+	s.columns = append(append(append(s.columns, cols[:6]...), pcols...), cols[len(cols)-3:]...)
+	for _, c := range s.columns {
+		s.types = append(s.types, parseCHType(c.Type))
+	}
+	return s
+}
+
+// threadCPU is the CPU time of the calling OS thread: unlike wall time, it does not grow when
+// other processes take the cores, so the figure holds on a busy machine.
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkDecodeBuildConvert is the client-side CPU per call record: JSON decode and
+// validation, Arrow batch build, and conversion to the columns clickhouse-go sends.
+func BenchmarkDecodeBuildConvert(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	g := eventgen.New(5, 10_000, 0, time.Now().Add(-time.Hour), "HQ").CallRecordsOnly()
+	var msgs [][]byte
+	for {
+		m, ok := g.Next()
+		if !ok {
+			break
+		}
+		msgs = append(msgs, m.Value)
+	}
+	s := callRecordSchema(b)
+	tb := newTableBatch(memory.NewGoAllocator(), s)
+	now := time.Now()
+	var decode, build, convert time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := threadCPU()
+		ev, err := events.Decode(msgs[i%len(msgs)], now)
+		if err != nil {
+			b.Fatal(err)
+		}
+		t1 := threadCPU()
+		tb.append(ev, position{Topic: "calls", Partition: 0, Offset: int64(i)})
+		t2 := threadCPU()
+		decode += t1 - t0
+		build += t2 - t1
+		if tb.rows == 10_000 || i == b.N-1 {
+			rec := tb.record()
+			for c := range s.columns {
+				if _, err := toColumn(rec.Column(c), s.types[c]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			rec.Release()
+			convert += threadCPU() - t2
+		}
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(decode.Nanoseconds())/n, "decode-cpu-ns/op")
+	b.ReportMetric(float64(build.Nanoseconds())/n, "build-cpu-ns/op")
+	b.ReportMetric(float64(convert.Nanoseconds())/n, "convert-cpu-ns/op")
+}
