@@ -107,3 +107,26 @@ func (e *Engine) ConnectOutbound(agentID string, oc OutboundCall) error {
 	e.lifecycle(c, events.StageAnswered, a, oc.Campaign)
 	return nil
 }
+
+// AgentCounts is what a pacing algorithm samples for agents with skill (any proficiency; ""
+// for everyone): ready (available), busy (reserved, on a call, on hold or in wrap-up) and
+// logged in (including breaks).
+func (e *Engine) AgentCounts(skill string) (ready, busy, loggedIn int) {
+	si, known := e.skills[skill]
+	if skill != "" && !known {
+		return 0, 0, 0
+	}
+	for _, a := range e.agents {
+		if a.state == stLoggedOut || (skill != "" && a.skill(si) == 0) {
+			continue
+		}
+		loggedIn++
+		switch a.state {
+		case stAvailable:
+			ready++
+		case stReserved, stOnCall, stHold, stACW:
+			busy++
+		}
+	}
+	return ready, busy, loggedIn
+}

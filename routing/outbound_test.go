@@ -24,6 +24,9 @@ func TestOutboundReservation(t *testing.T) {
 	if len(f.offs.got) != 0 {
 		t.Fatalf("reserved agent was offered %v", f.offs.got)
 	}
+	if r, b, l := f.eng.AgentCounts("sales"); r != 1 || b != 1 || l != 2 {
+		t.Fatalf("sales agents ready %d busy %d logged in %d", r, b, l)
+	}
 	f.must(f.eng.ConnectOutbound("a", OutboundCall{CallID: "out1", Phone: "+8613800000005", Customer: "C1", Campaign: "camp-1", Line: events.LineRenewal}))
 	f.clk.Advance(2 * time.Minute)
 	f.must(f.eng.Hangup("out1"))
