@@ -206,7 +206,7 @@ type RecordingAccessed struct {
 	CallID      string `json:"call_id"`
 	User        string `json:"user"`
 	Role        string `json:"role"`
-	Action      string `json:"action"` // play | download | peaks | analysis
+	Action      string `json:"action"` // play | download | peaks | analysis | metadata
 }
 
 func (RecordingAccessed) EventType() Type { return TypeRecordingAccessed }
@@ -218,6 +218,6 @@ func (r RecordingAccessed) Validate() error {
 	c.required("call_id", r.CallID)
 	c.required("user", r.User)
 	c.oneOf("role", r.Role, []string{"admin", "manager", "qa", "marketer", "agent"})
-	c.oneOf("action", r.Action, []string{"play", "download", "peaks", "analysis"})
+	c.oneOf("action", r.Action, []string{"play", "download", "peaks", "analysis", "metadata"})
 	return c.err
 }

@@ -64,7 +64,7 @@ func (a *API) Register(srv *httpapi.Server) {
 	for _, e := range []httpapi.Endpoint{
 		{Method: "GET", Path: "/api/qa/assignments", Roles: qaStaff, Summary: "open QA assignments of an evaluator (yours, or ?evaluator= for managers)", Handler: h(a.assignments)},
 		{Method: "POST", Path: "/api/qa/sample", Roles: []httpapi.Role{httpapi.RoleQA, httpapi.RoleManager}, Summary: "sample calls into evaluator queues (weekly quotas, targeted rules, strata); candidates from the body or this week in ClickHouse", Handler: h(a.sample)},
-		{Method: "GET", Path: "/api/qa/recordings/{id}", Roles: qaAndAgents, Summary: "recording metadata (agents: their own calls only)", Handler: h(a.recording)},
+		{Method: "GET", Path: "/api/qa/recordings/{id}", Roles: qaAndAgents, Summary: "recording metadata (agents: their own calls only; audited)", Handler: h(a.recording)},
 		{Method: "GET", Path: "/api/qa/recordings/{id}/audio", Roles: qaAndAgents, Summary: "recording audio as WAV with HTTP range requests (audited)", Handler: h(a.audio)},
 		{Method: "GET", Path: "/api/qa/recordings/{id}/peaks", Roles: qaAndAgents, Summary: "waveform min/max peaks per channel, ?buckets=N (audited)", Handler: h(a.peaks)},
 		{Method: "GET", Path: "/api/qa/recordings/{id}/analysis", Roles: qaAndAgents, Summary: "audio analysis: talk, silence, overtalk, hold, level, clipping (audited)", Handler: h(a.analysis)},
@@ -162,6 +162,10 @@ func (a *API) recording(w http.ResponseWriter, r *http.Request, p httpapi.Princi
 	rec, err := a.recordingFor(r.PathValue("id"), p)
 	if err != nil {
 		fail(w, err)
+		return
+	}
+	if err := a.audit(r.Context(), rec, p, "metadata"); err != nil {
+		httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, rec)
