@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 )
@@ -169,5 +170,18 @@ func TestProvinceWeekMatchesSeed(t *testing.T) {
 	}
 	if sum.ConnectionRate < 0.8 || agents < 20 || agents > 30 {
 		t.Errorf("connection rate %.3f with %d agents, want over 80%% with about 25", sum.ConnectionRate, agents)
+	}
+}
+
+func TestSimulateCommand(t *testing.T) {
+	var out strings.Builder
+	if err := SimulateCommand(context.Background(), []string{"--profile", "province", "--start", "2026-11-05", "--customers", "2000"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "connection rate") || !strings.Contains(out.String(), "calls with two records: 0") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	if err := SimulateCommand(context.Background(), []string{"--profile", "atlantis"}, &out); err == nil {
+		t.Fatal("unknown profile accepted")
 	}
 }
