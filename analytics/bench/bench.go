@@ -92,6 +92,17 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	fmt.Fprintf(stdout, "worst p95 %s; %d panel/range pairs over the 300 ms target\n", ms(worst), over)
+	// Segmentation of the whole book (customers = rows/10).
+	e := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
+	for _, medians := range []bool{false, true} {
+		e.Settings.Segments.UseMedians = medians
+		t0 := time.Now()
+		segs, err := e.Segment(ctx, end, "", analytics.SegmentFilter{IncludeBlacklist: true})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "segmented %d customers (medians %v) in %s\n", len(segs), medians, time.Since(t0).Round(time.Millisecond))
+	}
 	return nil
 }
 

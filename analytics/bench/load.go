@@ -13,13 +13,24 @@ import (
 // peaking late morning, quiet nights), weekdays busier than weekends; queues and outcomes have
 // realistic shares (about 10% self-served, 75% of queued calls answered, waits skewed short).
 func Load(ctx context.Context, conn driver.Conn, start, end time.Time, n int) error {
+	for i, q := range LoadStatements(start, end, n) {
+		if err := conn.Exec(ctx, q); err != nil {
+			return fmt.Errorf("bench load statement %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// LoadStatements are the INSERT … SELECT statements Load runs, deterministic for the same
+// arguments (besides event ids and the policies' dates, which follow now()).
+func LoadStatements(start, end time.Time, n int) []string {
 	span := uint32(end.Sub(start).Seconds())
 	// A call's instant: a uniform day, then an hour drawn from a table weighted towards the
 	// late morning and afternoon (8:00-23:00, nothing at night), then a uniform second.
 	arrived := fmt.Sprintf(`toDateTime(%d + intDiv(cityHash64(number, 1) %% %d, 86400) * 86400
         + arrayElement([8,9,9,10,10,10,11,11,11,11,12,13,14,14,15,15,16,16,17,19,20,7,21,22], (cityHash64(number, 2) %% 24) + 1) * 3600
         + cityHash64(number, 3) %% 3600)`, start.Unix(), span)
-	// Each step inserts in chunks of at most a million rows, so no single statement outlives
+	// Each step inserts in chunks of at most 250,000 rows, so no single statement outlives
 	// the connection's read timeout.
 	steps := []string{
 		fmt.Sprintf(`INSERT INTO call_records (event_id, occurred_at, tenant, source, schema_version, call_id, direction, business_line, queue,
@@ -89,28 +100,30 @@ FROM {CHUNK}`, start.Unix(), span),
 SELECT generateUUIDv4(), now(), ['t1','t2','t3'][(number % 3) + 1], 'bench', 1, concat('p', toString(number)), concat('c', toString(number % 1000000)),
     'prod', 'auto', if(number % 5 = 0, 'expired', 'active'), now() - 86400 * 200, now() + 86400 * 165, 3000, 'policies', 0, number
 FROM {CHUNK}`,
+		`INSERT INTO customers (event_id, occurred_at, tenant, source, schema_version, customer_id, name, phone, time_zone, customer_since, blacklisted,
+    kafka_topic, kafka_partition, kafka_offset)
+SELECT generateUUIDv4(), toDateTime(1700000000), ['t1','t2','t3'][(number % 3) + 1], 'bench', 1, concat('c', toString(number)), concat('customer ', toString(number)),
+    concat('+86139', substring(toString(100000000 + number), 2)), 'Asia/Shanghai', toDateTime(1400000000 + cityHash64(number, 70) % 290000000), toUInt8(number % 211 = 0),
+    'customers', 0, number
+FROM {CHUNK}`,
 		`INSERT INTO qa_evaluations (event_id, occurred_at, tenant, source, schema_version, evaluation_id, status, kind, call_id, agent_id, evaluator_id,
     scorecard_id, score, business_line, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), arrived_at, tenant, 'bench', 1, concat('ev', call_id), 'submitted', 'regular', call_id, agent_id, 'qa1', 'sc1',
     toFloat64(50 + cityHash64(call_id) % 51), business_line, 'qa', 0, kafka_offset
 FROM call_records WHERE outcome = 'answered' AND cityHash64(call_id) % 50 = 0`,
 	}
-	counts := []int{n, n / 10, n / 250, n / 100, n / 5, n / 2, n * 3 / 20, 0}
+	counts := []int{n, n / 10, n / 250, n / 100, n / 5, n / 2, n * 3 / 20, n / 10, 0}
+	var out []string
 	for i, q := range steps {
 		if counts[i] == 0 {
-			if err := conn.Exec(ctx, q); err != nil {
-				return fmt.Errorf("bench load step %d: %w", i+1, err)
-			}
+			out = append(out, q)
 			continue
 		}
-		const chunk = 1_000_000
+		const chunk = 250_000
 		for off := 0; off < counts[i]; off += chunk {
 			size := min(chunk, counts[i]-off)
-			src := fmt.Sprintf("(SELECT number + %d AS number FROM numbers(%d))", off, size)
-			if err := conn.Exec(ctx, strings.ReplaceAll(q, "{CHUNK}", src)); err != nil {
-				return fmt.Errorf("bench load step %d (rows %d..): %w", i+1, off, err)
-			}
+			out = append(out, strings.ReplaceAll(q, "{CHUNK}", fmt.Sprintf("(SELECT number + %d AS number FROM numbers(%d))", off, size)))
 		}
 	}
-	return nil
+	return out
 }
