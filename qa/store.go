@@ -47,6 +47,7 @@ type Store struct {
 	analyzer *AnalyzerConfig
 	log      *slog.Logger
 
+	putMu sync.Mutex // serialises the end of Put
 	mu    sync.RWMutex
 	index map[string]events.RecordingStored // by recording id
 }
@@ -134,6 +135,10 @@ func (s *Store) Put(ctx context.Context, src io.Reader, meta RecordingMeta) (eve
 		return events.RecordingStored{}, fmt.Errorf("storing recording: %w", err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
+	// One Put at a time from here to the index: two copies of the same bytes must not both
+	// land and both be announced.
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
 	if r, ok := s.Get(sum); ok {
 		return r, nil
 	}
@@ -162,12 +167,15 @@ func (s *Store) Put(ctx context.Context, src io.Reader, meta RecordingMeta) (eve
 	if err := os.WriteFile(strings.TrimSuffix(dst, ".wav")+".json", side, 0o644); err != nil {
 		return events.RecordingStored{}, fmt.Errorf("storing recording metadata: %w", err)
 	}
+	if err := s.sink.Publish(ctx, events.New(rec, at, s.source, s.tenant)); err != nil {
+		// Unannounced, the file must not stay: a retry would find it and announce nothing.
+		_ = os.Remove(dst)
+		_ = os.Remove(strings.TrimSuffix(dst, ".wav") + ".json")
+		return events.RecordingStored{}, fmt.Errorf("publishing recording.stored for call %s: %w", meta.CallID, err)
+	}
 	s.mu.Lock()
 	s.index[sum] = rec
 	s.mu.Unlock()
-	if err := s.sink.Publish(ctx, events.New(rec, at, s.source, s.tenant)); err != nil {
-		return rec, fmt.Errorf("publishing recording.stored for call %s: %w", meta.CallID, err)
-	}
 	if s.analyzer != nil {
 		if _, err := s.AnalyzeAndPublish(ctx, sum, *s.analyzer); err != nil {
 			return rec, err
@@ -272,6 +280,11 @@ func (s *Store) Delete(ctx context.Context, id, reason, by string) error {
 	if reason == "request" && slices.Contains(SalesCampaignTypes, rec.CampaignType) && s.clk.Now().Before(rec.RetainUntil) {
 		return fmt.Errorf("deleting recording %s: a %s (sales) recording must be kept until %s", id, rec.CampaignType, rec.RetainUntil.Format(time.DateOnly))
 	}
+	// Announce first: a deletion that fails after it is retried (and announced again), while a
+	// file removed without its event would vanish from the audit trail.
+	if err := s.sink.Publish(ctx, events.New(ev, s.clk.Now(), s.source, s.tenant)); err != nil {
+		return fmt.Errorf("publishing recording.deleted for %s: %w", id, err)
+	}
 	p := filepath.Join(s.root, filepath.FromSlash(rec.Path))
 	for _, f := range []string{p, strings.TrimSuffix(p, ".wav") + ".json"} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -281,9 +294,6 @@ func (s *Store) Delete(ctx context.Context, id, reason, by string) error {
 	s.mu.Lock()
 	delete(s.index, id)
 	s.mu.Unlock()
-	if err := s.sink.Publish(ctx, events.New(ev, s.clk.Now(), s.source, s.tenant)); err != nil {
-		return fmt.Errorf("publishing recording.deleted for %s: %w", id, err)
-	}
 	return nil
 }
 

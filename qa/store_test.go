@@ -204,3 +204,28 @@ func TestPCMReaderSkipsExtraChunks(t *testing.T) {
 		}
 	}
 }
+
+// A recording whose stored event cannot be published is not kept, so a retry announces it.
+func TestStorePutRetriesAfterPublishFailure(t *testing.T) {
+	sink := &switchSink{broken: true}
+	st, err := OpenStore(t.TempDir(), sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := synthFile(t, Timeline{{SegAgent, time.Second}}, 8000, 1)
+	f.Seek(0, 0)
+	if _, err := st.Put(context.Background(), f, RecordingMeta{CallID: "c1"}); err == nil {
+		t.Fatal("put succeeded with the event log down")
+	}
+	if len(st.List()) != 0 {
+		t.Fatal("unannounced recording kept")
+	}
+	sink.broken = false
+	f.Seek(0, 0)
+	if _, err := st.Put(context.Background(), f, RecordingMeta{CallID: "c1"}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sink.ofType(events.TypeRecordingStored)); n != 1 {
+		t.Errorf("%d stored events after the retry, want 1", n)
+	}
+}
