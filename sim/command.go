@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ func SimulateCommand(ctx context.Context, args []string, stdout io.Writer) error
 	prefix := fs.String("topic-prefix", "", "Kafka topic prefix")
 	routingFile := fs.String("routing", "", "routing config YAML (default: the shipped queues)")
 	menuFile := fs.String("menu", "", "IVR menu YAML (default: the shipped insurance menu)")
+	queueLog := fs.String("queue-log", "", "also write the run as an Asterisk queue_log to this file")
 	fs.Usage = func() {
 		fmt.Fprintln(stdout, "usage: hotline simulate [flags]")
 		fmt.Fprintln(stdout, "\nPlays simulated days of a hotline (callers, IVR, queues, agents, book of business) through")
@@ -74,6 +76,11 @@ func SimulateCommand(ctx context.Context, args []string, stdout io.Writer) error
 		defer pub.Close()
 		opt.Sink = pub
 	}
+	var ql *queueLogSink
+	if *queueLog != "" {
+		ql = &queueLogSink{next: opt.Sink, log: routing.NewQueueLog()}
+		opt.Sink = ql
+	}
 	t0 := time.Now()
 	s, err := New(opt)
 	if err != nil {
@@ -88,5 +95,34 @@ func SimulateCommand(ctx context.Context, args []string, stdout io.Writer) error
 	wall := time.Since(t0)
 	fmt.Fprintf(stdout, "profile %s, seed %d, %d day(s) from %s: %s wall time\n\n", p.Name, *seed, *days, start.Format("2006-01-02"), wall.Round(time.Millisecond))
 	s.Counts().Print(stdout)
+	if ql != nil {
+		f, err := os.Create(*queueLog)
+		if err != nil {
+			return fmt.Errorf("simulate: %w", err)
+		}
+		defer f.Close()
+		if _, err := ql.log.WriteTo(f); err != nil {
+			return fmt.Errorf("simulate: writing queue_log: %w", err)
+		}
+		fmt.Fprintf(stdout, "queue_log written to %s\n", *queueLog)
+	}
 	return nil
+}
+
+// queueLogSink feeds a QueueLog on the way to the next sink (if any).
+type queueLogSink struct {
+	next events.Sink
+	log  *routing.QueueLog
+	seq  uint64
+}
+
+func (q *queueLogSink) Publish(ctx context.Context, evs ...events.Event) error {
+	for _, ev := range evs {
+		q.seq++
+		q.log.Add(ev.OccurredAt.UnixMilli(), q.seq, ev.Payload)
+	}
+	if q.next == nil {
+		return nil
+	}
+	return q.next.Publish(ctx, evs...)
 }

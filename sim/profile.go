@@ -72,6 +72,9 @@ type Profile struct {
 	Breaks    bool
 
 	Customers int // size of the book
+	// AllHours opens every queue around the clock (a national centre), whatever the routing
+	// config's opening hours say.
+	AllHours bool
 }
 
 // Profiles returns the named profiles.
@@ -146,5 +149,6 @@ func National() Profile {
 		{"night", 22 * time.Hour, 10 * time.Hour, 35},
 	}
 	p.Customers = 200000
+	p.AllHours = true
 	return p
 }

@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -115,6 +114,13 @@ func New(opt Options) (*Sim, error) {
 		rcfg = *opt.Routing
 	}
 	rcfg.Tenant = p.Tenant
+	if p.AllHours {
+		rcfg.Queues = slices.Clone(rcfg.Queues)
+		for i := range rcfg.Queues {
+			rcfg.Queues[i].Hours = nil
+			rcfg.Queues[i].AfterHoursCallback = false
+		}
+	}
 	menu := opt.Menu
 	if menu == nil {
 		menu = routing.DefaultMenu()
@@ -496,6 +502,3 @@ func (b *batch) flush(ctx context.Context) error {
 	b.buf = b.buf[:0]
 	return nil
 }
-
-var _ = sort.Strings
-var _ = slices.Sort[[]string]

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -175,8 +176,13 @@ func TestProvinceWeekMatchesSeed(t *testing.T) {
 
 func TestSimulateCommand(t *testing.T) {
 	var out strings.Builder
-	if err := SimulateCommand(context.Background(), []string{"--profile", "province", "--start", "2026-11-05", "--customers", "2000"}, &out); err != nil {
+	ql := t.TempDir() + "/queue_log"
+	if err := SimulateCommand(context.Background(), []string{"--profile", "province", "--start", "2026-11-05", "--customers", "2000", "--queue-log", ql}, &out); err != nil {
 		t.Fatal(err)
+	}
+	b, err := os.ReadFile(ql)
+	if err != nil || !strings.Contains(string(b), "|ENTERQUEUE|") || !strings.Contains(string(b), "|CONNECT|") {
+		t.Fatalf("queue_log %v: %.300s", err, b)
 	}
 	if !strings.Contains(out.String(), "connection rate") || !strings.Contains(out.String(), "calls with two records: 0") {
 		t.Fatalf("output:\n%s", out.String())
