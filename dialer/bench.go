@@ -20,7 +20,8 @@ type benchRow struct {
 	talkSec, wrapSec, loggedSec float64
 	answers, connected, dropped int
 	waitSec                     float64
-	worst                       float64
+	worst                       float64 // worst rolling window over every seed
+	worstRun                    float64 // worst whole-run abandonment of a single seed
 	misdetected                 int
 }
 
@@ -33,6 +34,7 @@ func (r *benchRow) add(s SimRun) {
 	r.dropped += s.Dropped
 	r.waitSec += s.MeanWaitSec * float64(s.Connected)
 	r.worst = max(r.worst, s.WorstWindow)
+	r.worstRun = max(r.worstRun, s.AbandonRate)
 	r.misdetected += s.PersonsMisdetected
 }
 
@@ -171,14 +173,14 @@ feed:
 	fmt.Fprintf(stdout, "hotline bench dialer: %d workloads × %d methods × %d seeds × %.0f h simulated in %s; drop after 2 s; target %.1f%%; worst window %s; AMD false positives %.1f%% of persons (not in abandon %%)\n\n",
 		len(workloads), len(ms), *seeds, *hours, time.Since(began).Round(time.Second), *target*100, *window, *amdFP*100)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "agents\tcontact\ttalk\tmethod\ttalk min/agent-h\toccupancy\tabandon %\tworst window %\tcontacts/agent-h\tmean wait s\t")
+	fmt.Fprintln(tw, "agents\tcontact\ttalk\tmethod\ttalk min/agent-h\toccupancy\tabandon %\tworst seed %\tworst window %\tcontacts/agent-h\tmean wait s\t")
 	for i, w := range workloads {
 		for _, r := range rows[i] {
-			fmt.Fprintf(tw, "%d\t%.0f%%\t%s\t%s\t%.1f\t%.1f%%\t%.2f\t%.2f\t%.1f\t%.3f\t\n",
+			fmt.Fprintf(tw, "%d\t%.0f%%\t%s\t%s\t%.1f\t%.1f%%\t%.2f\t%.2f\t%.2f\t%.1f\t%.3f\t\n",
 				w.Agents, w.ContactRate*100, w.TalkMean, r.method, r.talkPerAgentHour(), r.occupancy()*100,
-				r.abandon()*100, r.worst*100, r.contactsPerAgentHour(), r.meanWait())
+				r.abandon()*100, r.worstRun*100, r.worst*100, r.contactsPerAgentHour(), r.meanWait())
 		}
-		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t")
+		fmt.Fprintln(tw, "\t\t\t\t\t\t\t\t\t\t\t")
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -192,9 +194,9 @@ feed:
 // counts), and over the best one that stayed near the limit (≤ 1.5 × target); and whether it
 // beats progressive.
 func printVerdict(stdout io.Writer, workloads []Workload, rows [][]benchRow, target float64) error {
-	fmt.Fprintf(stdout, "\ntargets: hotline abandonment ≤ %.1f%%; talk gain over the best ADAPT_* method with abandonment ≥ hotline's (any, and ≤ %.1f%%); hotline vs progressive\n", target*100, 1.5*target*100)
+	fmt.Fprintf(stdout, "\ntargets: hotline abandonment ≤ %.1f%% in every seed's run; talk gain over the best ADAPT_* method with abandonment ≥ hotline's (any, and ≤ %.1f%%); hotline vs progressive\n", target*100, 1.5*target*100)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "agents\tcontact\ttalk\thotline abandon %\t≤ target\tbest ADAPT (any)\tgain\t≥ 15%\tbest ADAPT (near target)\tgain\t≥ 15%\tvs progressive\t")
+	fmt.Fprintln(tw, "agents\tcontact\ttalk\thotline abandon %\tworst seed %\t≤ target (every seed)\tbest ADAPT (any)\tgain\t≥ 15%\tbest ADAPT (near target)\tgain\t≥ 15%\tvs progressive\t")
 	for i, w := range workloads {
 		var hot, prog *benchRow
 		for j := range rows[i] {
@@ -231,8 +233,8 @@ func printVerdict(stdout io.Writer, workloads []Workload, rows [][]benchRow, tar
 		if prog != nil {
 			vsProg = fmt.Sprintf("%+.1f%%", (hot.talkPerAgentHour()/prog.talkPerAgentHour()-1)*100)
 		}
-		fmt.Fprintf(tw, "%d\t%.0f%%\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", w.Agents, w.ContactRate*100, w.TalkMean,
-			hot.abandon()*100, yesNo(hot.abandon() <= target), anyName, anyGain, anyOK, nearName, nearGain, nearOK, vsProg)
+		fmt.Fprintf(tw, "%d\t%.0f%%\t%s\t%.2f\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", w.Agents, w.ContactRate*100, w.TalkMean,
+			hot.abandon()*100, hot.worstRun*100, yesNo(hot.worstRun <= target), anyName, anyGain, anyOK, nearName, nearGain, nearOK, vsProg)
 	}
 	return tw.Flush()
 }

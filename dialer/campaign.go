@@ -24,6 +24,10 @@ type Campaign struct {
 	Pacing        string        `yaml:"pacing" json:"pacing"`
 	AbandonTarget float64       `yaml:"abandon_target" json:"abandon_target"` // default 0.03
 	Lines         int           `yaml:"lines" json:"lines"`                   // trunk lines, default 30
+	// Channel is call (dial, with SMS as fallback and reminder) or sms (texts only).
+	Channel string `yaml:"channel" json:"channel"`
+	// Agents is the size of the simulated team in `hotline run` (default: the service's TeamSize).
+	Agents int `yaml:"agents,omitempty" json:"agents,omitempty"`
 	Machine       MachineAction `yaml:"machine" json:"machine"`               // hangup | message | retry
 	// Outcomes are the disposition codes agents may choose; defaults per type.
 	Outcomes []string    `yaml:"outcomes" json:"outcomes"`
@@ -124,6 +128,9 @@ func (c *Campaign) Normalize() {
 	if c.AbandonTarget == 0 {
 		c.AbandonTarget = 0.03
 	}
+	if c.Channel == "" {
+		c.Channel = "call"
+	}
 	if c.Lines == 0 {
 		c.Lines = 30
 	}
@@ -176,6 +183,10 @@ func (c Campaign) Validate() error {
 		return fmt.Errorf("lines: %d is outside 1..10000", c.Lines)
 	case !c.End.IsZero() && !c.End.After(c.Start):
 		return fmt.Errorf("end: %s is not after start %s", c.End.Format(time.RFC3339), c.Start.Format(time.RFC3339))
+	case c.Channel != "call" && c.Channel != "sms":
+		return fmt.Errorf("channel: %q is not one of call, sms", c.Channel)
+	case c.Agents < 0 || c.Agents > 10000:
+		return fmt.Errorf("agents: %d is outside 0..10000", c.Agents)
 	case c.Survey != "" && c.Survey != "ivr" && c.Survey != "sms":
 		return fmt.Errorf("survey: %q is not one of ivr, sms", c.Survey)
 	}

@@ -370,6 +370,15 @@ func (g *Compliance) Record(r Result) {
 		}
 	}
 	g.daily[dailyKey(r.Contact.Phone, r.At.In(loc))]++
+	if len(g.daily) > 100_000 {
+		// Only today's counts matter: forget days that ended (keys end with the local date).
+		keep := r.At.In(loc).AddDate(0, 0, -1).Format(time.DateOnly)
+		for k := range g.daily {
+			if k[len(k)-len(time.DateOnly):] < keep {
+				delete(g.daily, k)
+			}
+		}
+	}
 	if r.Outcome == events.AttemptDropped {
 		g.abandoned[r.Contact.Phone] = r.At
 	}

@@ -25,6 +25,8 @@ func DefaultCampaigns() []Campaign {
 			List: ListRule{Source: "book"}, Survey: "ivr", SMS: SMSPolicy{FallbackAfter: 3},
 			// Closed claims must be reached within 72 h: retry sooner than the defaults.
 			Retry: RetryPolicy{Busy: 15 * time.Minute, NoAnswer: time.Hour, Machine: 90 * time.Minute, Failed: 6 * time.Hour}},
+		{ID: "virtual-hold", Name: "Callbacks requested in the IVR queue", Type: events.CampaignVirtualHold, Script: "VHOLD-V1", Priority: 9,
+			List: ListRule{Source: "requests"}, Agents: 2, SMS: SMSPolicy{FallbackAfter: 2}},
 	}
 	for i := range cs {
 		cs[i].Normalize()
@@ -177,16 +179,38 @@ func (s *Service) refresh(r *campaignRun, now time.Time) {
 		since = now.Add(-72 * time.Hour)
 	}
 	cs := BookContacts(r.c, s.deps.Book, since, now)
-	n := r.list.Add(cs...)
 	r.lastPoll = now
-	if n > 0 {
-		s.log.Debug("dialer list refreshed", "campaign", r.c.ID, "added", n)
-	}
-	if r.c.SMS.Reminder {
-		for _, c := range cs[len(cs)-n:] {
-			_ = s.msgr.Send(context.Background(), c.Phone, SMSMeta{Kind: "reminder", Campaign: r.c.ID, Customer: c.CustomerID, ClaimID: c.ClaimID})
+	var fresh []Contact
+	for _, c := range cs {
+		if r.list.Add(c) == 1 {
+			fresh = append(fresh, c)
 		}
 	}
+	if len(fresh) > 0 {
+		s.log.Debug("dialer list refreshed", "campaign", r.c.ID, "added", len(fresh))
+	}
+	if r.c.SMS.Reminder || r.c.Channel == "sms" {
+		for _, c := range fresh {
+			s.text(r, c, now)
+		}
+	}
+}
+
+// text sends a campaign's reminder to a new contact, if the rules allow (consent, do-not-call
+// lists, blacklist); an SMS-only campaign closes the contact with it.
+func (s *Service) text(r *campaignRun, c Contact, now time.Time) {
+	c.Attempt = 1
+	switch s.gate.Check(c, now) {
+	case "", RuleCallingWindow, RuleDailyCap, RuleHoliday, RuleAbandonLockout:
+		// Call-timing rules do not stop a text.
+	default:
+		return
+	}
+	kind := "reminder"
+	if r.c.Survey == "sms" {
+		kind = "survey_link"
+	}
+	_ = s.msgr.Send(context.Background(), c.Phone, SMSMeta{Kind: kind, Campaign: r.c.ID, Customer: c.CustomerID, ClaimID: c.ClaimID, ComplaintID: c.ComplaintID})
 }
 
 func (s *Service) addCampaign(c Campaign) error {
@@ -251,24 +275,42 @@ func (s *Service) addCampaign(c Campaign) error {
 		if err != nil {
 			return fmt.Errorf("campaign %s: %w", c.ID, err)
 		}
-		list.Add(cs...)
+		s.load(r, cs, now)
 	}
 	if c.List.Source == "clickhouse" && c.List.Query != "" && s.deps.ClickHouse != nil {
 		cs, err := QueryList(context.Background(), s.deps.ClickHouse, c.List.Query, c, s.cfg.CountryCode, now)
 		if err != nil {
 			return fmt.Errorf("campaign %s: %w", c.ID, err)
 		}
-		list.Add(cs...)
+		s.load(r, cs, now)
 	}
 	if c.List.Source == "book" && s.deps.Book != nil {
 		s.refresh(r, now)
 	}
-	for i := range s.cfg.TeamSize {
+	size := s.cfg.TeamSize
+	if c.Agents > 0 {
+		size = c.Agents
+	}
+	if c.Channel == "sms" {
+		size = 0 // texts only: the list is worked by refresh, nobody dials
+	}
+	for i := range size {
 		eng.Login(c.ID + "-A" + strconv.Itoa(i+1))
 	}
-	eng.Start()
+	if size > 0 {
+		eng.Start()
+	}
 	s.log.Info("dialer campaign started", "campaign", c.ID, "type", c.Type, "pacing", c.Pacing, "contacts", list.Progress().Contacts)
 	return nil
+}
+
+// load puts a file or query list on the campaign, texting new contacts when it is an SMS one.
+func (s *Service) load(r *campaignRun, cs []Contact, now time.Time) {
+	for _, c := range cs {
+		if r.list.Add(c) == 1 && (r.c.SMS.Reminder || r.c.Channel == "sms") {
+			s.text(r, c, now)
+		}
+	}
 }
 
 // afterCall runs the campaign's survey after a conversation, and records an issue the customer
@@ -277,6 +319,11 @@ func (s *Service) afterCall(c Campaign, agentID, callID string, ct Contact, disp
 	meta := SMSMeta{Campaign: c.ID, Customer: ct.CustomerID, CallID: c.ID + "-" + callID, ClaimID: ct.ClaimID, ComplaintID: ct.ComplaintID, Agent: agentID}
 	if disposition == "issue_raised" || disposition == "dissatisfied" {
 		s.feedback(c, meta, disposition, end)
+	}
+	if disposition == DispositionCallback {
+		notice := meta
+		notice.Kind = "callback_notice"
+		_ = s.msgr.Send(context.Background(), ct.Phone, notice)
 	}
 	switch c.Survey {
 	case "ivr":

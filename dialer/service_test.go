@@ -131,3 +131,56 @@ func TestServiceRunsRenewalAndClaimCallbacks(t *testing.T) {
 }
 
 func (s *Service) statusList(id string) ListProgress { st, _ := s.Status(id); return st.List }
+
+func TestServiceSMSCampaignAndVirtualHold(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	clk := clock.NewSim(start)
+	book := newFakeBook(60, start)
+	sink := &memSink{}
+	smsOnly := Campaign{ID: "renewal-sms", Type: events.CampaignRenewal, Script: "RENEWAL-SMS", Channel: "sms",
+		List: ListRule{Source: "book", ExpiringInDays: 10}}
+	smsOnly.Normalize()
+	cfg := ServiceConfig{Campaigns: append(DefaultCampaigns(), smsOnly), TeamSize: 2, Seed: 9}
+	svc, err := NewService(cfg, Deps{Clock: clk, Book: book, Sink: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		req := events.CallbackRequested{CallbackID: fmt.Sprintf("cb-%d", i), CallID: fmt.Sprintf("in-%d", i), Phone: fmt.Sprintf("+86137%08d", i), Queue: "claims", Line: "claims"}
+		if !svc.AddCallbackRequest(req, clk.Now()) {
+			t.Fatal("no virtual-hold campaign took the request")
+		}
+	}
+	clk.Advance(8 * time.Hour)
+	if err := svc.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var smsSent, smsDialled, vhold int
+	for _, ev := range sink.evs {
+		switch p := ev.Payload.(type) {
+		case events.SMS:
+			if p.Campaign == "renewal-sms" && p.Status == "sent" {
+				smsSent++
+			}
+		case events.DialAttempt:
+			if p.Campaign == "renewal-sms" {
+				smsDialled++
+			}
+			if p.CampaignTyp == events.CampaignVirtualHold && p.Outcome == events.AttemptConnected {
+				vhold++
+			}
+		}
+	}
+	if smsSent == 0 || smsDialled != 0 {
+		t.Errorf("SMS-only campaign: %d texts sent, %d calls dialled; want texts and no calls", smsSent, smsDialled)
+	}
+	if vhold == 0 {
+		t.Errorf("no virtual-hold callback connected")
+	}
+	if st, _ := svc.Status("virtual-hold"); st.Figures.Dropped != 0 {
+		t.Errorf("virtual-hold callbacks (progressive) dropped %d calls", st.Figures.Dropped)
+	}
+}
