@@ -2,9 +2,11 @@ package events
 
 import (
 	"bytes"
-	json "github.com/goccy/go-json"
 	"fmt"
+	json "github.com/goccy/go-json"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // DecodeError says why bytes are not a valid event; Reason is what goes to the dead letters.
@@ -23,6 +25,27 @@ func decodeErr(err error, format string, args ...any) *DecodeError {
 // Decode parses and validates one event. now bounds how far in the future occurred_at may lie.
 // Every failure is a *DecodeError whose Reason names the field.
 func Decode(data []byte, now time.Time) (Event, error) {
+	// One pass, straight into the typed payload, when the type can be read ahead (producers
+	// write it before the payload); two passes through a raw payload otherwise.
+	if t, ok := peekType(data); ok {
+		if s, known := specOf(t); known {
+			ev, err := s.decode(data)
+			if err != nil {
+				return Event{}, decodeErr(err, "decoding %s event: %v", t, err)
+			}
+			if ev.Type != t {
+				return Event{}, decodeErr(nil, "type: given twice, as %q and %q", t, ev.Type)
+			}
+			if ev.Payload == nil {
+				return Event{}, decodeErr(nil, "payload: missing")
+			}
+			ev.OccurredAt = ev.OccurredAt.UTC()
+			if err := ev.Validate(now); err != nil {
+				return Event{}, decodeErr(err, "%v", err)
+			}
+			return ev, nil
+		}
+	}
 	var w envelopeJSON
 	if err := json.Unmarshal(data, &w); err != nil {
 		return Event{}, decodeErr(err, "decoding envelope: %v", err)
@@ -54,6 +77,45 @@ func Decode(data []byte, now time.Time) (Event, error) {
 		return Event{}, decodeErr(err, "%v", err)
 	}
 	return ev, nil
+}
+
+// envelopeOf is the wire form of an event whose payload type is known.
+type envelopeOf[P Payload] struct {
+	EventID       uuid.UUID `json:"event_id"`
+	Type          Type      `json:"type"`
+	SchemaVersion int       `json:"schema_version"`
+	OccurredAt    time.Time `json:"occurred_at"`
+	Source        string    `json:"source"`
+	Tenant        string    `json:"tenant"`
+	Payload       *P        `json:"payload"`
+}
+
+func decodeAs[P Payload](data []byte) (Event, error) {
+	var w envelopeOf[P]
+	if err := json.Unmarshal(data, &w); err != nil {
+		return Event{}, err
+	}
+	ev := Event{EventID: w.EventID, Type: w.Type, SchemaVersion: w.SchemaVersion, OccurredAt: w.OccurredAt, Source: w.Source, Tenant: w.Tenant}
+	if w.Payload != nil {
+		ev.Payload = *w.Payload
+	}
+	return ev, nil
+}
+
+// peekType finds the envelope's "type" without decoding the rest; false when it is not a plain
+// string near the start.
+func peekType(data []byte) (Type, bool) {
+	head := data[:min(len(data), 256)]
+	i := bytes.Index(head, []byte(`"type":"`))
+	if i < 0 {
+		return "", false
+	}
+	rest := head[i+len(`"type":"`):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
+		return "", false
+	}
+	return Type(rest[:j]), true
 }
 
 // deref turns the pointer the decoder filled back into the value type producers use, so a

@@ -24,44 +24,45 @@ var EventTopics = []string{
 
 // spec ties a type to its topic and to a constructor of its empty payload.
 type spec struct {
-	topic string
-	new   func() Payload
+	topic  string
+	new    func() Payload
+	decode func([]byte) (Event, error)
 }
 
 func specOf(t Type) (spec, bool) {
 	switch t {
 	case TypeCallRecord:
-		return spec{TopicCalls, func() Payload { return &CallRecord{} }}, true
+		return spec{TopicCalls, func() Payload { return &CallRecord{} }, decodeAs[CallRecord]}, true
 	case TypeCallLifecycle:
-		return spec{TopicCalls, func() Payload { return &CallLifecycle{} }}, true
+		return spec{TopicCalls, func() Payload { return &CallLifecycle{} }, decodeAs[CallLifecycle]}, true
 	case TypeCallbackRequested:
-		return spec{TopicCalls, func() Payload { return &CallbackRequested{} }}, true
+		return spec{TopicCalls, func() Payload { return &CallbackRequested{} }, decodeAs[CallbackRequested]}, true
 	case TypeAgentState:
-		return spec{TopicAgentStates, func() Payload { return &AgentState{} }}, true
+		return spec{TopicAgentStates, func() Payload { return &AgentState{} }, decodeAs[AgentState]}, true
 	case TypeDialAttempt:
-		return spec{TopicDialAttempts, func() Payload { return &DialAttempt{} }}, true
+		return spec{TopicDialAttempts, func() Payload { return &DialAttempt{} }, decodeAs[DialAttempt]}, true
 	case TypeSMS:
-		return spec{TopicSMS, func() Payload { return &SMS{} }}, true
+		return spec{TopicSMS, func() Payload { return &SMS{} }, decodeAs[SMS]}, true
 	case TypeSurveyResponse:
-		return spec{TopicSurveys, func() Payload { return &SurveyResponse{} }}, true
+		return spec{TopicSurveys, func() Payload { return &SurveyResponse{} }, decodeAs[SurveyResponse]}, true
 	case TypeComplaint:
-		return spec{TopicComplaints, func() Payload { return &Complaint{} }}, true
+		return spec{TopicComplaints, func() Payload { return &Complaint{} }, decodeAs[Complaint]}, true
 	case TypeQAEvaluation:
-		return spec{TopicQAEvaluations, func() Payload { return &QAEvaluation{} }}, true
+		return spec{TopicQAEvaluations, func() Payload { return &QAEvaluation{} }, decodeAs[QAEvaluation]}, true
 	case TypeRecordingStored:
-		return spec{TopicRecordings, func() Payload { return &RecordingStored{} }}, true
+		return spec{TopicRecordings, func() Payload { return &RecordingStored{} }, decodeAs[RecordingStored]}, true
 	case TypeRecordingDeleted:
-		return spec{TopicRecordings, func() Payload { return &RecordingDeleted{} }}, true
+		return spec{TopicRecordings, func() Payload { return &RecordingDeleted{} }, decodeAs[RecordingDeleted]}, true
 	case TypeRecordingAnalysis:
-		return spec{TopicRecordings, func() Payload { return &RecordingAnalysis{} }}, true
+		return spec{TopicRecordings, func() Payload { return &RecordingAnalysis{} }, decodeAs[RecordingAnalysis]}, true
 	case TypeRecordingAccessed:
-		return spec{TopicRecordings, func() Payload { return &RecordingAccessed{} }}, true
+		return spec{TopicRecordings, func() Payload { return &RecordingAccessed{} }, decodeAs[RecordingAccessed]}, true
 	case TypeCustomer:
-		return spec{TopicCustomers, func() Payload { return &Customer{} }}, true
+		return spec{TopicCustomers, func() Payload { return &Customer{} }, decodeAs[Customer]}, true
 	case TypePolicy:
-		return spec{TopicPolicies, func() Payload { return &Policy{} }}, true
+		return spec{TopicPolicies, func() Payload { return &Policy{} }, decodeAs[Policy]}, true
 	case TypeClaim:
-		return spec{TopicClaims, func() Payload { return &Claim{} }}, true
+		return spec{TopicClaims, func() Payload { return &Claim{} }, decodeAs[Claim]}, true
 	}
 	return spec{}, false
 }

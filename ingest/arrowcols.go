@@ -102,7 +102,11 @@ func appendValue(b array.Builder, v reflect.Value) {
 	case *array.Float64Builder:
 		b.Append(v.Float())
 	case *array.TimestampBuilder:
-		b.Append(arrow.Timestamp(v.Interface().(time.Time).Unix()))
+		if v.CanAddr() { // no boxing of the time.Time into an interface
+			b.Append(arrow.Timestamp((*time.Time)(v.Addr().UnsafePointer()).Unix()))
+		} else {
+			b.Append(arrow.Timestamp(v.Interface().(time.Time).Unix()))
+		}
 	case *array.ListBuilder:
 		b.Append(true)
 		vb := b.ValueBuilder()

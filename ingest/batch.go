@@ -30,6 +30,8 @@ type tableSchema struct {
 	columns []ColumnInfo
 	types   []chType
 	paths   []fieldPath // aligned with the payload columns only
+	// payloadType is the Go type of the payload.
+	payloadType reflect.Type
 }
 
 // loadSchemas reads every fact table's columns from the server and matches them to the event
@@ -51,7 +53,7 @@ func loadSchemas(ctx context.Context, conn driver.Conn) (map[events.Type]*tableS
 		if err != nil {
 			return nil, err
 		}
-		s := &tableSchema{table: table, typ: t, paths: paths}
+		s := &tableSchema{table: table, typ: t, paths: paths, payloadType: payloadType}
 		byName := map[string]ColumnInfo{}
 		for _, c := range cols {
 			byName[c.Name] = c
@@ -132,7 +134,9 @@ func (b *tableBatch) append(ev events.Event, pos position) {
 	bl[3].(*array.StringBuilder).Append(ev.Tenant)
 	bl[4].(*array.StringBuilder).Append(ev.Source)
 	bl[5].(*array.Int64Builder).Append(int64(ev.SchemaVersion))
-	pv := reflect.ValueOf(ev.Payload)
+	// An addressable copy lets fields be read through pointers instead of boxed one by one.
+	pv := reflect.New(b.schema.payloadType).Elem()
+	pv.Set(reflect.ValueOf(ev.Payload))
 	n := len(envelopeColumns)
 	for i, p := range b.schema.paths {
 		f := pv.Field(p.index)

@@ -36,7 +36,7 @@ func callRecordSchema(b *testing.B) *tableSchema {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := &tableSchema{table: "call_records", typ: events.TypeCallRecord, paths: paths}
+	s := &tableSchema{table: "call_records", typ: events.TypeCallRecord, paths: paths, payloadType: rt}
 	s.columns = append(append(append(s.columns, cols[:6]...), pcols...), cols[len(cols)-3:]...)
 	for _, c := range s.columns {
 		s.types = append(s.types, parseCHType(c.Type))
