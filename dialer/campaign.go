@@ -21,14 +21,14 @@ type Campaign struct {
 	Priority int    `yaml:"priority" json:"priority"`
 	// Pacing is the dialling method: preview, progressive, hotline (predictive) or a VICIdial
 	// baseline (adapt_hard_limit, adapt_tapered, adapt_average).
-	Pacing        string        `yaml:"pacing" json:"pacing"`
-	AbandonTarget float64       `yaml:"abandon_target" json:"abandon_target"` // default 0.03
-	Lines         int           `yaml:"lines" json:"lines"`                   // trunk lines, default 30
+	Pacing        string  `yaml:"pacing" json:"pacing"`
+	AbandonTarget float64 `yaml:"abandon_target" json:"abandon_target"` // default 0.03
+	Lines         int     `yaml:"lines" json:"lines"`                   // trunk lines, default 30
 	// Channel is call (dial, with SMS as fallback and reminder) or sms (texts only).
 	Channel string `yaml:"channel" json:"channel"`
 	// Agents is the size of the simulated team in `hotline run` (default: the service's TeamSize).
-	Agents int `yaml:"agents,omitempty" json:"agents,omitempty"`
-	Machine       MachineAction `yaml:"machine" json:"machine"`               // hangup | message | retry
+	Agents  int           `yaml:"agents,omitempty" json:"agents,omitempty"`
+	Machine MachineAction `yaml:"machine" json:"machine"` // hangup | message | retry
 	// Outcomes are the disposition codes agents may choose; defaults per type.
 	Outcomes []string    `yaml:"outcomes" json:"outcomes"`
 	Rules    *RuleSet    `yaml:"rules,omitempty" json:"rules,omitempty"` // default: DefaultRules(Type)
