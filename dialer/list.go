@@ -61,7 +61,8 @@ func (l *ContactList) OnFinal(f func(Contact, string, time.Time)) {
 	l.mu.Unlock()
 }
 
-// Add puts contacts on the list. A number already on it keeps its one entry and its schedule
+// Add puts contacts on the list. An id already on it is ignored (a list refresh sees the same
+// policies again); a number with an open entry keeps that one entry and its schedule
 // (a list refresh must not pull a contact forward past a retry or a calling window), taking the
 // higher priority; it reports how many were new.
 func (l *ContactList) Add(cs ...Contact) int {
@@ -72,7 +73,7 @@ func (l *ContactList) Add(cs ...Contact) int {
 		if c.ID == "" || c.Phone == "" {
 			continue
 		}
-		if old, ok := l.byPhone[c.Phone]; ok {
+		if old, ok := l.byPhone[c.Phone]; ok && old.final == "" {
 			if old.final == "" && !old.inFlight && c.Priority > old.c.Priority {
 				old.c.Priority = c.Priority
 				l.reposition(old)
@@ -187,6 +188,25 @@ func (l *ContactList) Expire(now time.Time) int {
 		}
 	}
 	l.sched, l.due = l.sched[:0], l.due[:0]
+	return n
+}
+
+// Prune forgets contacts closed before cutoff, so a campaign running for months keeps a bounded
+// list; a forgotten id may come back only through a list rule that selects it again.
+func (l *ContactList) Prune(cutoff time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for id, e := range l.entries {
+		if e.final != "" && e.finalAt.Before(cutoff) {
+			delete(l.entries, id)
+			if l.byPhone[e.c.Phone] == e {
+				delete(l.byPhone, e.c.Phone)
+			}
+			l.finals[e.final]--
+			n++
+		}
+	}
 	return n
 }
 

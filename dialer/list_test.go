@@ -129,3 +129,23 @@ func TestContactListCoverage(t *testing.T) {
 		t.Errorf("coverage first=%v reach=%v n=%d, want 0.5, 0.5, 2", first, reach, n)
 	}
 }
+
+func TestContactListSecondPolicyOfACalledNumber(t *testing.T) {
+	l := NewContactList(RetryPolicy{}, nil)
+	l.Add(contact("p1", "+8613800000001", 0, base))
+	c, _ := l.Next(base)
+	l.Report(Result{Contact: c, At: base, Outcome: events.AttemptConnected, Disposition: "renewed"})
+	// Same policy again (a list refresh): ignored. Another policy of the same customer: a new contact.
+	if n := l.Add(contact("p1", "+8613800000001", 0, base)); n != 0 {
+		t.Errorf("the same policy was added again")
+	}
+	if n := l.Add(contact("p2", "+8613800000001", 0, base.Add(24*time.Hour))); n != 1 {
+		t.Errorf("a second policy of a reached number was not added")
+	}
+	if n := l.Prune(base.Add(time.Hour)); n != 1 {
+		t.Errorf("pruned %d, want the one closed contact", n)
+	}
+	if p := l.Progress(); p.Contacts != 1 || p.Open != 1 {
+		t.Errorf("after pruning: %+v", p)
+	}
+}

@@ -79,6 +79,7 @@ type campaignRun struct {
 	eng      *Engine
 	team     *Team
 	lastPoll time.Time
+	pruned   time.Time
 }
 
 // NewService builds the service; Start schedules it on the clock.
@@ -166,6 +167,12 @@ func (s *Service) tick() {
 		if !r.c.End.IsZero() && now.After(r.c.End) {
 			r.eng.Stop()
 			r.list.Expire(now)
+		}
+		if now.Sub(r.pruned) >= 24*time.Hour {
+			// Book rules look at most 30 days ahead (renewals) or since the last read (claims):
+			// contacts closed 60 days ago cannot be selected again.
+			r.list.Prune(now.Add(-60 * 24 * time.Hour))
+			r.pruned = now
 		}
 	}
 	s.snapshot(now)
