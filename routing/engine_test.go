@@ -370,3 +370,24 @@ func TestLogoutDuringWrapUpWaitsForIt(t *testing.T) {
 		t.Fatalf("a logging-out agent was offered %v", f.offs.got)
 	}
 }
+
+func TestOverflowQueueRelaxesOnTheCallsWait(t *testing.T) {
+	cfg := Config{Queues: []QueueConfig{
+		{Name: "a", Line: events.LineInquiry, Skills: []SkillReq{{"x", 5}}, Overflow: []OverflowStep{{30 * time.Second, "b"}}},
+		{Name: "b", Line: events.LineInquiry, Skills: []SkillReq{{"y", 4}}, Relax: []RelaxStep{{60 * time.Second, 2}}},
+	}}
+	f := newFixture(t, cfg)
+	f.login("low", map[string]int{"y": 2})
+	f.arrive("c1", "a", nil)
+	f.clk.Advance(59 * time.Second)
+	if len(f.offs.got) != 0 {
+		t.Fatalf("offered before b relaxed: %v", f.offs.got)
+	}
+	if err := f.eng.CheckInvariants(); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(time.Second)
+	if got := f.offs.last(); got != (offer{"low", "c1"}) {
+		t.Fatalf("after 60 s of waiting: %v", got)
+	}
+}

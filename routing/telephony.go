@@ -156,6 +156,13 @@ func (e *Engine) overflow(c *Call, oq *queue) {
 	}
 	c.targets = append(c.targets, oq)
 	oq.insert(c)
+	// The overflow queue relaxes by the call's whole wait: steps still ahead need their timers.
+	waited := e.clk.Now().Sub(c.queuedAt)
+	for _, r := range oq.cfg.Relax {
+		if r.After > waited {
+			c.timers = append(c.timers, e.clk.AfterFunc(r.After-waited, func() { e.routeCall(c) }))
+		}
+	}
 	e.routeCall(c)
 }
 
