@@ -18,6 +18,7 @@ type simAgent struct {
 	index   int
 	working bool
 	leaving bool // simulation draining: no new shifts
+	crashed bool // desktop gone: no heartbeats, no clicks
 }
 
 // hireAgents builds the team: everyone handles general service; skills for claims,
@@ -65,8 +66,10 @@ func (s *Sim) scheduleShift(a *simAgent, midnight time.Time) {
 			return
 		}
 		a.working = true
-		if err := s.eng.Login(routing.Login{Agent: a.id, Skills: a.skills, Ready: true}); err != nil {
-			s.log.Error("simulated login", "agent", a.id, "error", err)
+		s.login(a)
+		if p := &s.prof; p.DesktopLoss > 0 && s.rAgent.Float64() < p.DesktopLoss {
+			at := dur(s.rAgent.Float64() * a.shift.Length.Seconds())
+			s.clk.AfterFunc(at, func() { s.crash(a) })
 		}
 		if s.prof.Breaks {
 			stagger := time.Duration(a.index%4) * 15 * time.Minute
@@ -84,14 +87,58 @@ func (s *Sim) scheduleShift(a *simAgent, midnight time.Time) {
 	})
 }
 
+// login logs a in (with a lease when desktops can be lost) and starts its heartbeats.
+func (s *Sim) login(a *simAgent) {
+	leased := s.prof.DesktopLoss > 0
+	if err := s.eng.Login(routing.Login{Agent: a.id, Skills: a.skills, Ready: true, Lease: leased}); err != nil {
+		// Still finishing the call of a lost desktop: try again shortly.
+		s.clk.AfterFunc(time.Minute, func() {
+			if a.working && !a.leaving && !a.crashed {
+				s.login(a)
+			}
+		})
+		return
+	}
+	if leased {
+		s.heartbeat(a)
+	}
+}
+
+func (s *Sim) heartbeat(a *simAgent) {
+	s.clk.AfterFunc(s.prof.HeartbeatEvery, func() {
+		if a.crashed {
+			return
+		}
+		// Beyond the shift end too, while the last call finishes: until logged out.
+		if s.eng.Heartbeat(a.id) == nil {
+			s.heartbeat(a)
+		}
+	})
+}
+
+// crash makes a's desktop disappear; the agent is back at a new desktop some minutes later.
+func (s *Sim) crash(a *simAgent) {
+	if !a.working || a.crashed {
+		return
+	}
+	a.crashed = true
+	s.counts.DesktopsLost++
+	s.clk.AfterFunc(dur(300+600*s.rAgent.Float64()), func() {
+		a.crashed = false
+		if a.working && !a.leaving {
+			s.login(a)
+		}
+	})
+}
+
 func (s *Sim) breakAt(a *simAgent, at time.Time, reason string, length time.Duration) {
 	s.clk.AfterFunc(at.Sub(s.clk.Now()), func() {
-		if !a.working {
+		if !a.working || a.crashed {
 			return
 		}
 		_ = s.eng.Break(a.id, reason)
 		s.clk.AfterFunc(length, func() {
-			if a.working {
+			if a.working && !a.crashed {
 				if ai, err := s.eng.Agent(a.id); err == nil && ai.State == events.AgentBreak && ai.Reason == reason {
 					_ = s.eng.Ready(a.id)
 				}
@@ -103,6 +150,9 @@ func (s *Sim) breakAt(a *simAgent, at time.Time, reason string, length time.Dura
 // Offer implements routing.Observer: the agent picks up after a moment, or (rarely) not at all.
 func (s *Sim) Offer(agentID string, call routing.CallInfo) {
 	r := s.rAgent
+	if a := s.byAgent[agentID]; a == nil || a.crashed {
+		return // nobody at the desktop: the offer rings out or the lease lapses
+	}
 	if r.Float64() < s.prof.NoAnswer {
 		return // rings out: the engine makes the agent not ready
 	}
@@ -120,7 +170,7 @@ func (s *Sim) AgentState(ev events.AgentState) {
 	if ev.State == events.AgentBreak && ev.Reason == routing.ReasonNoAnswer {
 		id := ev.Agent
 		s.clk.AfterFunc(dur(20+40*s.rAgent.Float64()), func() {
-			if a := s.byAgent[id]; a != nil && a.working {
+			if a := s.byAgent[id]; a != nil && a.working && !a.crashed {
 				_ = s.eng.Ready(id)
 			}
 		})
@@ -162,6 +212,11 @@ func (s *Sim) talk(agentID string, call routing.CallInfo) {
 		if err != nil || ai.CallID != call.CallID {
 			return
 		}
+		if s.byAgent[agentID].crashed {
+			// The conversation goes on without the desktop; the caller hangs up in the end.
+			_ = s.eng.Hangup(call.CallID)
+			return
+		}
 		if ai.State == events.AgentHold {
 			_ = s.eng.Retrieve(agentID)
 		}
@@ -187,6 +242,9 @@ func (s *Sim) talk(agentID string, call routing.CallInfo) {
 			_ = s.eng.Hangup(call.CallID)
 		}
 		s.clk.AfterFunc(wrap, func() {
+			if s.byAgent[agentID].crashed {
+				return
+			}
 			if ai, err := s.eng.Agent(agentID); err == nil && ai.State == events.AgentACW && ai.CallID == call.CallID {
 				_ = s.eng.Wrapup(agentID, routing.Wrapup{Disposition: disp, Resolved: resolved && !transfer})
 			}

@@ -72,6 +72,11 @@ type Profile struct {
 	Breaks    bool
 
 	Customers int // size of the book
+	// DesktopLoss is the chance that an agent's desktop disappears once during a shift (a
+	// crash, a lost network): the engine's lease recovery must clean up after it. Agents then
+	// heartbeat every HeartbeatEvery and come back a few minutes after a loss.
+	DesktopLoss    float64
+	HeartbeatEvery time.Duration
 	// AllHours opens every queue around the clock (a national centre), whatever the routing
 	// config's opening hours say.
 	AllHours bool
@@ -124,6 +129,7 @@ func Province() Profile {
 			{"night", 21 * time.Hour, 11 * time.Hour, 4},
 		},
 		RingDelay: 3, NoAnswer: 0.01, Breaks: true,
+		DesktopLoss: 0.1, HeartbeatEvery: 10 * time.Second,
 		Customers: 30000,
 	}
 }
@@ -150,5 +156,6 @@ func National() Profile {
 	}
 	p.Customers = 200000
 	p.AllHours = true
+	p.DesktopLoss = 0 // 375 agents heartbeating would dominate the run; province covers it
 	return p
 }

@@ -56,6 +56,7 @@ type Counts struct {
 	Transfers    int
 	SelfServeRun int // self-service tasks done
 	PeakHour     int // most calls placed in one clock hour
+	DesktopsLost int // agent desktops that disappeared (lease recovery)
 	perHour      map[int64]int
 }
 

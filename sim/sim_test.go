@@ -169,6 +169,17 @@ func TestProvinceWeekMatchesSeed(t *testing.T) {
 	if c.PeakHour < 70 || c.PeakHour > 120 {
 		t.Errorf("busiest hour %d calls, want about 90", c.PeakHour)
 	}
+	if rec := s.Engine().Stats().Recovered; c.DesktopsLost == 0 || rec == 0 || rec > c.DesktopsLost {
+		t.Errorf("%d desktops lost, %d agents recovered by lease expiry", c.DesktopsLost, rec)
+	}
+	if err := s.Engine().CheckInvariants(); err != nil {
+		t.Error(err)
+	}
+	for _, ai := range s.Engine().Agents() {
+		if ai.State != "logged_out" {
+			t.Errorf("agent %s left %s after the drain", ai.Agent, ai.State)
+		}
+	}
 	if sum.ConnectionRate < 0.8 || agents < 20 || agents > 30 {
 		t.Errorf("connection rate %.3f with %d agents, want over 80%% with about 25", sum.ConnectionRate, agents)
 	}

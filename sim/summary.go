@@ -51,6 +51,7 @@ func (c Counts) Print(w io.Writer) {
 	fmt.Fprintf(tw, "transfers\t%d\n", c.Transfers)
 	fmt.Fprintf(tw, "complaints registered\t%d\n", c.Complaints)
 	fmt.Fprintf(tw, "claims filed\t%d\n", c.ClaimsFiled)
+	fmt.Fprintf(tw, "desktops lost\t%d\t(agents recovered by lease expiry)\n", c.DesktopsLost)
 	fmt.Fprintf(tw, "agent state events\t%d\n", c.AgentStates)
 	fmt.Fprintf(tw, "book events\t%d\n", c.BookEvents)
 	fmt.Fprintf(tw, "events\t%d\n", c.Events)
