@@ -20,15 +20,19 @@ type OverdueComplaint struct {
 	DaysOverdue  int       `json:"days_overdue"`
 }
 
-// OverdueComplaints lists complaints not yet answered whose deadline (by the working-day
-// calendar) ended before now, oldest deadline first.
-func (e *Engine) OverdueComplaints(ctx context.Context, tenant string, now time.Time) ([]OverdueComplaint, error) {
+// OverdueComplaintsSQL lists complaints not answered by now whose deadline (by the
+// working-day calendar) ended before now, oldest deadline first.
+func OverdueComplaintsSQL(s Settings, tenant string, now time.Time) string {
 	p := Period{From: time.Unix(0, 0), To: now, Tenant: tenant}
-	q := fmt.Sprintf(`SELECT complaint_id, toString(tenant), customer_id, toString(category), toString(business_line), toString(department), toString(channel),
+	return fmt.Sprintf(`SELECT complaint_id, toString(tenant), customer_id, toString(category), toString(business_line), toString(department), toString(channel),
     registered_at, toDateTime(due_date), toInt32(intDiv(toUInt32(%[1]s) - toUInt32(due_end), 86400))
   FROM (%[2]s) WHERE answered = 0 AND due_end <= %[1]s ORDER BY due_date, complaint_id`,
-		p.ToSQL(), complaintDeadlinesSQL(p, e.Settings, "registered_at < "+p.ToSQL()+" AND occurred_at <= "+p.ToSQL()))
-	rows, err := e.Conn.Query(ctx, q)
+		p.ToSQL(), complaintDeadlinesSQL(p, s, "registered_at < "+p.ToSQL()+" AND occurred_at <= "+p.ToSQL()))
+}
+
+// OverdueComplaints runs OverdueComplaintsSQL.
+func (e *Engine) OverdueComplaints(ctx context.Context, tenant string, now time.Time) ([]OverdueComplaint, error) {
+	rows, err := e.Conn.Query(ctx, OverdueComplaintsSQL(e.Settings, tenant, now))
 	if err != nil {
 		return nil, fmt.Errorf("listing overdue complaints: %w", err)
 	}

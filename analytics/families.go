@@ -238,12 +238,12 @@ func callbackFamily() *family {
   FROM (SELECT tenant, claim_id, assumeNotNull(closed_) AS closed_at
       FROM (SELECT tenant, claim_id, argMax(status, updated_ms) AS status_, argMax(closed_at, updated_ms) AS closed_
         FROM claims WHERE %s GROUP BY tenant, claim_id)
-      WHERE status_ = 'closed' AND isNotNull(closed_))
+      WHERE status_ = 'closed' AND isNotNull(closed_)) AS closed_claims
   ANY LEFT JOIN (SELECT claim_id, min(dialed_at) AS first_attempt,
       minIf(assumeNotNull(connected_at), outcome = 'connected' AND isNotNull(connected_at)) AS first_contact
       FROM dial_attempts WHERE campaign_type = 'claim_callback' AND claim_id != '' AND outcome != 'blocked'
         AND dialed_at >= %s - %d AND dialed_at < %s AND %s
-      GROUP BY claim_id) USING claim_id)`,
+      GROUP BY claim_id) AS callback_attempts USING claim_id)`,
 				w, dimConds(d, map[Dim]string{DimTenant: "tenant"}), d.FromSQL(), 2*w, d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 		},
 		counter: map[string]func(Settings) string{

@@ -105,6 +105,12 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 		if q.Desc {
 			order += " DESC"
 		}
+		// Ties break on the keys, so a LIMIT keeps the same rows on every server.
+		for _, k := range keys {
+			if !strings.HasPrefix(order, k) {
+				order += ", " + k
+			}
+		}
 		fmt.Fprintf(&b, "\nORDER BY %s", order)
 	}
 	if q.Limit > 0 {

@@ -191,8 +191,8 @@ func (e *Engine) Movements(ctx context.Context, before, after time.Time, tenant 
 	if err != nil {
 		return nil, err
 	}
-	q := fmt.Sprintf(`SELECT q_from, q_to, count() FROM (SELECT customer_id, quadrant AS q_from FROM (%s))
-  ALL INNER JOIN (SELECT customer_id, quadrant AS q_to FROM (%s)) USING customer_id
+	q := fmt.Sprintf(`SELECT q_from, q_to, count() FROM (SELECT customer_id, quadrant AS q_from FROM (%s)) AS before
+  ALL INNER JOIN (SELECT customer_id, quadrant AS q_to FROM (%s)) AS after USING customer_id
   GROUP BY q_from, q_to ORDER BY q_from, q_to`,
 		SegmentSQL(e.Settings.Segments, before, tenant, s1, l1), SegmentSQL(e.Settings.Segments, after, tenant, s2, l2))
 	rows, err := e.Conn.Query(ctx, q)
@@ -272,8 +272,8 @@ func QuadrantMovementsSQL(d Dialect, s Settings) string {
 	tc := dialectTenant(d)
 	s1, l1 := cutsSQL(s.Segments, d.FromSQL(), tc)
 	s2, l2 := cutsSQL(s.Segments, d.ToSQL(), tc)
-	return fmt.Sprintf(`SELECT q_from AS `+"`From`"+`, q_to AS `+"`To`"+`, count() AS `+"`Customers`"+` FROM (SELECT customer_id, quadrant AS q_from FROM (%s))
-  ALL INNER JOIN (SELECT customer_id, quadrant AS q_to FROM (%s)) USING customer_id
+	return fmt.Sprintf(`SELECT q_from AS `+"`From`"+`, q_to AS `+"`To`"+`, count() AS `+"`Customers`"+` FROM (SELECT customer_id, quadrant AS q_from FROM (%s)) AS before
+  ALL INNER JOIN (SELECT customer_id, quadrant AS q_to FROM (%s)) AS after USING customer_id
   GROUP BY q_from, q_to ORDER BY q_from, q_to`,
 		segmentSQL(s.Segments, d.FromSQL(), tc, s1, l1), segmentSQL(s.Segments, d.ToSQL(), tc, s2, l2))
 }
