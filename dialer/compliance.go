@@ -315,6 +315,41 @@ func (g *Compliance) Check(c Contact, now time.Time) string {
 	return ""
 }
 
+// InWindow returns t if the contact's calling window (and, for campaigns that keep them, the
+// holiday calendar) allows a call then, else the window's next opening: lists schedule with it so
+// that retries and new contacts fall inside the window instead of being blocked at night.
+func (g *Compliance) InWindow(c Contact, t time.Time) time.Time {
+	g.mu.Lock()
+	r := g.rulesFor(c)
+	loc := g.home
+	g.mu.Unlock()
+	if g.customers != nil {
+		if ci, ok := g.customers.Customer(c.CustomerID); ok && ci.Location != nil {
+			loc = ci.Location
+		}
+	}
+	start, _ := clockMinutes(r.WindowStart)
+	end, _ := clockMinutes(r.WindowEnd)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	local := t.In(loc)
+	for i := 0; i < 60; i++ {
+		y, m, d := local.Date()
+		open := time.Date(y, m, d, start/60, start%60, 0, 0, loc)
+		closeAt := time.Date(y, m, d, end/60, end%60, 0, 0, loc)
+		holiday := r.NoHolidays && g.holidays[local.Format(time.DateOnly)]
+		switch {
+		case holiday || !local.Before(closeAt):
+			local = time.Date(y, m, d+1, start/60, start%60, 0, 0, loc)
+		case local.Before(open):
+			local = open
+		default:
+			return local.In(t.Location())
+		}
+	}
+	return t
+}
+
 // NextAllowed is, for a contact blocked by a rule that lapses with time, the earliest moment
 // that rule allows the call: the window's next opening (after a holiday or a full daily cap,
 // the next day's), the lockout's end; zero for rules that do not lapse.

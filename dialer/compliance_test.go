@@ -186,3 +186,32 @@ func TestRuleSetValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestInWindow(t *testing.T) {
+	g := complianceFixture(t)
+	tests := []struct {
+		name string
+		c    Contact
+		t    time.Time
+		want time.Time
+	}{
+		{"inside", sales("c1", "+8613800000001"), at("2026-03-02 10:00"), at("2026-03-02 10:00")},
+		{"before opening", sales("c1", "+8613800000001"), at("2026-03-02 07:00"), at("2026-03-02 09:00")},
+		{"after closing", sales("c1", "+8613800000001"), at("2026-03-02 21:00"), at("2026-03-03 09:00")},
+		{"service opens earlier", service("c1", "+8613800000001"), at("2026-03-02 07:00"), at("2026-03-02 08:00")},
+		{"sales skip the holiday", sales("c1", "+8613800000001"), at("2026-09-30 22:00"), at("2026-10-02 09:00")},
+		{"service calls on the holiday", service("c1", "+8613800000001"), at("2026-09-30 22:00"), at("2026-10-01 08:00")},
+		{"customer's own zone", sales("urumqi", "+8613800000001"), at("2026-03-02 10:30"), at("2026-03-02 11:00")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := g.InWindow(tc.c, tc.t)
+			if !got.Equal(tc.want) {
+				t.Errorf("InWindow = %s, want %s", got.In(shanghai), tc.want.In(shanghai))
+			}
+			if rule := g.Check(tc.c, got); rule != "" {
+				t.Errorf("a call at the returned time is blocked by %s", rule)
+			}
+		})
+	}
+}

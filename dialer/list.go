@@ -23,6 +23,7 @@ type ContactList struct {
 	finals      map[string]int
 	onFallback  func(Contact)
 	onFinal     func(Contact, string, time.Time)
+	window      func(Contact, time.Time) time.Time
 }
 
 type listEntry struct {
@@ -49,6 +50,21 @@ func NewContactList(policy RetryPolicy, maxAttempts func(Contact) int) *ContactL
 		policy: policy, maxAttempts: maxAttempts,
 		entries: map[string]*listEntry{}, byPhone: map[string]*listEntry{}, finals: map[string]int{},
 	}
+}
+
+// Window makes the list schedule every contact inside its calling window: f returns the time
+// itself when a call is allowed then, else the next opening (Compliance.InWindow).
+func (l *ContactList) Window(f func(Contact, time.Time) time.Time) {
+	l.mu.Lock()
+	l.window = f
+	l.mu.Unlock()
+}
+
+func (l *ContactList) inWindow(c Contact, t time.Time) time.Time {
+	if l.window == nil {
+		return t
+	}
+	return l.window(c, t)
 }
 
 // OnFallback is called when a contact reaches the failed-call threshold (SMS fallback).
@@ -84,7 +100,7 @@ func (l *ContactList) Add(cs ...Contact) int {
 			continue
 		}
 		l.seq++
-		e := &listEntry{c: c, nextAt: c.Due, seq: l.seq, index: -1}
+		e := &listEntry{c: c, nextAt: l.inWindow(c, c.Due), seq: l.seq, index: -1}
 		l.entries[c.ID] = e
 		l.byPhone[c.Phone] = e
 		heap.Push(&l.sched, e)
@@ -120,14 +136,22 @@ func (l *ContactList) Next(now time.Time) (Contact, bool) {
 		e := heap.Pop(&l.sched).(*listEntry)
 		heap.Push(&l.due, e)
 	}
-	if len(l.due) == 0 {
-		return Contact{}, false
+	for len(l.due) > 0 {
+		e := heap.Pop(&l.due).(*listEntry)
+		// A contact still due when its window closes (the team did not get to it) waits for
+		// the next opening: that is scheduling, not a blocked call. The gate still checks every
+		// rule at dial time.
+		if open := l.inWindow(e.c, now); open.After(now) {
+			e.nextAt = open
+			heap.Push(&l.sched, e)
+			continue
+		}
+		e.inFlight = true
+		c := e.c
+		c.Attempt = e.attempts + 1
+		return c, true
 	}
-	e := heap.Pop(&l.due).(*listEntry)
-	e.inFlight = true
-	c := e.c
-	c.Attempt = e.attempts + 1
-	return c, true
+	return Contact{}, false
 }
 
 // Report implements ContactSource.
@@ -161,9 +185,10 @@ func (l *ContactList) Report(r Result) (bool, time.Time) {
 		l.finals[d.Final]++
 		onFinal = l.onFinal
 	} else {
-		e.nextAt = d.RetryAt
+		e.nextAt = l.inWindow(e.c, d.RetryAt)
 		heap.Push(&l.sched, e)
 	}
+	retryAt := e.nextAt
 	c := e.c
 	l.mu.Unlock()
 	if fallback != nil {
@@ -172,7 +197,10 @@ func (l *ContactList) Report(r Result) (bool, time.Time) {
 	if onFinal != nil {
 		onFinal(c, d.Final, r.At)
 	}
-	return d.Final != "", d.RetryAt
+	if d.Final != "" {
+		return true, time.Time{}
+	}
+	return false, retryAt
 }
 
 // Expire closes every open contact (the campaign ended); it returns how many.

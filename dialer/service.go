@@ -22,7 +22,7 @@ func DefaultCampaigns() []Campaign {
 		{ID: "renewal-30d", Name: "Renewal reminders, 30 days before expiry", Type: events.CampaignRenewal, Script: "RENEWAL-V1", Priority: 1,
 			List: ListRule{Source: "book", ExpiringInDays: 30}, SMS: SMSPolicy{FallbackAfter: 3}},
 		{ID: "claim-callback", Name: "Post-claim callback", Type: events.CampaignClaimCallback, Script: "CLAIM-CB-V1", Priority: 5,
-			List: ListRule{Source: "book"}, Survey: "ivr", SMS: SMSPolicy{FallbackAfter: 3},
+			List: ListRule{Source: "book"}, Survey: "ivr", SMS: SMSPolicy{FallbackAfter: 3}, Agents: 3,
 			// Closed claims must be reached within 72 h: retry sooner than the defaults.
 			Retry: RetryPolicy{Busy: 15 * time.Minute, NoAnswer: time.Hour, Machine: 90 * time.Minute, Failed: 6 * time.Hour}},
 		{ID: "virtual-hold", Name: "Callbacks requested in the IVR queue", Type: events.CampaignVirtualHold, Script: "VHOLD-V1", Priority: 9,
@@ -67,10 +67,13 @@ type Service struct {
 	order   []string
 	mailbox []func()
 	started bool
-	status  map[string]CampaignStatus
-	buf     []events.Event
-	seq     int
-	dropped int
+	// startedAt bounds the coverage figures: claims that closed before the dialer ran were
+	// another run's to call.
+	startedAt time.Time
+	status    map[string]CampaignStatus
+	buf       []events.Event
+	seq       int
+	dropped   int
 }
 
 type campaignRun struct {
@@ -80,6 +83,29 @@ type campaignRun struct {
 	team     *Team
 	lastPoll time.Time
 	pruned   time.Time
+	agents   []string // the simulated team
+	onShift  bool
+}
+
+// shift keeps the simulated team logged in during the campaign's calling window (centre time)
+// and logged out outside it, so occupancy is measured on working hours.
+func (s *Service) shift(r *campaignRun, now time.Time) {
+	start, _ := clockMinutes(r.c.Rules.WindowStart)
+	end, _ := clockMinutes(r.c.Rules.WindowEnd)
+	local := now.In(s.cfg.Home)
+	m := local.Hour()*60 + local.Minute()
+	on := m >= start && m < end
+	if on == r.onShift {
+		return
+	}
+	r.onShift = on
+	for _, a := range r.agents {
+		if on {
+			r.eng.Login(a)
+		} else {
+			r.eng.Logout(a)
+		}
+	}
 }
 
 // NewService builds the service; Start schedules it on the clock.
@@ -135,6 +161,7 @@ func (s *Service) Start() error {
 		return nil
 	}
 	s.started = true
+	s.startedAt = s.deps.Clock.Now()
 	s.mu.Unlock()
 	for _, c := range s.cfg.Campaigns {
 		if err := s.addCampaign(c); err != nil {
@@ -161,6 +188,7 @@ func (s *Service) tick() {
 		f()
 	}
 	for _, r := range runs {
+		s.shift(r, now)
 		if r.c.List.Source == "book" && s.deps.Book != nil && now.Sub(r.lastPoll) >= s.cfg.RefreshEvery {
 			s.refresh(r, now)
 		}
@@ -246,6 +274,7 @@ func (s *Service) addCampaign(c Campaign) error {
 	}
 	seed := s.cfg.Seed ^ hashString(c.ID)
 	list := NewContactList(c.Retry, func(Contact) int { return c.MaxAttempts() })
+	list.Window(s.gate.InWindow)
 	list.OnFallback(func(ct Contact) {
 		_ = s.msgr.Send(context.Background(), ct.Phone, SMSMeta{Kind: "fallback", Campaign: c.ID, Customer: ct.CustomerID, ClaimID: ct.ClaimID, ComplaintID: ct.ComplaintID})
 	})
@@ -302,8 +331,9 @@ func (s *Service) addCampaign(c Campaign) error {
 		size = 0 // texts only: the list is worked by refresh, nobody dials
 	}
 	for i := range size {
-		eng.Login(c.ID + "-A" + strconv.Itoa(i+1))
+		r.agents = append(r.agents, c.ID+"-A"+strconv.Itoa(i+1))
 	}
+	s.shift(r, now)
 	if size > 0 {
 		eng.Start()
 	}
@@ -453,8 +483,14 @@ func (s *Service) snapshot(now time.Time) {
 			st.State = "ended"
 		}
 		if r.c.Type == events.CampaignClaimCallback {
-			// Only contacts whose 72 h window has closed are judged.
-			f, re, n := r.list.Coverage(now.Add(-30*24*time.Hour), now.Add(-72*time.Hour), 24*time.Hour, 72*time.Hour)
+			// Only contacts whose 72 h window has closed, and that closed while the dialer ran.
+			s.mu.Lock()
+			from := s.startedAt
+			s.mu.Unlock()
+			if from.Before(now.Add(-30 * 24 * time.Hour)) {
+				from = now.Add(-30 * 24 * time.Hour)
+			}
+			f, re, n := r.list.Coverage(from, now.Add(-72*time.Hour), 24*time.Hour, 72*time.Hour)
 			if n > 0 {
 				st.FirstAttempt24h, st.Reached72h = &f, &re
 			}
