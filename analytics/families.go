@@ -14,7 +14,7 @@ var callDims = map[Dim]string{DimTenant: "tenant", DimQueue: "queue", DimLine: "
 
 func init() {
 	register(&family{
-		name: "calls", timeCol: "arrived_at", dims: callDims, source: table("call_records"), rollup: "calls_rollup",
+		name: "calls", timeCol: "arrived_at", dims: callDims, source: table("call_records"), rollups: []string{"calls_queue_rollup", "calls_rollup"},
 		groups: []string{"tenant", "direction", "queue", "business_line", "agent_id", "campaign_id", "outcome"},
 		counter: map[string]func(Settings) string{
 			"inbound":       fixed("countIf(" + condInbound + ")"),
@@ -54,6 +54,15 @@ func init() {
 	register(&family{
 		name: "calls_rollup", timeCol: "ts", dims: callDims, source: table("call_rollup_15m"),
 		groups:  []string{"tenant", "direction", "queue", "business_line", "agent_id", "campaign_id"},
+		counter: rollupCounters,
+	})
+	// The queue rollup (migration 0101) has no agent: preferred whenever the query does not
+	// group by agent and the dialect does not narrow to one. On dashboards the agent variable
+	// therefore narrows the agent-level panels, not the queue-level ones.
+	queueDims := map[Dim]string{DimTenant: "tenant", DimQueue: "queue", DimLine: "business_line", DimCampaign: "campaign_id"}
+	register(&family{
+		name: "calls_queue_rollup", timeCol: "ts", dims: queueDims, source: table("call_queue_rollup_15m"),
+		groups:  []string{"tenant", "direction", "queue", "business_line", "campaign_id"},
 		counter: rollupCounters,
 	})
 

@@ -16,7 +16,7 @@ type family struct {
 	groups  []string       // columns a breakdown may group by
 	source  func(d Dialect, s Settings) string
 	counter map[string]func(s Settings) string // named aggregate expressions
-	rollup  string                             // name of the family that can stand in when settings allow
+	rollups []string                           // families that can stand in when settings allow, preferred first
 }
 
 func table(name string) func(Dialect, Settings) string {

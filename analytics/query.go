@@ -44,22 +44,8 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 			return "", fmt.Errorf("query: %s cannot be grouped by %q (can: %v)", fam.name, g, fam.groups)
 		}
 	}
-	if r := fam.rollup; r != "" && !q.Raw && s.rollupCompatible() {
-		rf := families[r]
-		ok := true
-		for _, m := range ms {
-			if !m.computableFrom(rf, s) {
-				ok = false
-			}
-		}
-		for _, g := range q.GroupBy {
-			if !contains(rf.groups, g) {
-				ok = false
-			}
-		}
-		if ok {
-			fam = rf
-		}
+	if !q.Raw && s.rollupCompatible() {
+		fam = pickRollup(fam, d, s, ms, q)
 	}
 	var missing error
 	c := func(name string) string {
@@ -145,3 +131,34 @@ func MetricsOf(family string) []string {
 // Column is the metric's output column: its title, quoted, so Grafana shows a readable name and
 // no output alias can shadow a source column of the same name (ClickHouse substitutes aliases).
 func (m *Metric) Column() string { return "`" + m.Title + "`" }
+
+// narrowsAgent reports whether a concrete period filters on one agent (Grafana's agent
+// variable is applied only where the source has agents).
+func narrowsAgent(d Dialect) bool {
+	p, ok := d.(Period)
+	return ok && p.Agent != ""
+}
+
+// pickRollup returns the first rollup of fam that has every counter, group column and
+// filtered dimension the query needs, or fam itself.
+func pickRollup(fam *family, d Dialect, s Settings, ms []*Metric, q Query) *family {
+next:
+	for _, name := range fam.rollups {
+		rf := families[name]
+		for _, m := range ms {
+			if !m.computableFrom(rf, s) {
+				continue next
+			}
+		}
+		for _, g := range q.GroupBy {
+			if !contains(rf.groups, g) {
+				continue next
+			}
+		}
+		if _, has := rf.dims[DimAgent]; !has && narrowsAgent(d) {
+			continue
+		}
+		return rf
+	}
+	return fam
+}

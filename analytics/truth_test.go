@@ -476,13 +476,20 @@ func TestRollupEqualsRawRecords(t *testing.T) {
 	ms := []string{"offered", "answered", "abandoned", "connection_rate", "service_level", "asa", "aht", "transfer_rate", "self_service_rate", "inbound", "outbound"}
 	for _, g := range []string{Gran15Min, GranHour, GranDay, GranWeek, GranMonth} {
 		p := Period{From: f.Start, To: f.End, Granularity: g, Tenant: "t2"}
+		if g == GranHour {
+			p.Agent = "a3" // narrowed to an agent: the agent rollup
+		}
 		for _, grp := range [][]string{nil, {"queue"}, {"agent_id"}} {
 			q := Query{Metrics: ms, Bucket: true, GroupBy: grp}
 			roll, err := e.Run(ctx, p, q)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := "call_rollup_15m"; !containsStr(roll.SQL, want) {
+			want := "call_queue_rollup_15m"
+			if (len(grp) > 0 && grp[0] == "agent_id") || p.Agent != "" {
+				want = "call_rollup_15m"
+			}
+			if !containsStr(roll.SQL, want) {
 				t.Fatalf("%s: query did not use the rollup:\n%s", g, roll.SQL)
 			}
 			q.Raw = true
