@@ -100,7 +100,16 @@ func init() {
 	})
 
 	register(&family{
-		name: "dial_attempts", timeCol: "dialed_at", source: table("dial_attempts"),
+		name: "dial_rollup", timeCol: "ts", source: table("dial_rollup_15m"),
+		dims:   map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id"},
+		groups: []string{"tenant", "campaign_id", "campaign_type"},
+		counter: map[string]func(Settings) string{
+			"attempts": fixed("sum(attempts)"), "blocked": fixed("sum(blocked)"), "contacts": fixed("sum(contacts)"),
+			"connected": fixed("sum(connected)"), "dropped": fixed("sum(dropped)"),
+		},
+	})
+	register(&family{
+		name: "dial_attempts", timeCol: "dialed_at", source: table("dial_attempts"), rollups: []string{"dial_rollup"},
 		dims:   map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id", DimAgent: "agent_id"},
 		groups: []string{"tenant", "campaign_id", "campaign_type", "agent_id", "outcome"},
 		counter: map[string]func(Settings) string{
@@ -235,7 +244,9 @@ func policiesInForceSQL(d Dialect) string {
 }
 
 // callbackFamily yields one row per closed claim with its first callback attempt and first
-// successful contact, bucketed by the end of the coverage window.
+// successful contact, bucketed by the end of the coverage window. Only claim versions from
+// the window before the period are read: a claim closed at X has its closing version at or
+// after X, and only claims closed after From - window can end their window in the period.
 func callbackFamily() *family {
 	return &family{
 		name: "callbacks", timeCol: "window_end",
@@ -246,14 +257,14 @@ func callbackFamily() *family {
 			return fmt.Sprintf(`(SELECT tenant, claim_id, closed_at, toDateTime(toUInt32(closed_at) + %d) AS window_end, first_attempt, first_contact
   FROM (SELECT tenant, claim_id, assumeNotNull(closed_) AS closed_at
       FROM (SELECT tenant, claim_id, argMax(status, updated_ms) AS status_, argMax(closed_at, updated_ms) AS closed_
-        FROM claims WHERE %s GROUP BY tenant, claim_id)
+        FROM claims WHERE occurred_at >= toDateTime(toUInt32(%s) - %d) AND %s GROUP BY tenant, claim_id)
       WHERE status_ = 'closed' AND isNotNull(closed_)) AS closed_claims
   ANY LEFT JOIN (SELECT claim_id, min(dialed_at) AS first_attempt,
       minIf(assumeNotNull(connected_at), outcome = 'connected' AND isNotNull(connected_at)) AS first_contact
       FROM dial_attempts WHERE campaign_type = 'claim_callback' AND claim_id != '' AND outcome != 'blocked'
         AND dialed_at >= %s - %d AND dialed_at < %s AND %s
       GROUP BY claim_id) AS callback_attempts USING claim_id)`,
-				w, dimConds(d, map[Dim]string{DimTenant: "tenant"}), d.FromSQL(), 2*w, d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+				w, d.FromSQL(), w, dimConds(d, map[Dim]string{DimTenant: "tenant"}), d.FromSQL(), 2*w, d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 		},
 		counter: map[string]func(Settings) string{
 			"closed_claims": fixed("count()"),
@@ -281,7 +292,7 @@ func feedbackFamily() *family {
     toUInt8(arrayExists(t -> t > toUInt32(raised_at) AND t <= toUInt32(raised_at) + %d, resolved_ts)) AS resolved_in_time
   FROM (SELECT any(tenant) AS tenant_, any(business_line) AS line_, any(campaign_id) AS campaign_, any(agent_id) AS agent_,
       minIf(occurred_at, issue != '') AS raised_at, groupArrayIf(toUInt32(occurred_at), ifNull(resolved, 0) = 1) AS resolved_ts
-    FROM survey_responses WHERE occurred_at >= %s AND occurred_at < %s + %d AND %s
+    FROM survey_responses WHERE (issue != '' OR ifNull(resolved, 0) = 1) AND occurred_at >= %s AND occurred_at < %s + %d AND %s
     GROUP BY response_id HAVING countIf(issue != '') > 0))`,
 				w, d.FromSQL(), d.ToSQL(), w, dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 		},

@@ -44,7 +44,7 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 			return "", fmt.Errorf("query: %s cannot be grouped by %q (can: %v)", fam.name, g, fam.groups)
 		}
 	}
-	if !q.Raw && s.rollupCompatible() {
+	if !q.Raw {
 		fam = pickRollup(fam, d, s, ms, q)
 	}
 	var missing error
@@ -140,11 +140,15 @@ func narrowsAgent(d Dialect) bool {
 }
 
 // pickRollup returns the first rollup of fam that has every counter, group column and
-// filtered dimension the query needs, or fam itself.
+// filtered dimension the query needs, or fam itself. The call rollups hold the default
+// thresholds only.
 func pickRollup(fam *family, d Dialect, s Settings, ms []*Metric, q Query) *family {
 next:
 	for _, name := range fam.rollups {
 		rf := families[name]
+		if fam.name == "calls" && !s.rollupCompatible() {
+			break
+		}
 		for _, m := range ms {
 			if !m.computableFrom(rf, s) {
 				continue next

@@ -515,6 +515,44 @@ func TestRollupEqualsRawRecords(t *testing.T) {
 	}
 }
 
+// The dial rollup answers the campaign metrics exactly as dial_attempts does.
+func TestDialRollupEqualsRawAttempts(t *testing.T) {
+	ctx := context.Background()
+	conn, _ := chtest.Database(t)
+	f := chtest.Generate(8)
+	if err := f.Load(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Conn: conn, Settings: DefaultSettings()}
+	ms := []string{"attempts", "contacts", "outbound_connected", "contact_rate", "outbound_abandon_rate"}
+	for _, p := range []Period{{From: f.Start, To: f.End, Granularity: GranDay}, {From: f.Start, To: f.End, Granularity: GranHour, Tenant: "t1", Campaign: "camp_renew"}} {
+		q := Query{Metrics: ms, Bucket: true, GroupBy: []string{"campaign_id"}}
+		roll, err := e.Run(ctx, p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !containsStr(roll.SQL, "dial_rollup_15m") {
+			t.Fatalf("not from the rollup:\n%s", roll.SQL)
+		}
+		q.Raw = true
+		raw, err := e.Run(ctx, p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(raw.Rows) == 0 || len(raw.Rows) != len(roll.Rows) {
+			t.Fatalf("%d raw rows, %d rollup rows", len(raw.Rows), len(roll.Rows))
+		}
+		for i := range raw.Rows {
+			for j, m := range ms {
+				a, b := raw.Rows[i].Values[j], roll.Rows[i].Values[j]
+				if (a == nil) != (b == nil) || (a != nil && !close(*a, *b)) || raw.Rows[i].Keys[0] != roll.Rows[i].Keys[0] {
+					t.Errorf("%v %s %s: raw %v rollup %v", raw.Rows[i].Time, raw.Rows[i].Keys[0], m, deref(a), deref(b))
+				}
+			}
+		}
+	}
+}
+
 func deref(p *float64) any {
 	if p == nil {
 		return nil
