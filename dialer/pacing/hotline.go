@@ -15,7 +15,8 @@ type HotlineConfig struct {
 	// Grace is how long a person may wait for an agent before the call counts as dropped (2 s).
 	Grace time.Duration
 	// LongWindow and ShortWindow are the rolling windows the feedback term measures: the
-	// regulator's (24 h) and a short one (1 h) that catches a bad stretch early.
+	// regulator's (24 h), steered to Margin × Target, and a short one (1 h) that catches a bad
+	// stretch early and may reach Target.
 	LongWindow, ShortWindow time.Duration
 	// AdjustEvery is how often the feedback term moves (default 30 s).
 	AdjustEvery time.Duration
@@ -370,9 +371,10 @@ func pAtLeastZero(mu, v float64) float64 {
 	return 0.5 * math.Erfc(z/math.Sqrt2)
 }
 
-// adjust moves the risk threshold towards the abandonment set point, using the worse of the
-// long and the short window, both steered to Margin × Target. The threshold stays within
-// [Target/10, 5 × Target] so a long quiet stretch cannot wind it up into a burst of drops.
+// adjust moves the risk threshold towards the abandonment set point: the long window is steered
+// to Margin × Target, the short one may reach Target; the worse of the two errors wins. The
+// threshold stays within [Target/10, 5 × Target] so a long quiet stretch cannot wind it up into
+// a burst of drops.
 func (h *Hotline) adjust(now time.Time) {
 	cut := 0
 	for cut < len(h.answers) && now.Sub(h.answers[cut].at) > h.cfg.LongWindow {
@@ -398,7 +400,7 @@ func (h *Hotline) adjust(now time.Time) {
 	const priorLong, priorShort = 50, 30
 	rLong := (longD + set*priorLong) / (longA + priorLong)
 	rShort := (shortD + set*priorShort) / (shortA + priorShort)
-	e := min(set-rLong, set-rShort)
+	e := min(set-rLong, h.cfg.Target-rShort)
 	h.theta = clamp(h.theta*math.Exp(h.cfg.Gain*e/h.cfg.Target), h.cfg.Target/10, 5*h.cfg.Target)
 }
 
