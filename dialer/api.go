@@ -77,6 +77,12 @@ func (s *Service) serveCreate(w http.ResponseWriter, r *http.Request) {
 		httpapi.Error(w, http.StatusForbidden, err.Error())
 		return
 	}
+	// A file path or raw SQL from a request would let a caller read the server's files or any
+	// table: over the API, lists come from the book, segments or requests only.
+	if c.List.Source == "file" || c.List.Query != "" {
+		httpapi.Error(w, http.StatusBadRequest, "list: file lists and raw queries are for campaign files an admin deploys; over the API use source book, requests, or clickhouse with a segment name")
+		return
+	}
 	c.Owner = p.User
 	if err := s.Create(c); err != nil {
 		httpapi.Error(w, http.StatusConflict, err.Error())

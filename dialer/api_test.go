@@ -101,6 +101,8 @@ func TestCampaignAPICreate(t *testing.T) {
 		{"unknown field", httpapi.RoleManager, `{"id":"x","type":"renewal","script":"R","colour":"red"}`, http.StatusBadRequest},
 		{"abandon target over 3%", httpapi.RoleMarketer, strings.Replace(tmYAML, "priority: 2", "abandon_target: 0.05", 1), http.StatusBadRequest},
 		{"empty body", httpapi.RoleManager, "", http.StatusBadRequest},
+		{"no file lists over the API", httpapi.RoleManager, `{"id":"f1","type":"renewal","script":"R","list":{"source":"file","file":"/etc/passwd"}}`, http.StatusBadRequest},
+		{"no raw SQL over the API", httpapi.RoleMarketer, `{"id":"q1","type":"telemarketing","script":"T","list":{"source":"clickhouse","query":"SELECT * FROM system.users"}}`, http.StatusBadRequest},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

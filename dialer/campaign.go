@@ -3,6 +3,8 @@ package dialer
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -239,4 +241,35 @@ func (c Campaign) MaxAttempts() int {
 		return c.Rules.MaxAttempts
 	}
 	return DefaultRules(c.Type).MaxAttempts
+}
+
+// LoadCampaigns reads every *.yaml / *.yml campaign file in dir, in name order.
+func LoadCampaigns(dir string) ([]Campaign, error) {
+	var files []string
+	for _, pat := range []string{"*.yaml", "*.yml"} {
+		m, err := filepath.Glob(filepath.Join(dir, pat))
+		if err != nil {
+			return nil, fmt.Errorf("listing campaign files: %w", err)
+		}
+		files = append(files, m...)
+	}
+	slices.Sort(files)
+	var out []Campaign
+	seen := map[string]string{}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading campaign: %w", err)
+		}
+		c, err := ParseCampaign(f, data)
+		if err != nil {
+			return nil, err
+		}
+		if prev, dup := seen[c.ID]; dup {
+			return nil, fmt.Errorf("%s: id %q is already used by %s", f, c.ID, prev)
+		}
+		seen[c.ID] = f
+		out = append(out, c)
+	}
+	return out, nil
 }

@@ -122,3 +122,22 @@ func TestBookContacts(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadCampaigns(t *testing.T) {
+	cs, err := LoadCampaigns("testdata/campaigns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != len(events.CampaignTypes) {
+		t.Errorf("%d campaigns loaded, want %d", len(cs), len(events.CampaignTypes))
+	}
+	dir := t.TempDir()
+	for _, name := range []string{"a.yaml", "b.yml"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("id: same\ntype: renewal\nscript: R\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := LoadCampaigns(dir); err == nil || !strings.Contains(err.Error(), "already used") {
+		t.Errorf("duplicate ids: error %v", err)
+	}
+}
