@@ -15,7 +15,7 @@ func TestBenchSmall(t *testing.T) {
 	addr := chtest.Addr(t)
 	var out bytes.Buffer
 	db := "t_bench_small"
-	if err := Bench(context.Background(), []string{"--clickhouse", addr, "--database", db, "--rows", "200000", "--runs", "1"}, &out); err != nil {
+	if err := Bench(context.Background(), []string{"--clickhouse", addr, "--database", db, "--rows", "100000", "--runs", "1"}, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "worst p95") || !strings.Contains(out.String(), "hotline-overview") {
