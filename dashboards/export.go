@@ -110,11 +110,12 @@ func Push(ctx context.Context, grafanaURL, token string, s analytics.Settings, c
 // Command is "hotline dashboards export|push".
 func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	usage := "usage: hotline dashboards export --dir DIR | push --grafana-url URL --token TOKEN"
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(stdout, "hotline dashboards: Grafana dashboards generated from the KPI layer.\n"+usage)
-		return nil
+	help := len(args) == 0 || args[0] == "--help" || args[0] == "-h"
+	name := "dashboards"
+	if !help {
+		name += " " + args[0]
 	}
-	fs := flag.NewFlagSet("dashboards "+args[0], flag.ContinueOnError)
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	dir := fs.String("dir", "deploy/grafana", "directory for dashboards/ and provisioning/ (export)")
 	url := fs.String("grafana-url", "", "Grafana base URL, e.g. http://localhost:3000 (push)")
@@ -122,6 +123,11 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	chHost := fs.String("clickhouse-host", "127.0.0.1", "ClickHouse host Grafana should query")
 	chPort := fs.Int("clickhouse-port", 9000, "ClickHouse native port Grafana should query")
 	db := fs.String("database", "hotline", "ClickHouse database")
+	if help {
+		fmt.Fprintln(stdout, "hotline dashboards: Grafana dashboards generated from the KPI layer.\n"+usage+"\n\nflags:")
+		fs.PrintDefaults()
+		return nil
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

@@ -43,3 +43,18 @@ func TestExportMatchesDeploy(t *testing.T) {
 		t.Errorf("export wrote %d files (%s)", files, out.String())
 	}
 }
+
+func TestCommandHelpListsFlags(t *testing.T) {
+	var out bytes.Buffer
+	if err := Command(context.Background(), []string{"--help"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"-dir", "-grafana-url", "-token"} {
+		if !strings.Contains(out.String(), f) {
+			t.Errorf("help does not list %s:\n%s", f, out.String())
+		}
+	}
+	if err := Command(context.Background(), []string{"push"}, &out); err == nil {
+		t.Error("push without --grafana-url succeeded")
+	}
+}

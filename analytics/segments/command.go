@@ -14,11 +14,8 @@ import (
 
 // Command is "hotline segments export": a quadrant's customers as an Arrow IPC or Parquet file.
 func Command(ctx context.Context, args []string, stdout io.Writer) error {
-	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
-		fmt.Fprintln(stdout, "hotline segments export: write customers of a segment as Arrow IPC or Parquet.\nusage: hotline segments export --quadrant Q --format arrow|parquet --out FILE [flags]")
-		return nil
-	}
-	if args[0] != "export" {
+	help := len(args) == 0 || args[0] == "--help" || args[0] == "-h"
+	if !help && args[0] != "export" {
 		return fmt.Errorf("segments: unknown subcommand %q (want export)", args[0])
 	}
 	fs := flag.NewFlagSet("segments export", flag.ContinueOnError)
@@ -31,6 +28,11 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	reveal := fs.Bool("reveal-phones", false, "write phone numbers in full (for a campaign that dials them); masked otherwise")
 	addr := fs.String("clickhouse", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address")
 	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "ClickHouse database")
+	if help {
+		fmt.Fprintln(stdout, "hotline segments export: write the customers of a segment (satisfaction x loyalty quadrant) as Arrow IPC or Parquet.\nusage: hotline segments export --quadrant Q --format arrow|parquet --out FILE [flags]\n\nflags:")
+		fs.PrintDefaults()
+		return nil
+	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

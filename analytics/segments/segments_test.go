@@ -189,3 +189,15 @@ func addToken(t *testing.T, srv *httpapi.Server, role httpapi.Role) string {
 	}
 	return tok
 }
+
+func TestCommandHelpListsFlags(t *testing.T) {
+	var out bytes.Buffer
+	if err := Command(context.Background(), []string{"--help"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"-quadrant", "-format", "-out", "-reveal-phones"} {
+		if !strings.Contains(out.String(), f) {
+			t.Errorf("help does not list %s:\n%s", f, out.String())
+		}
+	}
+}
