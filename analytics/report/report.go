@@ -61,6 +61,11 @@ func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := WriteReport(res, stdout, *out); err != nil {
 		return err
 	}
+	v, err := e.Volume(ctx, analytics.Period{From: f, To: t, Tenant: *tenant})
+	if err != nil {
+		return err
+	}
+	WriteVolume(stdout, v)
 	p := filepath.Join(*out, "report.parquet")
 	fh, err := os.Create(p)
 	if err != nil {
@@ -135,4 +140,19 @@ func envOr(k, def string) string {
 		return v
 	}
 	return def
+}
+
+// WriteVolume prints the seed documents' volume summary.
+func WriteVolume(w io.Writer, v *analytics.Volume) {
+	fmt.Fprintf(w, "\nvolume %s .. %s: inbound %.0f, outbound %.0f, total %.0f; daily average %.1f over %d days\n",
+		v.From.Format(time.DateOnly), v.To.Format(time.DateOnly), v.Inbound, v.Outbound, v.Total, v.DailyAverage, v.Days)
+	if v.BusiestDayCalls > 0 {
+		fmt.Fprintf(w, "busiest day %s (%.0f calls); busiest hour %s (%.0f calls)\n",
+			v.BusiestDay.Format(time.DateOnly), v.BusiestDayCalls, v.BusiestHour.Format("2006-01-02 15:00"), v.BusiestHourCalls)
+	}
+	if v.YoYGrowth != nil {
+		fmt.Fprintf(w, "year on year: %+.1f%% (last year %.0f)\n", *v.YoYGrowth*100, v.LastYearTotal)
+	} else {
+		fmt.Fprintln(w, "year on year: no calls in the same period last year")
+	}
 }

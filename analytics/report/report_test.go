@@ -48,7 +48,7 @@ func TestReportEverywhereTheSame(t *testing.T) {
 	if err != nil || len(recs) != 3 || recs[1][0] != "2026-09-28" || recs[2][0] != "2026-10-05" {
 		t.Fatalf("csv %v %v", recs, err)
 	}
-	if !strings.Contains(out.String(), "2026-10-05") || !strings.Contains(out.String(), "%") {
+	if !strings.Contains(out.String(), "2026-10-05") || !strings.Contains(out.String(), "%") || !strings.Contains(out.String(), "busiest day") {
 		t.Errorf("table:\n%s", out.String())
 	}
 	// Parquet.
