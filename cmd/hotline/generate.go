@@ -41,11 +41,11 @@ func generateCommand(ctx context.Context, args []string, stdout io.Writer) error
 		return err
 	}
 	defer in.close()
-	pub := events.NewPublisher(events.PublisherConfig{Brokers: in.brokers, TopicPrefix: cfg.Kafka.TopicPrefix, BatchSize: 5000})
+	pub := events.NewPublisher(events.PublisherConfig{Brokers: in.brokers, TopicPrefix: in.topicPrefix, BatchSize: 5000})
 	defer pub.Close()
 	g := eventgen.New(*seed, *count, *malformed, start, cfg.Tenant)
 	n, err := publishGenerated(ctx, pub, g, *rate)
-	fmt.Fprintf(stdout, "wrote %d messages (%d malformed) to %s* on %v\n", n, g.Malformed(), cfg.Kafka.TopicPrefix, in.brokers)
+	fmt.Fprintf(stdout, "wrote %d messages (%d malformed) to %s* on %v\n", n, g.Malformed(), in.topicPrefix, in.brokers)
 	return err
 }
 

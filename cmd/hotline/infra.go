@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
@@ -22,7 +23,11 @@ const embeddedBrokerPort = 29092
 // infra is the broker and ClickHouse a command works against, started locally when the
 // configuration names none.
 type infra struct {
-	brokers    []string
+	brokers []string
+	// topicPrefix is the configured prefix, plus a run id on the embedded broker: its offsets
+	// restart at 0 every run while ClickHouse keeps the rows (and the offsets) of earlier runs,
+	// so reusing topic names would make ingest skip new events as already stored.
+	topicPrefix string
 	clickhouse chdb.Options
 	started    []string // what this process started, for the start-up banner
 	stop       []func()
@@ -42,7 +47,7 @@ type infraNeeds struct {
 // startInfra resolves (and if allowed, starts) the broker and ClickHouse, creates the database,
 // applies migrations and creates the topics.
 func startInfra(ctx context.Context, cfg config.Config, need infraNeeds) (*infra, error) {
-	in := &infra{brokers: cfg.Kafka.Brokers}
+	in := &infra{brokers: cfg.Kafka.Brokers, topicPrefix: cfg.Kafka.TopicPrefix}
 	ok := false
 	defer func() {
 		if !ok {
@@ -58,6 +63,7 @@ func startInfra(ctx context.Context, cfg config.Config, need infraNeeds) (*infra
 			return nil, err
 		}
 		in.brokers = b.Addrs()
+		in.topicPrefix = fmt.Sprintf("%srun%d.", cfg.Kafka.TopicPrefix, time.Now().Unix())
 		in.stop = append(in.stop, b.Close)
 		in.started = append(in.started, "embedded Kafka broker (in memory) on "+in.brokers[0])
 	}
@@ -97,7 +103,7 @@ func startInfra(ctx context.Context, cfg config.Config, need infraNeeds) (*infra
 	if need.kafka {
 		topics := make([]string, 0, len(events.EventTopics)+1)
 		for _, t := range append(append([]string{}, events.EventTopics...), events.TopicDeadLetter) {
-			topics = append(topics, cfg.Kafka.TopicPrefix+t)
+			topics = append(topics, in.topicPrefix+t)
 		}
 		if err := kafkaadmin.EnsureTopics(ctx, in.brokers, topics, cfg.Kafka.Partitions, 1); err != nil {
 			return nil, err

@@ -15,7 +15,7 @@ import (
 func ingestConfig(cfg config.Config, in *infra) ingest.Config {
 	return ingest.Config{
 		Brokers:       in.brokers,
-		TopicPrefix:   cfg.Kafka.TopicPrefix,
+		TopicPrefix:   in.topicPrefix,
 		GroupID:       cfg.Ingest.GroupID,
 		ClickHouse:    in.clickhouse,
 		BatchSize:     cfg.Ingest.BatchSize,

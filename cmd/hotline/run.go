@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
-	"github.com/seed-1c4692e8/hotline/events/eventgen"
 	"github.com/seed-1c4692e8/hotline/ingest"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
 	"github.com/seed-1c4692e8/hotline/internal/config"
@@ -21,7 +19,8 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		"HOTLINE_CLICKHOUSE_ADDR is empty), schema migrations, ingest, the HTTP API, and simulated traffic.\n"+
 		"Runs until interrupted (Ctrl-C).", stdout)
 	f := config.Register(fs)
-	rate := fs.Float64("traffic-rate", 20, "synthetic events per second fed in while running (0: none)")
+	profile := fs.String("profile", "province", "simulated centre: province (~700 calls a day) or national (~66,000, 24x7)")
+	seed := fs.Uint64("seed", 1, "simulator seed: the same seed plays the same day")
 	cfg, err := loadConfig(fs, f, args)
 	if err != nil {
 		return err
@@ -54,16 +53,28 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	pub := events.NewPublisher(events.PublisherConfig{Brokers: in.brokers, TopicPrefix: cfg.Kafka.TopicPrefix})
+	pub := events.NewPublisher(events.PublisherConfig{Brokers: in.brokers, TopicPrefix: in.topicPrefix})
 	defer pub.Close()
+	conn, err := chdb.Open(ctx, in.clickhouse)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	parts, err := newPlatform(platformConfig{profile: *profile, seed: *seed, tenant: cfg.Tenant, dataDir: cfg.DataDir, sink: pub, conn: conn, log: slog.Default()})
+	if err != nil {
+		return err
+	}
+	parts.register(srv, conn, cfg.DataDir)
 
 	fmt.Fprintln(stdout, "hotline is running. Started:")
 	for _, s := range in.started {
 		fmt.Fprintln(stdout, "  -", s)
 	}
-	fmt.Fprintf(stdout, "  - ingest: topics %s* -> ClickHouse %s, database %s\n", cfg.Kafka.TopicPrefix, in.clickhouse.Addr, in.clickhouse.Database)
+	fmt.Fprintf(stdout, "  - ingest: topics %s* -> ClickHouse %s, database %s\n", in.topicPrefix, in.clickhouse.Addr, in.clickhouse.Database)
 	fmt.Fprintf(stdout, "  - HTTP API on http://%s  (/healthz, /metrics, /api/endpoints)\n", cfg.HTTP.Addr)
-	fmt.Fprintf(stdout, "  - simulated traffic: %.0f events/s\n", *rate)
+	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
+	fmt.Fprintln(stdout, "  - dialer: renewal, post-claim callback and virtual-hold campaigns on the simulated customers")
+	fmt.Fprintf(stdout, "  - QA: recordings under %s\n", cfg.DataDir)
 	fmt.Fprintln(stdout, "Demo API tokens (valid for this run):")
 	for _, d := range demo {
 		fmt.Fprintf(stdout, "  %-9s %s\n", d.role, d.token)
@@ -71,19 +82,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Look at the data:  clickhouse-client --port %s -d %s -q 'SELECT outcome, count() FROM call_records GROUP BY outcome'\n", portOf(in.clickhouse.Addr), in.clickhouse.Database)
 	fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 
-	traffic := func(ctx context.Context) error {
-		if *rate <= 0 {
-			<-ctx.Done()
-			return nil
-		}
-		g := eventgen.New(uint64(time.Now().UnixNano()), 1<<40, 0, time.Now(), cfg.Tenant)
-		_, err := publishGenerated(ctx, pub, g, *rate)
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
-	}
-	return runAll(ctx, srv.Run, svc.Run, traffic)
+	return runAll(ctx, append([]func(context.Context) error{srv.Run, svc.Run}, parts.services()...)...)
 }
 
 type demoToken struct {

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/analytics/report"
+	"github.com/seed-1c4692e8/hotline/analytics/segments"
+	"github.com/seed-1c4692e8/hotline/dialer"
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+	"github.com/seed-1c4692e8/hotline/qa"
+	"github.com/seed-1c4692e8/hotline/routing"
+	"github.com/seed-1c4692e8/hotline/sim"
+)
+
+// platform is the domain parts of `hotline run`: the simulator driving the real routing engine,
+// the dialer on the same simulated clock and book, QA, and the analytics API.
+type platform struct {
+	sim    *sim.Service
+	dialer *dialer.Service
+	qa     *qa.Service
+}
+
+type platformConfig struct {
+	profile string
+	seed    uint64
+	tenant  string
+	dataDir string
+	sink    events.Sink
+	conn    driver.Conn // analytics and QA sampling; nil in tests without ClickHouse
+	log     *slog.Logger
+}
+
+func newPlatform(cfg platformConfig) (*platform, error) {
+	p := &platform{}
+	// Callback requests made in the IVR queue go to Kafka and to the dialer's virtual-hold
+	// campaign; the dialer is built after the simulator, so the tee looks it up late.
+	tee := &callbackTee{next: cfg.sink}
+	var err error
+	p.sim, err = sim.NewService(sim.ServiceConfig{Profile: cfg.profile, Seed: cfg.seed, Sink: tee, Logger: cfg.log})
+	if err != nil {
+		return nil, fmt.Errorf("starting the simulator: %w", err)
+	}
+	var clk clock.Clock
+	_ = p.sim.Do(func(e *routing.Engine) error { clk = e.Clock(); return nil })
+	pop := p.sim.Population()
+	far := dialer.FarEndFunc(func(c dialer.Contact, at time.Time, maxRing time.Duration) dialer.FarEndAnswer {
+		a := pop.Answer(c.CustomerID, at, maxRing)
+		o := a.Outcome
+		if o == events.OutcomeAnswered {
+			o = "person"
+		}
+		return dialer.FarEndAnswer{Outcome: o, Ring: seconds(a.RingSec), Talk: seconds(a.TalkSec)}
+	})
+	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed},
+		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn})
+	if err != nil {
+		return nil, fmt.Errorf("starting the dialer: %w", err)
+	}
+	// The dialer schedules itself on the simulator's clock, which only the simulator's goroutine
+	// may touch: start it from there.
+	if err := p.sim.Do(func(*routing.Engine) error { return p.dialer.Start() }); err != nil {
+		return nil, fmt.Errorf("starting the dialer's campaigns: %w", err)
+	}
+	tee.dialer = p.dialer
+	p.qa, err = qa.NewService(qa.DefaultConfig(cfg.dataDir), cfg.sink, clock.Real{}, cfg.tenant, cfg.log)
+	if err != nil {
+		return nil, fmt.Errorf("starting QA: %w", err)
+	}
+	if cfg.conn != nil {
+		p.qa.UseClickHouse(cfg.conn)
+	}
+	return p, nil
+}
+
+// register mounts every part's API on the server.
+func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir string) {
+	routing.NewDesktop(p.sim).Register(srv)
+	p.dialer.Register(srv)
+	p.qa.Register(srv)
+	engine := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
+	report.Register(srv, engine, time.Now)
+	segments.Register(srv, engine, &segmentLauncher{dialer: p.dialer, dir: filepath.Join(dataDir, "campaigns")}, time.Now)
+}
+
+func (p *platform) services() []func(context.Context) error {
+	return []func(context.Context) error{p.sim.Run, p.dialer.Run, p.qa.Run}
+}
+
+func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// callbackTee passes events on and hands callback requests to the dialer.
+type callbackTee struct {
+	next   events.Sink
+	dialer *dialer.Service
+}
+
+func (t *callbackTee) Publish(ctx context.Context, evs ...events.Event) error {
+	if t.dialer != nil {
+		for _, e := range evs {
+			if req, ok := e.Payload.(events.CallbackRequested); ok {
+				t.dialer.AddCallbackRequest(req, e.OccurredAt)
+			}
+		}
+	}
+	return t.next.Publish(ctx, evs...)
+}
+
+// segmentLauncher turns a marketer's segment into a dialer campaign: the contacts become the
+// campaign's list file, so the campaign survives in the same form as any file campaign.
+type segmentLauncher struct {
+	dialer *dialer.Service
+	dir    string
+}
+
+func (l *segmentLauncher) Launch(_ context.Context, id, campaignType string, contacts []dialer.Contact) error {
+	if err := os.MkdirAll(l.dir, 0o755); err != nil {
+		return fmt.Errorf("launching campaign %s: %w", id, err)
+	}
+	path := filepath.Join(l.dir, id+".csv")
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("launching campaign %s: %w", id, err)
+	}
+	w := csv.NewWriter(f)
+	for _, c := range contacts {
+		w.Write([]string{c.CustomerID, c.Phone, strconv.Itoa(c.Priority)})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
+	}
+	c := dialer.Campaign{ID: id, Name: "Segment campaign " + id, Type: campaignType, List: dialer.ListRule{Source: "file", File: path}}
+	c.Normalize()
+	return l.dialer.Create(c)
+}
