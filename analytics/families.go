@@ -236,10 +236,12 @@ func complaintRateFamily() *family {
 	}
 }
 
-// policiesInForceSQL is a scalar subquery: active policies now (newest version of each; the
-// book tables keep every version).
+// policiesInForceSQL is a scalar subquery: active policies now, from the newest version of
+// each (policy_current, migration 0103). The status test is inside countIf, not WHERE: with
+// FINAL a WHERE on a non-key column could drop a newer version before the older one is
+// replaced.
 func policiesInForceSQL(d Dialect) string {
-	return fmt.Sprintf("(SELECT countIf(st = 'active') FROM (SELECT argMax(status, updated_ms) AS st FROM policies WHERE %s GROUP BY tenant, customer_id, policy_id))",
+	return fmt.Sprintf("(SELECT countIf(status = 'active') FROM policy_current FINAL WHERE %s)",
 		dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 }
 

@@ -27,9 +27,9 @@ func refSegments(f *chtest.Fixture, s SegmentSettings, asOf time.Time, tenant st
 			m[c.Customer] = &acc{seg: CustomerSegment{Customer: c.Customer, Tenant: c.Tenant, Phone: c.Phone, Blacklisted: c.Blacklisted}, since: c.Since}
 		}
 	}
-	for _, p := range f.Policies {
+	for _, p := range latestPolicies(f, asOf) {
 		a := m[p.Customer]
-		if a == nil || p.At.After(asOf) || !ok(p.Tenant) || p.Status != "active" {
+		if a == nil || !ok(p.Tenant) || p.Status != "active" {
 			continue
 		}
 		a.active++

@@ -287,7 +287,7 @@ func refComplaints(f *chtest.Fixture, p Period, s Settings, now time.Time) want 
 		}
 	}
 	var inForce float64
-	for _, pol := range f.Policies {
+	for _, pol := range latestPolicies(f, time.Now()) {
 		if pol.Status == "active" && (p.Tenant == "" || pol.Tenant == p.Tenant) {
 			inForce++
 		}
@@ -567,4 +567,18 @@ func containsStr(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// latestPolicies is the newest version of each policy known at asOf.
+func latestPolicies(f *chtest.Fixture, asOf time.Time) map[string]chtest.Policy {
+	out := map[string]chtest.Policy{}
+	for _, pol := range f.Policies {
+		if pol.At.After(asOf) {
+			continue
+		}
+		if o, ok := out[pol.Policy]; !ok || pol.At.After(o.At) {
+			out[pol.Policy] = pol
+		}
+	}
+	return out
 }

@@ -136,6 +136,11 @@ func Generate(seed int64) *Fixture {
 			f.Policies = append(f.Policies, Policy{Tenant: tenants[i%2], Policy: fmt.Sprintf("p%03d-%d", i, j), Customer: fmt.Sprintf("c%03d", i),
 				Line: line, Status: st, RenewedFrom: renewed, Start: f.Start.AddDate(-1, 0, 0), End: f.Start.AddDate(0, r.Intn(12), 0),
 				Premium: float64(1000 + r.Intn(5000)), At: f.Start.AddDate(0, -1, 0)})
+			if r.Intn(6) == 0 { // a later version changes the status (lapse or reinstatement)
+				p := f.Policies[len(f.Policies)-1]
+				p.Status, p.At = map[string]string{"active": "lapsed", "expired": "active"}[p.Status], f.Start.AddDate(0, 0, r.Intn(14))
+				f.Policies = append(f.Policies, p)
+			}
 		}
 	}
 	// Calls: one every ~97 s over the period plus 8 days, distinct timestamps.
