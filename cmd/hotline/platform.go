@@ -27,9 +27,10 @@ import (
 // platform is the domain parts of `hotline run`: the simulator driving the real routing engine,
 // the dialer on the same simulated clock and book, QA, and the analytics API.
 type platform struct {
-	sim    *sim.Service
-	dialer *dialer.Service
-	qa     *qa.Service
+	sim      *sim.Service
+	dialer   *dialer.Service
+	qa       *qa.Service
+	recorder *recorder
 }
 
 type platformConfig struct {
@@ -44,10 +45,21 @@ type platformConfig struct {
 
 func newPlatform(cfg platformConfig) (*platform, error) {
 	p := &platform{}
+	if cfg.log == nil {
+		cfg.log = slog.Default()
+	}
+	var err error
+	p.qa, err = qa.NewService(qa.DefaultConfig(cfg.dataDir), cfg.sink, clock.Real{}, cfg.tenant, cfg.log)
+	if err != nil {
+		return nil, fmt.Errorf("starting QA: %w", err)
+	}
+	if cfg.conn != nil {
+		p.qa.UseClickHouse(cfg.conn)
+	}
+	p.recorder = newRecorder(cfg.sink, p.qa.Store, time.Now(), cfg.log)
 	// Callback requests made in the IVR queue go to Kafka and to the dialer's virtual-hold
 	// campaign; the dialer is built after the simulator, so the tee looks it up late.
-	tee := &callbackTee{next: cfg.sink}
-	var err error
+	tee := &callbackTee{next: p.recorder}
 	p.sim, err = sim.NewService(sim.ServiceConfig{Profile: cfg.profile, Seed: cfg.seed, Sink: tee, Logger: cfg.log})
 	if err != nil {
 		return nil, fmt.Errorf("starting the simulator: %w", err)
@@ -74,13 +86,6 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 		return nil, fmt.Errorf("starting the dialer's campaigns: %w", err)
 	}
 	tee.dialer = p.dialer
-	p.qa, err = qa.NewService(qa.DefaultConfig(cfg.dataDir), cfg.sink, clock.Real{}, cfg.tenant, cfg.log)
-	if err != nil {
-		return nil, fmt.Errorf("starting QA: %w", err)
-	}
-	if cfg.conn != nil {
-		p.qa.UseClickHouse(cfg.conn)
-	}
 	return p, nil
 }
 
@@ -95,7 +100,7 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 }
 
 func (p *platform) services() []func(context.Context) error {
-	return []func(context.Context) error{p.sim.Run, p.dialer.Run, p.qa.Run}
+	return []func(context.Context) error{p.sim.Run, p.dialer.Run, p.qa.Run, p.recorder.Run}
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

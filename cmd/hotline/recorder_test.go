@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/qa"
+)
+
+func TestRecorderGivesAnsweredCallsARecording(t *testing.T) {
+	sink := &memSink{}
+	svc, err := qa.NewService(qa.DefaultConfig(t.TempDir()), sink, clock.Real{}, "HQ", slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)
+	r := newRecorder(sink, svc.Store, start.Add(-time.Second), slog.Default())
+	answered := start.Add(20 * time.Second)
+	rec := events.CallRecord{CallID: "c-1", Direction: events.Inbound, Line: events.LineInquiry, Queue: events.LineInquiry, Phone: "+8613800138000",
+		Agent: "A0001", ArrivedAt: start, QueuedAt: &start, AnsweredAt: &answered, EndedAt: answered.Add(90 * time.Second),
+		WaitSec: 20, TalkSec: 80, HoldSec: 10, HoldCount: 1, Outcome: events.OutcomeAnswered}
+	before := start.Add(-time.Hour)
+	old := rec
+	old.CallID, old.AnsweredAt = "c-0", &before
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	if err := r.Publish(ctx, events.New(rec, rec.EndedAt, "test", "HQ"), events.New(old, rec.EndedAt, "test", "HQ")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	var got *events.CallRecord
+	for got == nil && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		sink.mu.Lock()
+		for _, e := range sink.evs {
+			if cr, ok := e.Payload.(events.CallRecord); ok && cr.CallID == "c-1" {
+				got = &cr
+			}
+		}
+		sink.mu.Unlock()
+	}
+	cancel()
+	<-done
+	if got == nil || got.RecordingID == "" {
+		t.Fatalf("answered call published without a recording: %+v", got)
+	}
+	var stored, analysed, oldRecorded bool
+	for _, e := range sink.evs {
+		switch p := e.Payload.(type) {
+		case events.RecordingStored:
+			stored = stored || p.RecordingID == got.RecordingID
+		case events.RecordingAnalysis:
+			analysed = analysed || p.RecordingID == got.RecordingID
+		case events.CallRecord:
+			oldRecorded = oldRecorded || (p.CallID == "c-0" && p.RecordingID != "")
+		}
+	}
+	if !stored || !analysed {
+		t.Fatalf("recording stored event %v, analysis %v; want both", stored, analysed)
+	}
+	if oldRecorded {
+		t.Fatal("a call answered before start-up got a recording")
+	}
+	if err := svc.Store.Verify(got.RecordingID); err != nil {
+		t.Fatalf("recording not in the store intact: %v", err)
+	}
+}
