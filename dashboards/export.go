@@ -132,6 +132,10 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	s := analytics.DefaultSettings()
+	cfg := Config{Dir: *dir, GrafanaURL: *url, Token: *token, ClickHouseHost: *chHost, ClickHousePort: *chPort, Database: *db}
+	if err := cfg.Validate(args[0] == "push"); err != nil {
+		return err
+	}
 	switch args[0] {
 	case "export":
 		files, err := Export(*dir, s, *chHost, *chPort, *db)
@@ -141,9 +145,6 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "wrote %d files under %s\n", len(files), *dir)
 		return nil
 	case "push":
-		if *url == "" || *token == "" {
-			return fmt.Errorf("dashboards push: --grafana-url and --token are required")
-		}
 		if err := Push(ctx, *url, *token, s, *chHost, *chPort, *db); err != nil {
 			return err
 		}

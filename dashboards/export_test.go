@@ -58,3 +58,28 @@ func TestCommandHelpListsFlags(t *testing.T) {
 		t.Error("push without --grafana-url succeeded")
 	}
 }
+
+func TestConfigValidate(t *testing.T) {
+	ok := Config{Dir: "d", GrafanaURL: "http://g:3000", Token: "t", ClickHouseHost: "ch", ClickHousePort: 9000, Database: "hotline"}
+	cases := []struct {
+		name string
+		mod  func(*Config)
+		push bool
+		want string
+	}{
+		{"export ok", func(*Config) {}, false, ""},
+		{"push ok", func(*Config) {}, true, ""},
+		{"bad port", func(c *Config) { c.ClickHousePort = 0 }, false, "clickhouse_port"},
+		{"no dir", func(c *Config) { c.Dir = "" }, false, "dashboards.dir"},
+		{"bad url", func(c *Config) { c.GrafanaURL = "grafana:3000" }, true, "grafana_url"},
+		{"no token", func(c *Config) { c.Token = "" }, true, "token"},
+	}
+	for _, tc := range cases {
+		c := ok
+		tc.mod(&c)
+		err := c.Validate(tc.push)
+		if (tc.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
