@@ -78,7 +78,10 @@ func TestEveryPanelQueryRunsAndReturnsData(t *testing.T) {
 
 func TestExpand(t *testing.T) {
 	from, to := time.Unix(1000, 0), time.Unix(5000, 0)
-	cases := []struct{ in, want string; vars map[string][]string }{
+	cases := []struct {
+		in, want string
+		vars     map[string][]string
+	}{
 		{"WHERE $__timeFilter(ts) AND $__conditionalAll(queue IN (${queue:singlequote}), $queue)", "WHERE (ts >= toDateTime(1000) AND ts <= toDateTime(5000)) AND 1=1", nil},
 		{"$__conditionalAll(hasAny(q, [${queue:singlequote}]), $queue)", "(hasAny(q, ['a','b']))", map[string][]string{"queue": {"a", "b"}}},
 		{"intDiv(x, $__interval_s) $__fromTime $__toTime", "intDiv(x, 60) toDateTime(1000) toDateTime(5000)", nil},
