@@ -21,6 +21,13 @@ func TestEveryPanelQueryRunsAndReturnsData(t *testing.T) {
 	}
 	s := analytics.DefaultSettings()
 	s.Calendar = analytics.Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
+	// The segmentation panels read daily snapshots, as analytics.Snapshotter writes them.
+	e := &analytics.Engine{Conn: conn, Settings: s}
+	for _, d := range []time.Time{f.Start, f.End.AddDate(0, 0, -1)} {
+		if _, err := e.Snapshot(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	built, err := Build(s)
 	if err != nil {
 		t.Fatal(err)

@@ -88,9 +88,10 @@ func Specs() []Spec {
 			table("By evaluator", "evaluator_id", "qa_evaluations", "qa_score"),
 		}},
 		{UID: "hotline-segments", Title: "Hotline: segmentation", Tags: []string{"hotline"}, Panels: []PanelSpec{
-			{Title: "Customers per quadrant (at the end of the range)", Kind: Barchart, Custom: analytics.QuadrantSizesSQL, XField: "quadrant", Width: 12},
-			{Title: "Flags and scores per quadrant", Kind: Table, Custom: analytics.SegmentFlagsSQL, Width: 12},
-			{Title: "Movements between quadrants over the range", Kind: Table, Custom: analytics.QuadrantMovementsSQL, Width: 12},
+			{Title: "Customers per quadrant (latest snapshot)", Kind: Barchart, Custom: analytics.SnapshotSizesSQL, XField: "quadrant", Width: 12},
+			{Title: "Flags and scores per quadrant", Kind: Table, Custom: analytics.SnapshotFlagsSQL, Width: 12},
+			{Title: "Quadrant sizes over time", Kind: Timeseries, Custom: analytics.SnapshotTrendSQL, Width: 12},
+			{Title: "Movements between quadrants over the range", Kind: Table, Custom: analytics.SnapshotMovementsSQL, Width: 12},
 			bars("Surveys by channel", "channel", "survey_responses", "csat", "nps"),
 			bars("Complaints by customer-facing line", "business_line", "complaints"),
 			table("CSAT by campaign", "campaign_id", "survey_responses", "csat", "nps"),

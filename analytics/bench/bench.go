@@ -59,6 +59,16 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "loaded %d call records (+ surveys, complaints, claims, attempts, agent states) in %s\n", *rows, time.Since(t0).Round(time.Millisecond))
+		// Two daily segmentation snapshots (the segmentation panels read them); each scores
+		// the whole book, so its time is the time to segment every customer.
+		se := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
+		for _, d := range []time.Time{end.AddDate(0, 0, -30), end.AddDate(0, 0, -1)} {
+			t1 := time.Now()
+			if _, err := se.Snapshot(ctx, d); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "segmentation snapshot of %s (%d customers) in %s\n", d.Format(time.DateOnly), *rows/10, time.Since(t1).Round(time.Millisecond))
+		}
 	}
 	built, err := dashboards.Build(analytics.DefaultSettings())
 	if err != nil {

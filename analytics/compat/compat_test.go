@@ -193,6 +193,9 @@ func TestSameResultsOnClickHouse18AndCurrent(t *testing.T) {
 	end := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	start := end.AddDate(-1, 0, 0)
 	data := bench.LoadStatements(start, end, 60_000)
+	for _, d := range []time.Time{end.AddDate(0, 0, -20), end.AddDate(0, 0, -1)} {
+		data = append(data, analytics.SnapshotSQL(analytics.DefaultSettings().Segments, d, 70, 50))
+	}
 	qs := queries(t, start, end)
 
 	conn, _ := chtest.Database(t)
