@@ -108,3 +108,47 @@ func TestSnapshotsMatchLiveSegmentation(t *testing.T) {
 		t.Errorf("trend has %d days, want 2", n)
 	}
 }
+
+// The service snapshots yesterday, drops months past retention, and returns when ctx ends.
+func TestSnapshotterRun(t *testing.T) {
+	e, f := loaded(t, 37)
+	ctx, cancel := context.WithCancel(context.Background())
+	old := f.Start.AddDate(0, -3, 0)
+	if _, err := e.Snapshot(context.Background(), old); err != nil {
+		t.Fatal(err)
+	}
+	now := f.End.Add(6 * time.Hour)
+	s := &Snapshotter{Engine: e, Every: time.Hour, Keep: 45 * 24 * time.Hour, Now: func() time.Time { return now }}
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var days []time.Time
+		rows, err := e.Conn.Query(context.Background(), "SELECT DISTINCT as_of FROM segment_snapshots ORDER BY as_of")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var d time.Time
+			rows.Scan(&d)
+			days = append(days, d)
+		}
+		rows.Close()
+		if len(days) == 1 && days[0].Format(time.DateOnly) == f.End.AddDate(0, 0, -1).Format(time.DateOnly) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot days %v: want only %s (old month dropped)", days, f.End.AddDate(0, 0, -1).Format(time.DateOnly))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after cancel")
+	}
+}
