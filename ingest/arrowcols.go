@@ -18,6 +18,7 @@ type chType struct {
 	base     string
 	nullable bool
 	array    bool
+	lowCard  bool
 }
 
 func parseCHType(s string) chType {
@@ -32,6 +33,7 @@ func parseCHType(s string) chType {
 	for {
 		switch {
 		case unwrap("LowCardinality"):
+			t.lowCard = true
 		case unwrap("Nullable"):
 			t.nullable = true
 		case unwrap("Array"):
