@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -248,46 +249,77 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 }
 
 // loop batches items until the readers stop; stop ends with the generation or the process.
+// Building the next batch overlaps with storing the last one: a single inserter goroutine
+// stores batches in order and commits after each, so commits never pass a batch not stored.
 func (b *batcher) loop(ctx, stop context.Context, items <-chan item) error {
+	// The inserter retries for as long as reading goes on (back-pressure), then for at most
+	// ShutdownFlush once reading stopped: what it cannot store then stays uncommitted.
+	storeCtx, cancelStore := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelStore()
+	go func() {
+		select {
+		case <-stop.Done():
+		case <-storeCtx.Done():
+			return
+		}
+		select {
+		case <-time.After(b.s.cfg.ShutdownFlush):
+			cancelStore()
+		case <-storeCtx.Done():
+		}
+	}()
+	jobs := make(chan *flushJob, 1)
+	done := make(chan error, 1)
+	go func() { done <- b.s.storeJobs(storeCtx, b.gen, jobs) }()
+	send := func() error {
+		job := b.cut()
+		if job == nil {
+			return nil
+		}
+		select {
+		case jobs <- job:
+			return nil
+		case err := <-done:
+			done <- err
+			return errors.New("inserter stopped")
+		}
+	}
+	finish := func() error {
+		close(jobs)
+		return storeFailed(b.s, <-done)
+	}
 	ticker := time.NewTicker(b.s.cfg.FlushInterval)
 	defer ticker.Stop()
 	for {
 		select {
 		case it, ok := <-items:
 			if !ok {
-				return b.finalFlush(ctx)
+				send()
+				return finish()
 			}
 			b.add(it)
-			if b.rows >= b.s.cfg.BatchSize {
-				if err := b.flush(stop); err != nil {
-					return b.flushFailed(err)
-				}
+			if b.rows >= b.s.cfg.BatchSize && send() != nil {
+				return finish()
 			}
 		case <-ticker.C:
-			if err := b.flush(stop); err != nil {
-				return b.flushFailed(err)
+			if send() != nil {
+				return finish()
 			}
 		}
 	}
 }
 
-// finalFlush stores what is held when reading stopped (shutdown or rebalance), bounded in time:
-// what it cannot store stays uncommitted and is read again, so nothing is lost.
-func (b *batcher) finalFlush(ctx context.Context) error {
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.s.cfg.ShutdownFlush)
-	defer cancel()
-	if err := b.flush(fctx); err != nil {
-		return b.flushFailed(err)
+// storeFailed turns a storing error into the generation's result: a permanent one stops
+// ingest; any other leaves messages uncommitted, to be read again.
+func storeFailed(s *Service, err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
-}
-
-func (b *batcher) flushFailed(err error) error {
 	var p permanent
 	if errors.As(err, &p) {
 		return err
 	}
-	b.s.log.Warn("flush abandoned; uncommitted messages will be read again", "err", err)
+	s.log.Warn("flush abandoned; uncommitted messages will be read again", "err", err)
 	return nil
 }
 
@@ -328,34 +360,72 @@ func (b *batcher) noteCommit(pos position) {
 	}
 }
 
-// flush stores every pending row (dead letters to their topic first, then each table), then
-// commits the offsets read so far.
-func (b *batcher) flush(stop context.Context) error {
+// flushJob is one flush: a record batch per table, the dead letters, and the offsets to commit
+// once they are stored.
+type flushJob struct {
+	tables []tableRecord
+	dead   []deadLetter
+	rows   int
+	commit map[string]map[int]int64
+}
+
+type tableRecord struct {
+	schema *tableSchema
+	rec    arrow.RecordBatch
+	first  map[position]int64
+}
+
+// cut hands over everything pending as a job and starts a new batch; nil when nothing was read.
+func (b *batcher) cut() *flushJob {
 	if len(b.commit) == 0 {
 		return nil
 	}
-	s := b.s
-	if b.rows > 0 {
+	start := time.Now()
+	job := &flushJob{dead: b.dead, rows: b.rows, commit: b.commit}
+	for _, tb := range b.batches {
+		if tb.rows == 0 {
+			continue
+		}
+		first := tb.first
+		tb.first = map[position]int64{}
+		job.tables = append(job.tables, tableRecord{schema: tb.schema, rec: tb.record(), first: first})
+	}
+	b.s.m.buildNanos.Add(int64(time.Since(start)))
+	b.dead, b.rows, b.commit = nil, 0, map[string]map[int]int64{}
+	return job
+}
+
+// storeJobs stores jobs in order until the channel closes or one fails; after a failure the
+// later jobs are dropped unstored and uncommitted, so no commit passes a gap.
+func (s *Service) storeJobs(stop context.Context, gen *kafka.Generation, jobs <-chan *flushJob) error {
+	var failed error
+	for job := range jobs {
+		if failed == nil {
+			failed = s.store(stop, gen, job)
+		}
+		for _, t := range job.tables {
+			t.rec.Release()
+		}
+	}
+	return failed
+}
+
+// store writes a job (dead letters to their topic first, then each table, then the dead-letter
+// table) and commits its offsets.
+func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJob) error {
+	if job.rows > 0 {
 		start := time.Now()
-		if len(b.dead) > 0 {
+		if len(job.dead) > 0 {
 			if err := s.retry(stop, "publishing dead letters", func(ctx context.Context) error {
-				return s.publishDeadLetters(ctx, b.dead)
+				return s.publishDeadLetters(ctx, job.dead)
 			}); err != nil {
 				return err
 			}
 		}
-		for _, tb := range b.batches {
-			if tb.rows == 0 {
-				continue
-			}
-			bs := time.Now()
-			rec := tb.record()
-			first := tb.first
-			tb.first = map[position]int64{}
-			s.m.buildNanos.Add(int64(time.Since(bs)))
-			n := rec.NumRows()
+		for _, t := range job.tables {
+			n := t.rec.NumRows()
 			attempt := 0
-			err := s.retry(stop, "inserting into "+tb.schema.table, func(ctx context.Context) error {
+			err := s.retry(stop, "inserting into "+t.schema.table, func(ctx context.Context) error {
 				attempt++
 				conn, err := s.clickhouse(ctx)
 				if err != nil {
@@ -363,23 +433,22 @@ func (b *batcher) flush(stop context.Context) error {
 				}
 				if attempt > 1 {
 					// The last attempt may have failed on our side after the server stored it.
-					landed, err := alreadyStored(ctx, conn, tb.schema.table, first)
+					landed, err := alreadyStored(ctx, conn, t.schema.table, t.first)
 					if err != nil || landed {
 						return err
 					}
 				}
-				return insertRecord(s.insertContext(ctx), conn, tb.schema, rec)
+				return insertRecord(s.insertContext(ctx), conn, t.schema, t.rec)
 			})
-			rec.Release()
 			if err != nil {
 				return err
 			}
-			s.m.inserted.WithLabelValues(tb.schema.table).Add(float64(n))
+			s.m.inserted.WithLabelValues(t.schema.table).Add(float64(n))
 			s.m.insertedN.Add(n)
 		}
-		if len(b.dead) > 0 {
+		if len(job.dead) > 0 {
 			attempt := 0
-			d0 := b.dead[0].pos
+			d0 := job.dead[0].pos
 			if err := s.retry(stop, "inserting dead letters", func(ctx context.Context) error {
 				attempt++
 				conn, err := s.clickhouse(ctx)
@@ -392,23 +461,20 @@ func (b *batcher) flush(stop context.Context) error {
 						return err
 					}
 				}
-				return insertDeadLetters(s.insertContext(ctx), conn, b.dead)
+				return insertDeadLetters(s.insertContext(ctx), conn, job.dead)
 			}); err != nil {
 				return err
 			}
-			s.m.deadLettered.Add(float64(len(b.dead)))
-			s.m.deadN.Add(int64(len(b.dead)))
+			s.m.deadLettered.Add(float64(len(job.dead)))
+			s.m.deadN.Add(int64(len(job.dead)))
 		}
 		s.m.insertNanos.Add(int64(time.Since(start)))
 		s.m.insertSec.Observe(time.Since(start).Seconds())
-		s.m.batchRows.Observe(float64(b.rows))
-		b.dead = b.dead[:0]
-		b.rows = 0
+		s.m.batchRows.Observe(float64(job.rows))
 	}
 	// A failed commit is harmless: the rows are stored, and the next owner skips them.
-	if err := b.gen.CommitOffsets(b.commit); err != nil {
+	if err := gen.CommitOffsets(job.commit); err != nil {
 		s.log.Warn("committing offsets", "err", err)
 	}
-	b.commit = map[string]map[int]int64{}
 	return nil
 }
