@@ -32,10 +32,11 @@ test: deps
 # benchmarks.
 bench: build servers-up
 	./$(BIN) bench all
-	$(GO) test -run '^$$' -bench . -benchtime 2000x ./events/ ./ingest/
+	$(GO) test -run '^$$' -bench . -benchtime 2000x ./events/ ./ingest/ ./routing/routingbench/
 
 deps:
 	scripts/deps.sh
+	scripts/analytics-deps.sh
 
 servers-up: deps
 	scripts/clickhouse.sh start
