@@ -159,6 +159,10 @@ start() {
 	local t0=$SECONDS
 	fetch_libs
 	write_properties
+	# The broker holds only test and benchmark topics, each used once: start from empty storage
+	# every time, or thousands of leftover partitions make each restart take minutes.
+	rm -rf "$dir/data"
+	mkdir -p "$dir/data"
 	if [[ ! -f $dir/data/meta.properties ]]; then
 		log "formatting storage in $dir/data (cluster id $cluster_id)"
 		java "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" \
