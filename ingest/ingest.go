@@ -360,6 +360,27 @@ func (b *batcher) noteCommit(pos position) {
 	}
 }
 
+// insertOnce runs one insert of a block into table with retries, so that it lands exactly
+// once: an attempt that failed on our side may have been stored by the server, so every retry
+// first looks for the block's first row (first offset per partition) and stops if it is there.
+func (s *Service) insertOnce(stop context.Context, table string, first map[position]int64, insert func(context.Context, driver.Conn) error) error {
+	attempt := 0
+	return s.retry(stop, "inserting into "+table, func(ctx context.Context) error {
+		attempt++
+		conn, err := s.clickhouse(ctx)
+		if err != nil {
+			return err
+		}
+		if attempt > 1 {
+			landed, err := alreadyStored(ctx, conn, table, first)
+			if err != nil || landed {
+				return err
+			}
+		}
+		return insert(s.insertContext(ctx), conn)
+	})
+}
+
 // flushJob is one flush: a record batch per table, the dead letters, and the offsets to commit
 // once they are stored.
 type flushJob struct {
@@ -424,44 +445,19 @@ func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJ
 		}
 		for _, t := range job.tables {
 			n := t.rec.NumRows()
-			attempt := 0
-			err := s.retry(stop, "inserting into "+t.schema.table, func(ctx context.Context) error {
-				attempt++
-				conn, err := s.clickhouse(ctx)
-				if err != nil {
-					return err
-				}
-				if attempt > 1 {
-					// The last attempt may have failed on our side after the server stored it.
-					landed, err := alreadyStored(ctx, conn, t.schema.table, t.first)
-					if err != nil || landed {
-						return err
-					}
-				}
-				return insertRecord(s.insertContext(ctx), conn, t.schema, t.rec)
-			})
-			if err != nil {
+			if err := s.insertOnce(stop, t.schema.table, t.first, func(ctx context.Context, conn driver.Conn) error {
+				return insertRecord(ctx, conn, t.schema, t.rec)
+			}); err != nil {
 				return err
 			}
 			s.m.inserted.WithLabelValues(t.schema.table).Add(float64(n))
 			s.m.insertedN.Add(n)
 		}
 		if len(job.dead) > 0 {
-			attempt := 0
 			d0 := job.dead[0].pos
-			if err := s.retry(stop, "inserting dead letters", func(ctx context.Context) error {
-				attempt++
-				conn, err := s.clickhouse(ctx)
-				if err != nil {
-					return err
-				}
-				if attempt > 1 {
-					landed, err := alreadyStored(ctx, conn, DeadLetterTable, map[position]int64{{Topic: d0.Topic, Partition: d0.Partition}: d0.Offset})
-					if err != nil || landed {
-						return err
-					}
-				}
-				return insertDeadLetters(s.insertContext(ctx), conn, job.dead)
+			first := map[position]int64{{Topic: d0.Topic, Partition: d0.Partition}: d0.Offset}
+			if err := s.insertOnce(stop, DeadLetterTable, first, func(ctx context.Context, conn driver.Conn) error {
+				return insertDeadLetters(ctx, conn, job.dead)
 			}); err != nil {
 				return err
 			}
