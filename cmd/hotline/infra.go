@@ -28,9 +28,9 @@ type infra struct {
 	// restart at 0 every run while ClickHouse keeps the rows (and the offsets) of earlier runs,
 	// so reusing topic names would make ingest skip new events as already stored.
 	topicPrefix string
-	clickhouse chdb.Options
-	started    []string // what this process started, for the start-up banner
-	stop       []func()
+	clickhouse  chdb.Options
+	started     []string // what this process started, for the start-up banner
+	stop        []func()
 }
 
 func (in *infra) close() {

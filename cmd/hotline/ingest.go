@@ -55,4 +55,3 @@ func runAll(ctx context.Context, services ...func(context.Context) error) error 
 	}
 	return g.Wait()
 }
-

@@ -59,4 +59,3 @@ func dialerCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	return f(ctx, args[1:], stdout)
 }
-
