@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/ingest"
@@ -74,7 +75,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  - HTTP API on http://%s  (/healthz, /metrics, /api/endpoints)\n", cfg.HTTP.Addr)
 	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
 	fmt.Fprintln(stdout, "  - dialer: renewal, post-claim callback and virtual-hold campaigns on the simulated customers")
-	fmt.Fprintf(stdout, "  - QA: recordings under %s\n", cfg.DataDir)
+	fmt.Fprintf(stdout, "  - QA: recordings of answered calls under %s\n", filepath.Join(cfg.DataDir, "recordings"))
 	fmt.Fprintln(stdout, "Demo API tokens (valid for this run):")
 	for _, d := range demo {
 		fmt.Fprintf(stdout, "  %-9s %s\n", d.role, d.token)
