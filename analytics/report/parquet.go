@@ -1,16 +1,13 @@
 package report
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/analytics/parquetfile"
 )
 
 // WriteParquet writes a bucketed result: period (timestamp, s), then one nullable float64
@@ -42,18 +39,5 @@ func WriteParquet(w io.Writer, res *analytics.Result) error {
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd))
-	// Hide Close: pqarrow closes a writer that has one, and the caller owns w.
-	fw, err := pqarrow.NewFileWriter(schema, struct{ io.Writer }{w}, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		return fmt.Errorf("opening parquet writer: %w", err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("writing parquet: %w", err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("closing parquet: %w", err)
-	}
-	return nil
+	return parquetfile.Write(w, rec)
 }

@@ -8,10 +8,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet"
-	"github.com/apache/arrow-go/v18/parquet/compress"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/analytics/parquetfile"
 	"github.com/seed-1c4692e8/hotline/events"
 )
 
@@ -88,18 +86,5 @@ func WriteArrow(w io.Writer, segs []analytics.CustomerSegment) error {
 func WriteParquet(w io.Writer, segs []analytics.CustomerSegment) error {
 	rec := Record(segs)
 	defer rec.Release()
-	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd))
-	// Hide Close: pqarrow closes a writer that has one, and the caller owns w.
-	fw, err := pqarrow.NewFileWriter(Schema, struct{ io.Writer }{w}, props, pqarrow.DefaultWriterProps())
-	if err != nil {
-		return fmt.Errorf("opening parquet writer: %w", err)
-	}
-	if err := fw.Write(rec); err != nil {
-		fw.Close()
-		return fmt.Errorf("writing parquet: %w", err)
-	}
-	if err := fw.Close(); err != nil {
-		return fmt.Errorf("closing parquet file: %w", err)
-	}
-	return nil
+	return parquetfile.Write(w, rec)
 }
