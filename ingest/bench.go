@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"github.com/segmentio/kafka-go"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/events/eventgen"
@@ -168,22 +167,8 @@ func fill(ctx context.Context, brokers []string, prefix string, n int) error {
 	pub := events.NewPublisher(events.PublisherConfig{Brokers: brokers, TopicPrefix: prefix, BatchSize: 10_000})
 	defer pub.Close()
 	g := eventgen.New(99, n, 0, time.Now().Add(-time.Duration(n)*50*time.Millisecond), "HQ").CallRecordsOnly()
-	batch := make([]kafka.Message, 0, 50_000)
-	for {
-		m, ok := g.Next()
-		if ok {
-			batch = append(batch, pub.Message(m.Topic, m.Key, m.Value))
-		}
-		if len(batch) == cap(batch) || (!ok && len(batch) > 0) {
-			if err := pub.WriteRaw(ctx, batch...); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-		if !ok {
-			return nil
-		}
-	}
+	_, err := g.Publish(ctx, pub, 50_000, nil)
+	return err
 }
 
 func countRows(ctx context.Context, conn driver.Conn, table string) (uint64, error) {

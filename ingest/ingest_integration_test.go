@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"github.com/segmentio/kafka-go"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/events/eventgen"
@@ -53,32 +52,14 @@ func runChild() int {
 	return 0
 }
 
-// produce writes the generator's messages in chunks, paced so that they stream in while the
-// test interferes; it returns how many were malformed.
+// produce writes the generator's messages in chunks with a pause after each, so that they
+// stream in while the test interferes.
 func produce(t *testing.T, env *ingesttest.Env, g *eventgen.Generator, chunk int, pause time.Duration) error {
-	pub := env.Publisher(t)
-	batch := make([]kafka.Message, 0, chunk)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		err := pub.WriteRaw(context.Background(), batch...)
-		batch = batch[:0]
+	_, err := g.Publish(context.Background(), env.Publisher(t), chunk, func(int) error {
 		time.Sleep(pause)
-		return err
-	}
-	for {
-		m, ok := g.Next()
-		if !ok {
-			return flush()
-		}
-		batch = append(batch, pub.Message(m.Topic, m.Key, m.Value))
-		if len(batch) == chunk {
-			if err := flush(); err != nil {
-				return err
-			}
-		}
-	}
+		return nil
+	})
+	return err
 }
 
 // stored counts rows over every fact table and their distinct event ids, and the dead letters

@@ -6,8 +6,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/events/eventgen"
 	"github.com/seed-1c4692e8/hotline/internal/config"
@@ -51,43 +49,20 @@ func generateCommand(ctx context.Context, args []string, stdout io.Writer) error
 
 // publishGenerated writes the generator's messages, paced to rate per second if rate > 0.
 func publishGenerated(ctx context.Context, pub *events.Publisher, g *eventgen.Generator, rate float64) (int, error) {
-	const chunk = 5000
-	batch := make([]kafka.Message, 0, chunk)
-	n := 0
+	chunk := 5000
+	if rate > 0 && rate < float64(chunk) {
+		chunk = max(1, int(rate/10))
+	}
 	began := time.Now()
-	flush := func() error {
-		if len(batch) == 0 {
+	return g.Publish(ctx, pub, chunk, func(written int) error {
+		if rate <= 0 {
 			return nil
 		}
-		if err := pub.WriteRaw(ctx, batch...); err != nil {
-			return err
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Until(began.Add(time.Duration(float64(written) / rate * float64(time.Second))))):
+			return nil
 		}
-		n += len(batch)
-		batch = batch[:0]
-		if rate > 0 {
-			due := began.Add(time.Duration(float64(n) / rate * float64(time.Second)))
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Until(due)):
-			}
-		}
-		return nil
-	}
-	size := chunk
-	if rate > 0 && rate < chunk {
-		size = max(1, int(rate/10))
-	}
-	for {
-		m, ok := g.Next()
-		if !ok {
-			return n, flush()
-		}
-		batch = append(batch, pub.Message(m.Topic, m.Key, m.Value))
-		if len(batch) >= size {
-			if err := flush(); err != nil {
-				return n, err
-			}
-		}
-	}
+	})
 }

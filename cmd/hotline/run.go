@@ -43,13 +43,6 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	srv := httpapi.New(httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()))
-	srv.AddHealthCheck("clickhouse", func(ctx context.Context) error {
-		conn, err := chdb.Open(ctx, chdb.Options{Addr: in.clickhouse.Addr, Database: in.clickhouse.Database, User: in.clickhouse.User, Password: in.clickhouse.Password, MaxOpenConns: 1})
-		if err != nil {
-			return err
-		}
-		return conn.Close()
-	})
 	svc, err := ingest.New(ingestConfig(cfg, in), srv.Registry())
 	if err != nil {
 		return err
@@ -61,6 +54,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer conn.Close()
+	srv.AddHealthCheck("clickhouse", conn.Ping)
 	parts, err := newPlatform(platformConfig{profile: *profile, seed: *seed, tenant: cfg.Tenant, dataDir: cfg.DataDir, sink: pub, conn: conn, log: slog.Default()})
 	if err != nil {
 		return err
