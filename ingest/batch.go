@@ -90,8 +90,9 @@ func describe(ctx context.Context, conn driver.Conn, table string) ([]ColumnInfo
 		if err := rows.Scan(&c.Name, &c.Type, &kind); err != nil {
 			return nil, fmt.Errorf("describing table %s: %w", table, err)
 		}
-		// DEFAULT columns the contract does not carry (ingested_at) are left to the server.
-		c.Computed = kind != "" && !strings.HasPrefix(c.Name, "kafka_")
+		// DEFAULT and MATERIALIZED columns the contract does not carry (ingested_at, updated_ms)
+		// are left to the server.
+		c.Computed = kind != ""
 		cols = append(cols, c)
 	}
 	if err := rows.Err(); err != nil {
@@ -151,7 +152,7 @@ func (b *tableBatch) append(ev events.Event, pos position) {
 			appendValue(vb, f.Index(j).Field(p.subIndex))
 		}
 	}
-	if tp := (position{Topic: pos.Topic, Partition: pos.Partition}); b.rows == 0 || !b.hasPartition(tp) {
+	if tp := (position{Topic: pos.Topic, Partition: pos.Partition}); !b.hasPartition(tp) {
 		b.first[tp] = pos.Offset
 	}
 	k := n + len(b.schema.paths)
