@@ -36,17 +36,34 @@ func (e *Engine) ReserveAgent(skill string, minLevel int, campaign string) (agen
 	if best == nil {
 		return "", false
 	}
-	best.direction = events.Outbound
-	e.setState(best, stReserved, "")
-	best.stopTimer()
-	a := best
+	e.reserve(best)
+	return best.id, true
+}
+
+// ReserveAgentID reserves the named agent, who must be available, for an outbound call of
+// campaign: for a dialer that keeps its own view of who is free and picks the agent itself.
+func (e *Engine) ReserveAgentID(agentID, campaign string) error {
+	a, err := e.agent(agentID)
+	if err != nil {
+		return err
+	}
+	if a.state != stAvailable {
+		return fmt.Errorf("reserve %s for %s while %s: %w", agentID, campaign, a.state, ErrState)
+	}
+	e.reserve(a)
+	return nil
+}
+
+func (e *Engine) reserve(a *agent) {
+	a.direction = events.Outbound
+	e.setState(a, stReserved, "")
+	a.stopTimer()
 	a.timer = e.clk.AfterFunc(e.cfg.OfferTimeout, func() {
 		a.timer = nil
 		if a.state == stReserved && a.call == nil {
 			_ = e.ReleaseAgent(a.id)
 		}
 	})
-	return best.id, true
 }
 
 // ReleaseAgent gives back a reservation that did not turn into a connected call.

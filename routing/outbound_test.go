@@ -50,3 +50,29 @@ func TestOutboundReservation(t *testing.T) {
 		t.Fatalf("unconnected reservation left b %s", s)
 	}
 }
+
+func TestReserveAgentID(t *testing.T) {
+	f := newFixture(t, twoQueues())
+	f.login("a", map[string]int{"service": 2})
+	f.clk.Advance(time.Second)
+	f.login("b", map[string]int{"service": 2})
+	// b is not the longest idle, but the dialer picked b.
+	f.must(f.eng.ReserveAgentID("b", "camp-1"))
+	if s := f.state("b"); s != events.AgentReserved {
+		t.Fatalf("b is %s after ReserveAgentID", s)
+	}
+	if err := f.eng.ReserveAgentID("b", "camp-1"); err == nil {
+		t.Fatal("reserved b twice")
+	}
+	if err := f.eng.ReserveAgentID("nobody", "camp-1"); err == nil {
+		t.Fatal("reserved an unknown agent")
+	}
+	f.arrive("in1", "inq", nil)
+	if got := f.offs.last(); got != (offer{"a", "in1"}) {
+		t.Fatalf("inbound went to %v, want a (b is reserved)", got)
+	}
+	f.must(f.eng.ConnectOutbound("b", OutboundCall{CallID: "out1", Campaign: "camp-1", Line: events.LineRenewal}))
+	if s := f.state("b"); s != events.AgentOnCall {
+		t.Fatalf("b is %s after ConnectOutbound", s)
+	}
+}
