@@ -1,6 +1,9 @@
 package analytics
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Inbound conditions on call_records, each written once.
 const (
@@ -40,8 +43,9 @@ func init() {
 			"wait_answered": fixed("sumIf(wait_sec, " + condAnswered + ")"),
 			"handle":        fixed("sumIf(talk_sec + hold_sec + acw_sec, " + condAnswered + ")"),
 			"transferred":   fixed("countIf(" + condAnswered + " AND transferred = 1)"),
-			"wait_p50":      fixed("quantileExactIf(0.5)(wait_sec, " + condAnswered + ")"),
-			"wait_p90":      fixed("quantileExactIf(0.9)(wait_sec, " + condAnswered + ")"),
+			// One aggregate for both levels: ClickHouse computes an expression used twice once.
+			"wait_p50": fixed("quantilesExactIf(0.5, 0.9)(wait_sec, " + condAnswered + ")[1]"),
+			"wait_p90": fixed("quantilesExactIf(0.5, 0.9)(wait_sec, " + condAnswered + ")[2]"),
 		},
 	})
 	// The rollup (migration 0100) holds the same counters per 15 minutes, built with T=20 s and
@@ -144,40 +148,16 @@ func init() {
 	})
 
 	register(fcrFamily())
+	register(fcrClosedFamily())
 	register(deadlineFamily())
-	register(complaintRateFamily())
+	for _, f := range complaintRateFamilies() {
+		register(f)
+	}
 	register(callbackFamily())
 	register(feedbackFamily())
 }
 
 func fixed(sql string) func(Settings) string { return func(Settings) string { return sql } }
-
-// fcrFamily yields one row per inbound call of a known customer, with whether another inbound
-// call on the same business line followed within the FCR window. Calls are read up to the
-// window past the period's end so a repeat after the end still counts.
-func fcrFamily() *family {
-	return &family{
-		name: "fcr", timeCol: "arrived_at", dims: callDims,
-		groups: []string{"tenant", "queue", "business_line", "agent_id"},
-		source: func(d Dialect, s Settings) string {
-			w := secs(s.FCRWindow)
-			return fmt.Sprintf(`(SELECT tenant, business_line, tupleElement(c, 3) AS queue, tupleElement(c, 4) AS agent_id,
-    tupleElement(c, 5) AS campaign_id, toDateTime(tupleElement(c, 1)) AS arrived_at, tupleElement(c, 2) AS answered,
-    i < length(cs) AND tupleElement(cs[i + 1], 1) - tupleElement(c, 1) <= %d AS repeated
-  FROM (SELECT tenant, customer_id, business_line,
-      arraySort(groupArray((toUInt32(arrived_at), toUInt8(%s), toString(queue), toString(agent_id), toString(campaign_id)))) AS cs
-    FROM call_records
-    WHERE direction = 'inbound' AND customer_id != '' AND arrived_at >= %s AND arrived_at < %s + %d AND %s
-    GROUP BY tenant, customer_id, business_line)
-  ARRAY JOIN cs AS c, arrayEnumerate(cs) AS i)`, w, "isNotNull(queued_at) AND outcome = 'answered'", d.FromSQL(), d.ToSQL(), w,
-				dimConds(d, map[Dim]string{DimTenant: "tenant", DimLine: "business_line"}))
-		},
-		counter: map[string]func(Settings) string{
-			"fcr_answered": fixed("countIf(answered = 1)"),
-			"fcr_resolved": fixed("countIf(answered = 1 AND repeated = 0)"),
-		},
-	}
-}
 
 // deadlineFamily yields one row per complaint with its deadline by the working-day calendar,
 // bucketed by the deadline: timeliness is judged on the complaints due in the period.
@@ -214,35 +194,41 @@ func complaintDeadlinesSQL(d Dialect, s Settings, where string) string {
 }
 
 // complaintRateFamily puts registered complaints and answered inbound calls side by side.
-func complaintRateFamily() *family {
-	return &family{
-		name: "complaint_rate", timeCol: "ts",
+// answered holds no threshold, so the rollup variant always stands in unless Raw.
+func complaintRateFamily(name, calls string) *family {
+	f := &family{
+		name: name, timeCol: "ts",
 		dims:   map[Dim]string{DimTenant: "tenant", DimLine: "business_line"},
 		groups: []string{"tenant", "business_line"},
 		source: func(d Dialect, s Settings) string {
 			lc := map[Dim]string{DimTenant: "tenant", DimLine: "business_line"}
 			return fmt.Sprintf(`(SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, registered_at AS ts,
-      toUInt8(1) AS is_complaint, toUInt8(0) AS is_answered
+      toUInt64(1) AS is_complaint, toUInt64(0) AS is_answered
     FROM complaints WHERE stage = 'registered' AND %s AND %s
   UNION ALL
-  SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, arrived_at AS ts, toUInt8(0) AS is_complaint, toUInt8(1) AS is_answered
-    FROM call_records WHERE %s AND %s AND %s)`,
-				d.TimeFilter("registered_at"), dimConds(d, lc), condAnswered, d.TimeFilter("arrived_at"), dimConds(d, lc))
+  %s)`, d.TimeFilter("registered_at"), dimConds(d, lc), strings.ReplaceAll(calls, "{conds}", dimConds(d, lc)))
 		},
 		counter: map[string]func(Settings) string{
 			"rate_complaints": fixed("sum(is_complaint)"),
 			"rate_answered":   fixed("sum(is_answered)"),
 		},
 	}
+	return f
 }
 
-// policiesInForceSQL is a scalar subquery: active policies now, from the newest version of
-// each (policy_current, migration 0103). The status test is inside countIf, not WHERE: with
-// FINAL a WHERE on a non-key column could drop a newer version before the older one is
-// replaced.
-func policiesInForceSQL(d Dialect) string {
-	return fmt.Sprintf("(SELECT countIf(status = 'active') FROM policy_current FINAL WHERE %s)",
-		dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+func complaintRateFamilies() []*family {
+	raw := complaintRateFamily("complaint_rate", "SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, arrived_at AS ts, toUInt64(0) AS is_complaint, toUInt64(1) AS is_answered\n"+
+		"    FROM call_records WHERE "+condAnswered+" AND {time} AND {conds}")
+	roll := complaintRateFamily("complaint_rate_rollup", "SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, ts, toUInt64(0) AS is_complaint, answered AS is_answered\n"+
+		"    FROM call_queue_rollup_15m WHERE answered > 0 AND {time} AND {conds}")
+	raw.rollups = []string{roll.name}
+	for _, f := range []*family{raw, roll} {
+		src, col := f.source, map[*family]string{raw: "arrived_at", roll: "ts"}[f]
+		f.source = func(d Dialect, s Settings) string {
+			return strings.ReplaceAll(src(d, s), "{time}", d.TimeFilter(col))
+		}
+	}
+	return []*family{raw, roll}
 }
 
 // callbackFamily yields one row per closed claim with its first callback attempt and first

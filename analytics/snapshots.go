@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 )
 
@@ -16,17 +15,57 @@ func (e *Engine) Snapshot(ctx context.Context, asOf time.Time) (bool, error) {
 	if err := e.Conn.QueryRow(ctx, fmt.Sprintf("SELECT count() FROM segment_snapshots WHERE as_of = toDate('%s')", day.Format(time.DateOnly))).Scan(&n); err != nil {
 		return false, fmt.Errorf("checking segment snapshot %s: %w", day.Format(time.DateOnly), err)
 	}
-	if n > 0 {
-		return false, nil
+	wrote := false
+	if n == 0 {
+		sat, loy, err := e.Cuts(ctx, day.AddDate(0, 0, 1), "")
+		if err != nil {
+			return false, err
+		}
+		if err := e.Conn.Exec(ctx, SnapshotSQL(e.Settings.Segments, day, sat, loy)); err != nil {
+			return false, fmt.Errorf("writing segment snapshot %s: %w", day.Format(time.DateOnly), err)
+		}
+		wrote = true
 	}
-	sat, loy, err := e.Cuts(ctx, day.AddDate(0, 0, 1), "")
-	if err != nil {
-		return false, err
+	return wrote, e.snapshotChanges(ctx, day)
+}
+
+// snapshotChanges writes the quadrant changes from the previous snapshot to day's, unless
+// they are there (their marker row), e.g. after a crash between the two inserts.
+func (e *Engine) snapshotChanges(ctx context.Context, day time.Time) error {
+	d := day.Format(time.DateOnly)
+	var marked uint64
+	var prev time.Time
+	if err := e.Conn.QueryRow(ctx, fmt.Sprintf("SELECT count() FROM segment_changes WHERE as_of = toDate('%s') AND customer_id = ''", d)).Scan(&marked); err != nil {
+		return fmt.Errorf("checking segment changes %s: %w", d, err)
 	}
-	if err := e.Conn.Exec(ctx, SnapshotSQL(e.Settings.Segments, day, sat, loy)); err != nil {
-		return false, fmt.Errorf("writing segment snapshot %s: %w", day.Format(time.DateOnly), err)
+	if marked > 0 {
+		return nil
 	}
-	return true, nil
+	if err := e.Conn.QueryRow(ctx, fmt.Sprintf("SELECT max(as_of) FROM segment_snapshots WHERE as_of < toDate('%s')", d)).Scan(&prev); err != nil {
+		return fmt.Errorf("finding the snapshot before %s: %w", d, err)
+	}
+	if err := e.Conn.Exec(ctx, SnapshotChangesSQL(day, prev)); err != nil {
+		return fmt.Errorf("writing segment changes %s: %w", d, err)
+	}
+	return nil
+}
+
+// SnapshotChangesSQL stores the customers whose quadrant differs between the snapshots of prev
+// and day (” where absent), then the marker row. With no earlier snapshot (prev before 1971)
+// only the marker is written: movements never start before the first snapshot.
+func SnapshotChangesSQL(day, prev time.Time) string {
+	d, p := day.Format(time.DateOnly), prev.Format(time.DateOnly)
+	marker := fmt.Sprintf("SELECT toDate('%s'), toDate('%s'), '', '', '', ''", d, p)
+	if prev.Year() < 1971 {
+		return "INSERT INTO segment_changes (as_of, prev_as_of, tenant, customer_id, q_prev, q_new) " + marker
+	}
+	return fmt.Sprintf(`INSERT INTO segment_changes (as_of, prev_as_of, tenant, customer_id, q_prev, q_new)
+SELECT toDate('%[1]s'), toDate('%[2]s'), t, customer_id, q_prev, q_new
+FROM (SELECT CAST(tenant AS String) AS t, customer_id, anyIf(toString(quadrant), as_of = toDate('%[2]s')) AS q_prev,
+    anyIf(toString(quadrant), as_of = toDate('%[1]s')) AS q_new
+  FROM segment_snapshots WHERE as_of IN (toDate('%[2]s'), toDate('%[1]s')) GROUP BY t, customer_id)
+WHERE q_prev != q_new
+UNION ALL %[3]s`, d, p, marker)
 }
 
 // SnapshotSQL is the INSERT … SELECT that stores the segmentation at the end of day.
@@ -36,57 +75,9 @@ SELECT toDate('%s'), tenant, customer_id, quadrant, satisfaction, loyalty, black
 FROM (%s)`, day.Format(time.DateOnly), SegmentSQL(s, day.AddDate(0, 0, 1), "", satCut, loyCut))
 }
 
-// Snapshotter takes a segmentation snapshot every day and drops months older than Keep: the
-// long-running part of analytics for `hotline run`.
-type Snapshotter struct {
-	Engine *Engine
-	Every  time.Duration // how often to check; default 1 h
-	Keep   time.Duration // snapshot retention; default 400 days
-	Now    func() time.Time
-	Log    *slog.Logger
-}
-
-// Run snapshots yesterday (a complete day) at start and whenever a new day completes, until
-// ctx ends.
-func (s *Snapshotter) Run(ctx context.Context) error {
-	every, keep, now, log := s.Every, s.Keep, s.Now, s.Log
-	if every <= 0 {
-		every = time.Hour
-	}
-	if keep <= 0 {
-		keep = 400 * 24 * time.Hour
-	}
-	if now == nil {
-		now = time.Now
-	}
-	if log == nil {
-		log = slog.Default()
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		day := now().UTC().AddDate(0, 0, -1)
-		if wrote, err := s.Engine.Snapshot(ctx, day); err != nil {
-			log.Error("segment snapshot", "day", day.Format(time.DateOnly), "error", err)
-		} else if wrote {
-			log.Info("segment snapshot taken", "day", day.Format(time.DateOnly))
-		}
-		old := now().UTC().Add(-keep)
-		cut := old.Year()*100 + int(old.Month())
-		if err := s.Engine.dropSnapshotsBefore(ctx, cut); err != nil {
-			log.Error("dropping old segment snapshots", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
 // dropSnapshotsBefore drops whole months (partitions) older than yyyymm.
 func (e *Engine) dropSnapshotsBefore(ctx context.Context, yyyymm int) error {
-	for _, table := range []string{"segment_snapshots", "segment_sizes"} {
+	for _, table := range []string{"segment_snapshots", "segment_sizes", "segment_changes"} {
 		rows, err := e.Conn.Query(ctx, fmt.Sprintf("SELECT DISTINCT partition FROM system.parts WHERE database = currentDatabase() AND table = '%s' AND active", table))
 		if err != nil {
 			return err
@@ -144,11 +135,18 @@ func SnapshotTrendSQL(d Dialect, s Settings) string {
 }
 
 // SnapshotMovementsSQL counts customers moving between quadrants from the first to the latest
-// snapshot of the range.
+// snapshot of the range, composed from the changes between consecutive snapshots: a customer
+// who changed goes from the quadrant before their first change to the one after their last;
+// everyone else in the first snapshot stayed where they were.
 func SnapshotMovementsSQL(d Dialect, s Settings) string {
 	tc := dialectTenant(d)
-	return "SELECT q_from AS `From`, q_to AS `To`, count() AS `Customers` FROM " +
-		"(SELECT customer_id, toString(quadrant) AS q_from FROM segment_snapshots WHERE as_of = " + firstSnapshot(d) + " AND " + tc + ") AS before " +
-		"ALL INNER JOIN (SELECT customer_id, toString(quadrant) AS q_to FROM segment_snapshots WHERE as_of = " + latestSnapshot(d) + " AND " + tc + ") AS after " +
-		"USING customer_id GROUP BY q_from, q_to ORDER BY q_from, q_to"
+	first, latest := firstSnapshot(d), latestSnapshot(d)
+	movers := fmt.Sprintf("(SELECT customer_id, argMin(q_prev, as_of) AS q_from, argMax(q_new, as_of) AS q_to FROM segment_changes "+
+		"WHERE as_of > %s AND as_of <= %s AND customer_id != '' AND %s GROUP BY tenant, customer_id)", first, latest, tc)
+	return fmt.Sprintf("SELECT q_from AS `From`, q_to AS `To`, toUInt64(sum(n)) AS `Customers` FROM ("+
+		"SELECT q_from, q_to, toInt64(count()) AS n FROM %[1]s WHERE q_from != '' AND q_to != '' GROUP BY q_from, q_to "+
+		"UNION ALL SELECT CAST(quadrant AS String) AS q_from, CAST(quadrant AS String) AS q_to, toInt64(sum(customers)) AS n FROM segment_sizes "+
+		"WHERE as_of = %[2]s AND %[3]s GROUP BY quadrant "+
+		"UNION ALL SELECT q_from, q_from AS q_to, -toInt64(count()) AS n FROM %[1]s WHERE q_from != '' GROUP BY q_from) "+
+		"GROUP BY q_from, q_to HAVING sum(n) > 0 ORDER BY q_from, q_to", movers, first, tc)
 }

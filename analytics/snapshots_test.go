@@ -109,7 +109,7 @@ func TestSnapshotsMatchLiveSegmentation(t *testing.T) {
 	}
 }
 
-// The service snapshots yesterday, drops months past retention, and returns when ctx ends.
+// The daily jobs snapshot yesterday, drops months past retention, and returns when ctx ends.
 func TestSnapshotterRun(t *testing.T) {
 	e, f := loaded(t, 37)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -118,7 +118,7 @@ func TestSnapshotterRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := f.End.Add(6 * time.Hour)
-	s := &Snapshotter{Engine: e, Every: time.Hour, Keep: 45 * 24 * time.Hour, Now: func() time.Time { return now }}
+	s := &DailyJobs{Engine: e, Every: time.Hour, Keep: 45 * 24 * time.Hour, Now: func() time.Time { return now }}
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 	deadline := time.Now().Add(30 * time.Second)

@@ -287,7 +287,7 @@ func refComplaints(f *chtest.Fixture, p Period, s Settings, now time.Time) want 
 		}
 	}
 	var inForce float64
-	for _, pol := range latestPolicies(f, time.Now()) {
+	for _, pol := range latestPolicies(f, p.To) {
 		if pol.Status == "active" && (p.Tenant == "" || pol.Tenant == p.Tenant) {
 			inForce++
 		}
@@ -400,6 +400,15 @@ func TestKPIsMatchIndependentComputation(t *testing.T) {
 	base := DefaultSettings()
 	base.Calendar = Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
 	day := func(d int) time.Time { return f.Start.AddDate(0, 0, d) }
+	// The daily jobs as of day 13: FCR closed for the first days (7-day window), so the
+	// default cases read the FCR rollup before the horizon and the records after it.
+	if err := (&DailyJobs{Engine: &Engine{Conn: conn, Settings: base}}).RunOnce(ctx, day(13).Add(7*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// Policies in force are counted through the whole fixture: each period reads its end.
+	if _, err := (&Engine{Conn: conn, Settings: base}).CountPoliciesInForce(ctx, f.End.AddDate(0, 0, 9)); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name string
 		p    Period

@@ -95,11 +95,14 @@ SELECT generateUUIDv4(), toDateTime(%d + cityHash64(number, 60) %% %d), ['t1','t
     ['available','on_call','acw','break','hold'][(number %% 5) + 1], ['on_call','acw','available','available','hold'][(number %% 5) + 1],
     toFloat64(10 + cityHash64(number, 61) %% 600), ['q_claims','q_inquiry'], 'agent_states', 0, number
 FROM {CHUNK}`, start.Unix(), span),
-		`INSERT INTO policies (event_id, occurred_at, tenant, source, schema_version, policy_id, customer_id, product, line, status, start_date, end_date, premium,
+		// Policies as of a month before the year (so the in-force count covers it), and a
+		// second version for one in ten, lapsing or renewing during the year.
+		fmt.Sprintf(`INSERT INTO policies (event_id, occurred_at, tenant, source, schema_version, policy_id, customer_id, product, line, status, start_date, end_date, premium,
     kafka_topic, kafka_partition, kafka_offset)
-SELECT generateUUIDv4(), now(), ['t1','t2','t3'][(number % 3) + 1], 'bench', 1, concat('p', toString(number)), concat('c', toString(number % 1000000)),
-    'prod', 'auto', if(number % 5 = 0, 'expired', 'active'), now() - 86400 * 200, now() + 86400 * 165, 3000, 'policies', 0, number
-FROM {CHUNK}`,
+SELECT generateUUIDv4(), toDateTime(if(v = 0, toUInt64(%[4]d), %[1]d + cityHash64(number, 80) %% %[2]d)), ['t1','t2','t3'][(pid %% 3) + 1], 'bench', 1,
+    concat('p', toString(pid)), concat('c', toString(pid %% 1000000)), 'prod', 'auto',
+    if(v = 0, if(pid %% 5 = 0, 'expired', 'active'), if(pid %% 5 = 0, 'active', 'lapsed')), toDateTime(%[5]d), toDateTime(%[6]d), 3000, 'policies', 0, number
+FROM (SELECT number, toUInt8(number >= %[3]d) AS v, if(v = 0, number, toUInt64(number - %[3]d) * 10) AS pid FROM {CHUNK})`, start.Unix(), span, n*3/20, start.Unix()-86400*30, start.Unix()-86400*200, start.Unix()+86400*165),
 		`INSERT INTO customers (event_id, occurred_at, tenant, source, schema_version, customer_id, name, phone, time_zone, customer_since, blacklisted,
     kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), toDateTime(1700000000), ['t1','t2','t3'][(number % 3) + 1], 'bench', 1, concat('c', toString(number)), concat('customer ', toString(number)),
@@ -112,7 +115,7 @@ SELECT generateUUIDv4(), arrived_at, tenant, 'bench', 1, concat('ev', call_id), 
     toFloat64(50 + cityHash64(call_id) % 51), business_line, 'qa', 0, kafka_offset
 FROM call_records WHERE outcome = 'answered' AND cityHash64(call_id) % 50 = 0`,
 	}
-	counts := []int{n, n / 10, n / 250, n / 100, n / 5, n / 2, n * 3 / 20, n / 10, 0}
+	counts := []int{n, n / 10, n / 250, n / 100, n / 5, n / 2, n*3/20 + n*3/200, n / 10, 0}
 	var out []string
 	for i, q := range steps {
 		if counts[i] == 0 {
