@@ -129,12 +129,20 @@ type ContactDialer interface {
 	DialContact(callID string, c Contact)
 }
 
+// Desk is where a simulated team's agents report what they do: the engine, or a pool in front
+// of it that tells the ACD first (RoutingPool).
+type Desk interface {
+	CallEnded(agentID, callID, disposition string, callbackAt time.Time)
+	AgentReady(agentID string)
+	PreviewDial(agentID string, c Contact)
+}
+
 // Team is a simulated outbound team: conversations last as long as the carrier says, agents
 // pick a disposition from the campaign's outcome codes and wrap up.
 type Team struct {
 	clk     clock.Clock
 	carrier *Carrier
-	engine  *Engine
+	engine  Desk
 	mu      sync.Mutex
 	rng     *rand.Rand
 	pick    func(r *rand.Rand) (disposition string, callbackIn time.Duration)
@@ -148,8 +156,8 @@ func NewTeam(clk clock.Clock, carrier *Carrier, ct string, seed uint64) *Team {
 	return &Team{clk: clk, carrier: carrier, rng: rand.New(rand.NewPCG(seed, 0x7465616d)), pick: dispositionPicker(ct), wrap: 25 * time.Second}
 }
 
-// Bind attaches the engine the team reports to.
-func (p *Team) Bind(e *Engine) { p.engine = e }
+// Bind attaches the desk the team reports to (usually the engine).
+func (p *Team) Bind(d Desk) { p.engine = d }
 
 func (p *Team) Connect(agentID, callID string, c Contact) bool {
 	talk := p.carrier.talk(callID)

@@ -5,7 +5,8 @@
 //
 // The core (Engine) talks to the world through small interfaces — ContactSource, AgentPool,
 // Trunk, Gate, SMSGateway, Customers, Book, FarEnd — with simulated implementations here, so the
-// same code runs the benchmark, the tests and `hotline run`.
+// same code runs the benchmark, the tests and `hotline run`. In `hotline run` the call campaigns
+// dial for the ACD's own agents (Blend, RoutingPool: blended with inbound, inbound first).
 //
 // Definitions the code holds to (KPI.md):
 //   - A person-answered call is one the answering-machine detector called human; the 2 s an

@@ -135,6 +135,7 @@ type call struct {
 	amd        string
 	outcome    string
 	wait       time.Duration
+	borrowed   bool
 }
 
 // Engine dials one campaign: it asks the pacer how many lines to ring, takes contacts from the
@@ -287,6 +288,12 @@ func (e *Engine) Logout(agentID string) {
 }
 
 func (e *Engine) setReady(a *agent, now time.Time) {
+	if a.leaving {
+		// Logged out while holding a line that ended without a conversation.
+		a.state, a.leaving, a.call = agentOut, false, nil
+		e.stats.logout(now)
+		return
+	}
 	a.state, a.since, a.call = agentReady, now, nil
 	// A person already waiting gets this agent at once: that is the only way a waiting call is
 	// ever connected, and it happens inside DropAfter or not at all (see drop).
@@ -397,9 +404,39 @@ func (e *Engine) Answered(callID string, human bool) {
 		e.ready = e.ready[1:]
 		e.connect(c, a, now)
 	default:
+		if a := e.borrow(c, now); a != nil {
+			e.connect(c, a, now)
+			break
+		}
 		e.wait(c)
 	}
 	e.pump()
+}
+
+// borrow asks a shared pool (Borrower) for an agent outside the campaign's ready list for a
+// person who answered and found nobody ready, and logs them in to take the call.
+func (e *Engine) borrow(c *call, now time.Time) *agent {
+	b, ok := e.pool.(Borrower)
+	if !ok || c.borrowed {
+		return nil
+	}
+	c.borrowed = true // once per call: a borrowed agent that cannot take it is not retried
+	id, ok := b.Borrow(c.contact)
+	if !ok {
+		return nil
+	}
+	a, known := e.byID[id]
+	switch {
+	case !known:
+		a = &agent{id: id}
+		e.agents = append(e.agents, a)
+		e.byID[id] = a
+	case a.state != agentOut:
+		return nil // the pool's view and ours disagree: not this one
+	}
+	*a = agent{id: id, state: agentReady, since: now, loggedIn: now}
+	e.stats.login(now)
+	return a
 }
 
 // Unanswered reports an attempt that ended without an answer: busy, no_answer or failed.
@@ -489,6 +526,10 @@ func (e *Engine) connect(c *call, a *agent, now time.Time) {
 		case c.state == callWaiting:
 			// Still waiting, its drop timer still running.
 		default:
+			if b := e.borrow(c, now); b != nil {
+				e.connect(c, b, now)
+				return
+			}
 			e.wait(c)
 		}
 		return

@@ -77,3 +77,10 @@ type AgentPool interface {
 	// Preview shows the agent the record to dial (preview mode); PreviewDial follows.
 	Preview(agentID string, c Contact)
 }
+
+// Borrower is an optional AgentPool method for pools shared with inbound: an agent outside the
+// campaign's ready list (kept idle for inbound) who can take a person who answered and found
+// nobody ready, since that person is on the line now and would otherwise be abandoned.
+type Borrower interface {
+	Borrow(c Contact) (agentID string, ok bool)
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -49,7 +50,11 @@ type Deps struct {
 	Respondent Respondent
 	// ClickHouse runs clickhouse list queries (optional).
 	ClickHouse driver.Conn
-	Log        *slog.Logger
+	// Agents, when set, are the ACD's agents the call campaigns borrow (blended with inbound,
+	// each campaign up to its Agents, default TeamSize); without it each campaign has a
+	// simulated team of its own.
+	Agents *Blend
+	Log    *slog.Logger
 }
 
 // Service runs the outbound campaigns of `hotline run`: it keeps their lists filled from the
@@ -85,6 +90,7 @@ type campaignRun struct {
 	pruned   time.Time
 	agents   []string // the simulated team
 	onShift  bool
+	blended  atomic.Bool // on shift, for the blend
 }
 
 // shift keeps the simulated team logged in during the campaign's calling window (centre time)
@@ -99,6 +105,7 @@ func (s *Service) shift(r *campaignRun, now time.Time) {
 		return
 	}
 	r.onShift = on
+	r.blended.Store(on)
 	for _, a := range r.agents {
 		if on {
 			r.eng.Login(a)
@@ -167,6 +174,9 @@ func (s *Service) Start() error {
 		if err := s.addCampaign(c); err != nil {
 			return err
 		}
+	}
+	if s.deps.Agents != nil {
+		s.deps.Agents.Start()
 	}
 	s.tick()
 	return nil
@@ -283,8 +293,24 @@ func (s *Service) addCampaign(c Campaign) error {
 	team.OnConnected = func(agentID, callID string, ct Contact, disposition string, end time.Time) {
 		s.afterCall(c, agentID, callID, ct, disposition, end)
 	}
+	size := s.cfg.TeamSize
+	if c.Agents > 0 {
+		size = c.Agents
+	}
+	if c.Channel == "sms" {
+		size = 0 // texts only: the list is worked by refresh, nobody dials
+	}
+	r := &campaignRun{c: c, list: list, team: team}
+	var pool AgentPool = team
+	var shared *RoutingPool
+	if s.deps.Agents != nil && size > 0 {
+		shared = s.deps.Agents.Join(c, size, team, func(now time.Time) bool {
+			return r.blended.Load() && list.HasDue(now)
+		})
+		pool = shared
+	}
 	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine},
-		clk, carrier, team, list, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
+		clk, carrier, pool, list, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
 			d.AttemptID = c.ID + "-" + d.AttemptID
 			if d.CallID != "" {
 				d.CallID = d.AttemptID
@@ -295,8 +321,12 @@ func (s *Service) addCampaign(c Campaign) error {
 		return err
 	}
 	carrier.Bind(eng)
-	team.Bind(eng)
-	r := &campaignRun{c: c, list: list, eng: eng, team: team}
+	if shared != nil {
+		shared.Bind(eng)
+	} else {
+		team.Bind(eng)
+	}
+	r.eng = eng
 	s.mu.Lock()
 	s.runs[c.ID] = r
 	s.order = append(s.order, c.ID)
@@ -323,15 +353,10 @@ func (s *Service) addCampaign(c Campaign) error {
 	if c.List.Source == "book" && s.deps.Book != nil {
 		s.refresh(r, now)
 	}
-	size := s.cfg.TeamSize
-	if c.Agents > 0 {
-		size = c.Agents
-	}
-	if c.Channel == "sms" {
-		size = 0 // texts only: the list is worked by refresh, nobody dials
-	}
-	for i := range size {
-		r.agents = append(r.agents, c.ID+"-A"+strconv.Itoa(i+1))
+	if shared == nil {
+		for i := range size {
+			r.agents = append(r.agents, c.ID+"-A"+strconv.Itoa(i+1))
+		}
 	}
 	s.shift(r, now)
 	if size > 0 {

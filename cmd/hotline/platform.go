@@ -64,8 +64,18 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the simulator: %w", err)
 	}
+	// The dialer's call campaigns borrow the simulator's agents from routing (blended: idle agents
+	// only, inbound first); the blend hears of every agent state change. Keeping the 4 longest
+	// idle for inbound held the province's inbound answered-in-20-s near 90% (85% with 2, 94%
+	// with no outbound on the same agents) in a simulated day.
 	var clk clock.Clock
-	_ = p.sim.Do(func(e *routing.Engine) error { clk = e.Clock(); return nil })
+	var blend *dialer.Blend
+	_ = p.sim.Do(func(e *routing.Engine) error {
+		clk = e.Clock()
+		blend = dialer.NewBlend(e, clk, dialer.BlendConfig{KeepIdle: 4})
+		e.AddObserver(blend)
+		return nil
+	})
 	pop := p.sim.Population()
 	far := dialer.FarEndFunc(func(c dialer.Contact, at time.Time, maxRing time.Duration) dialer.FarEndAnswer {
 		a := pop.Answer(c.CustomerID, at, maxRing)
@@ -76,7 +86,7 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 		return dialer.FarEndAnswer{Outcome: o, Ring: seconds(a.RingSec), Talk: seconds(a.TalkSec)}
 	})
 	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed},
-		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn})
+		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend})
 	if err != nil {
 		return nil, fmt.Errorf("starting the dialer: %w", err)
 	}

@@ -1,0 +1,399 @@
+package dialer
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/routing"
+)
+
+// ACD is the part of the routing engine the dialer shares agents through (*routing.Engine).
+// Every method must be called on the goroutine that owns the engine: in `hotline run` that is
+// the simulator's, which also runs the dialer's clock callbacks.
+type ACD interface {
+	Agents() []routing.AgentInfo
+	Waiting() map[string]int
+	Agent(agentID string) (routing.AgentInfo, error)
+	ReserveAgentID(agentID, campaign string) error
+	ConnectOutbound(agentID string, oc routing.OutboundCall) error
+	ReleaseAgent(agentID string) error
+	Hangup(callID string) error
+	Wrapup(agentID string, w routing.Wrapup) error
+}
+
+// BlendConfig sets how much of the inbound team the dialer may borrow.
+type BlendConfig struct {
+	// KeepIdle is how many available agents are never lent to the dialer, so an inbound call
+	// arriving finds someone at once (default 2; -1 lends everyone).
+	KeepIdle int
+	// Every is how often the blend looks again without an agent state change: a campaign runs
+	// out of due contacts, its calling window opens (default 1 s).
+	Every time.Duration
+}
+
+// Blend lends the ACD's idle agents to the campaigns: blended inbound and outbound on one team.
+//
+// Inbound keeps priority by construction: an agent lent to a campaign stays available in
+// routing, so an inbound call arriving is offered to them as to anyone; a campaign takes its
+// agent only at the moment a person answers (ReserveAgentID + ConnectOutbound in one step), and
+// an agent freed from any call goes through routing's waiting inbound calls first (the blend
+// hears of them only afterwards, from the agent-state change). The dialer's pacers therefore
+// see as ready only agents no inbound call is waiting for; the price is that inbound may take
+// a lent agent between the pacing decision and the answer, which the engine handles as an agent
+// gone (Connect false: next ready agent, or the 2 s wait).
+//
+// Idle agents go to campaigns by priority, each up to its Agents cap (busy on its calls
+// included), only while the campaign is on shift and has contacts due, never the KeepIdle
+// longest idle, and none more while any inbound call waits. A person who answers and finds no
+// lent agent ready may still borrow an idle one (Borrow): they are on the line now.
+type Blend struct {
+	acd ACD
+	clk clock.Clock
+	cfg BlendConfig
+
+	mu      sync.Mutex
+	pools   []*RoutingPool // highest priority first
+	lent    map[string]*RoutingPool
+	busy    map[string]*RoutingPool // on a campaign's call or its after-call work
+	pending bool
+	started bool
+}
+
+// NewBlend returns a blend over acd; register it as the engine's observer (routing.Engine
+// AddObserver) so it hears of agent state changes, and Start it.
+func NewBlend(acd ACD, clk clock.Clock, cfg BlendConfig) *Blend {
+	if cfg.KeepIdle == 0 {
+		cfg.KeepIdle = 2
+	}
+	if cfg.KeepIdle < 0 {
+		cfg.KeepIdle = 0
+	}
+	if cfg.Every == 0 {
+		cfg.Every = time.Second
+	}
+	return &Blend{acd: acd, clk: clk, cfg: cfg, lent: map[string]*RoutingPool{}, busy: map[string]*RoutingPool{}}
+}
+
+// Start begins the periodic rebalancing; on a clock.Sim, call it from the driving goroutine.
+func (b *Blend) Start() {
+	b.mu.Lock()
+	if b.started {
+		b.mu.Unlock()
+		return
+	}
+	b.started = true
+	b.mu.Unlock()
+	var tick func()
+	tick = func() {
+		b.rebalance()
+		b.clk.AfterFunc(b.cfg.Every, tick)
+	}
+	b.clk.AfterFunc(0, tick)
+}
+
+// Offer implements routing.Observer; offers show up as agent state changes.
+func (b *Blend) Offer(string, routing.CallInfo) {}
+
+// AgentState implements routing.Observer. Routing calls it in the middle of a state change, so
+// the blend only schedules a look, on the same clock, right after.
+func (b *Blend) AgentState(events.AgentState) { b.soon() }
+
+func (b *Blend) soon() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.pending {
+		return
+	}
+	b.pending = true
+	b.clk.AfterFunc(0, b.rebalance)
+}
+
+// Join makes a campaign dial for the blend's agents, at most limit at a time (busy included);
+// active says whether the campaign wants agents now. Bind the engine before it starts.
+func (b *Blend) Join(c Campaign, limit int, team *Team, active func(time.Time) bool) *RoutingPool {
+	p := &RoutingPool{blend: b, campaign: c.ID, priority: c.Priority, limit: limit, skill: SkillFor(c.Type), line: LineFor(c.Type),
+		team: team, active: active, calls: map[string]poolCall{}}
+	team.Bind(p)
+	b.mu.Lock()
+	b.pools = append(b.pools, p)
+	slices.SortStableFunc(b.pools, func(x, y *RoutingPool) int { return y.priority - x.priority })
+	b.mu.Unlock()
+	b.soon()
+	return p
+}
+
+type move struct {
+	pool  *RoutingPool
+	agent string
+	in    bool
+}
+
+// rebalance takes back lent agents routing no longer shows available (inbound took them, a
+// break, logout) or their campaign no longer wants, and lends idle ones to the campaigns.
+func (b *Blend) rebalance() {
+	now := b.clk.Now()
+	b.mu.Lock()
+	b.pending = false
+	pools := slices.Clone(b.pools)
+	b.mu.Unlock()
+	active := make(map[*RoutingPool]bool, len(pools))
+	for _, p := range pools {
+		active[p] = p.engine != nil && p.active(now)
+	}
+	infos := b.acd.Agents()
+	queued := 0
+	for _, n := range b.acd.Waiting() {
+		queued += n
+	}
+
+	b.mu.Lock()
+	var moves []move
+	holding := map[*RoutingPool]int{}
+	for _, p := range b.busy {
+		holding[p]++
+	}
+	seen := make(map[string]bool, len(infos))
+	var avail []routing.AgentInfo
+	for _, ai := range infos {
+		seen[ai.Agent] = true
+		if _, ok := b.busy[ai.Agent]; ok {
+			continue
+		}
+		if ai.State == events.AgentAvailable {
+			avail = append(avail, ai)
+			continue
+		}
+		if p, ok := b.lent[ai.Agent]; ok {
+			moves = append(moves, move{p, ai.Agent, false})
+			delete(b.lent, ai.Agent)
+		}
+	}
+	for id, p := range b.lent {
+		if !seen[id] {
+			moves = append(moves, move{p, id, false})
+			delete(b.lent, id)
+		}
+	}
+	// The longest idle, whom routing's default strategy offers inbound calls first, stay with
+	// inbound; the rest may be lent.
+	slices.SortStableFunc(avail, func(x, y routing.AgentInfo) int { return x.Since.Compare(y.Since) })
+	keep := min(b.cfg.KeepIdle, len(avail))
+	for i, ai := range avail {
+		p, ok := b.lent[ai.Agent]
+		if !ok {
+			continue
+		}
+		if i >= keep && active[p] && holding[p] < p.limit {
+			holding[p]++
+			continue
+		}
+		moves = append(moves, move{p, ai.Agent, false})
+		delete(b.lent, ai.Agent)
+	}
+	for _, ai := range avail[keep:] {
+		if queued > 0 {
+			break // inbound callers are waiting for agents of other skills: lend nobody more
+		}
+		if _, ok := b.lent[ai.Agent]; ok {
+			continue
+		}
+		for _, p := range pools {
+			if active[p] && holding[p] < p.limit && ai.Skills[p.skill] > 0 {
+				b.lent[ai.Agent] = p
+				holding[p]++
+				moves = append(moves, move{p, ai.Agent, true})
+				break
+			}
+		}
+	}
+	b.mu.Unlock()
+	for _, m := range moves {
+		if m.in {
+			m.pool.engine.Login(m.agent)
+		} else {
+			m.pool.engine.Logout(m.agent)
+		}
+	}
+}
+
+// RoutingPool is one campaign's AgentPool over the blend: Connect reserves the routing agent
+// the engine picked and connects the answered call to them; the simulated team plays the
+// conversation and this pool hangs up and wraps up in routing before telling the engine.
+type RoutingPool struct {
+	blend    *Blend
+	campaign string
+	priority int
+	limit    int
+	skill    string
+	line     string
+	team     *Team
+	active   func(time.Time) bool
+	engine   *Engine
+
+	mu       sync.Mutex
+	calls    map[string]poolCall // by agent
+	borrowed string              // reserved by Borrow for the Connect that follows
+}
+
+type poolCall struct {
+	routingID   string
+	disposition string
+}
+
+// Bind attaches the engine the pool lends agents to.
+func (p *RoutingPool) Bind(e *Engine) { p.engine = e }
+
+// Connect implements AgentPool: false when routing no longer has the agent available.
+func (p *RoutingPool) Connect(agentID, callID string, c Contact) bool {
+	b := p.blend
+	p.mu.Lock()
+	reserved := p.borrowed == agentID
+	p.borrowed = ""
+	p.mu.Unlock()
+	if reserved {
+		// Borrow reserved them already.
+	} else if err := b.acd.ReserveAgentID(agentID, p.campaign); err != nil {
+		b.mu.Lock()
+		delete(b.lent, agentID)
+		b.mu.Unlock()
+		return false
+	}
+	rid := p.campaign + "-" + callID
+	if err := b.acd.ConnectOutbound(agentID, routing.OutboundCall{CallID: rid, Phone: c.Phone, Customer: c.CustomerID, Campaign: p.campaign, Line: p.line}); err != nil {
+		_ = b.acd.ReleaseAgent(agentID)
+		b.mu.Lock()
+		delete(b.lent, agentID)
+		b.mu.Unlock()
+		return false
+	}
+	b.mu.Lock()
+	delete(b.lent, agentID)
+	b.busy[agentID] = p
+	b.mu.Unlock()
+	p.mu.Lock()
+	p.calls[agentID] = poolCall{routingID: rid}
+	p.mu.Unlock()
+	return p.team.Connect(agentID, callID, c)
+}
+
+// Borrow implements Borrower: an available agent with the campaign's skill whom the blend
+// keeps for inbound (or has lent nobody), reserved in routing at once for the person waiting.
+// The most recently idle goes, so the longest idle stays for inbound.
+func (p *RoutingPool) Borrow(Contact) (string, bool) {
+	b := p.blend
+	infos := b.acd.Agents()
+	b.mu.Lock()
+	best := -1
+	for i, ai := range infos {
+		if ai.State != events.AgentAvailable || ai.Skills[p.skill] == 0 {
+			continue
+		}
+		if _, lent := b.lent[ai.Agent]; lent {
+			continue
+		}
+		if _, busy := b.busy[ai.Agent]; busy {
+			continue
+		}
+		if best < 0 || ai.Since.After(infos[best].Since) {
+			best = i
+		}
+	}
+	b.mu.Unlock()
+	if best < 0 {
+		return "", false
+	}
+	id := infos[best].Agent
+	if err := b.acd.ReserveAgentID(id, p.campaign); err != nil {
+		return "", false
+	}
+	p.mu.Lock()
+	p.borrowed = id
+	p.mu.Unlock()
+	return id, true
+}
+
+// Preview implements AgentPool: the simulated agent reads the record, then dials. The agent
+// stays available in routing meanwhile (inbound first); if inbound takes them, the answered
+// call goes to another ready agent or waits its 2 s.
+func (p *RoutingPool) Preview(agentID string, c Contact) { p.team.Preview(agentID, c) }
+
+// PreviewDial implements Desk.
+func (p *RoutingPool) PreviewDial(agentID string, c Contact) { p.engine.PreviewDial(agentID, c) }
+
+// CallEnded implements Desk: the conversation ends in routing, then in the engine.
+func (p *RoutingPool) CallEnded(agentID, callID, disposition string, callbackAt time.Time) {
+	p.mu.Lock()
+	pc, ok := p.calls[agentID]
+	if ok {
+		pc.disposition = disposition
+		p.calls[agentID] = pc
+	}
+	p.mu.Unlock()
+	if ok {
+		// An error means routing ended the call itself (a lost desktop's lease ran out).
+		_ = p.blend.acd.Hangup(pc.routingID)
+	}
+	p.engine.CallEnded(agentID, callID, disposition, callbackAt)
+}
+
+// AgentReady implements Desk: after-call work ends in routing, which may hand the agent a
+// waiting inbound call at once; only an agent routing still shows available goes back to the
+// campaign.
+func (p *RoutingPool) AgentReady(agentID string) {
+	b := p.blend
+	p.mu.Lock()
+	pc := p.calls[agentID]
+	delete(p.calls, agentID)
+	p.mu.Unlock()
+	_ = b.acd.Wrapup(agentID, routing.Wrapup{Disposition: pc.disposition, Resolved: true})
+	ai, err := b.acd.Agent(agentID)
+	b.mu.Lock()
+	delete(b.busy, agentID)
+	back := err == nil && ai.State == events.AgentAvailable
+	if back {
+		b.lent[agentID] = p
+	}
+	b.mu.Unlock()
+	if !back {
+		p.engine.Logout(agentID) // leaves after this wrap-up instead of becoming ready
+	}
+	p.engine.AgentReady(agentID)
+	b.soon()
+}
+
+// SkillFor is the routing skill an agent needs for a campaign type's calls.
+func SkillFor(campaignType string) string {
+	switch campaignType {
+	case events.CampaignClaimCallback:
+		return "claims"
+	case events.CampaignComplaintFollowup:
+		return "complaints"
+	case events.CampaignTelemarketing:
+		return "sales"
+	}
+	return "service"
+}
+
+// LineFor is the business line an outbound call of a campaign type is recorded under.
+func LineFor(campaignType string) string {
+	switch campaignType {
+	case events.CampaignRenewal:
+		return events.LineRenewal
+	case events.CampaignPremiumDue:
+		return events.LinePremiumDue
+	case events.CampaignClaimCallback:
+		return events.LineClaimCallback
+	case events.CampaignSatisfaction:
+		return events.LineSurvey
+	case events.CampaignComplaintFollowup:
+		return events.LineComplaintFollowup
+	case events.CampaignTelemarketing:
+		return events.LineTelemarketing
+	case events.CampaignMarketResearch:
+		return events.LineMarketResearch
+	}
+	return events.LineInquiry
+}
