@@ -63,7 +63,7 @@ func (j *DailyJobs) RunOnce(ctx context.Context, now time.Time) error {
 	} else if days > 0 {
 		log.Info("FCR days closed", "days", days)
 	}
-	if _, err := e.CountPoliciesInForce(ctx, now); err != nil {
+	if err := e.CountPoliciesInForce(ctx, now); err != nil {
 		errs = append(errs, err)
 	}
 	day := now.UTC().AddDate(0, 0, -1)

@@ -105,7 +105,7 @@ func (e *Engine) CloseFCR(ctx context.Context, now time.Time) (int, error) {
 		if end.After(limit) {
 			end = limit
 		}
-		if err := e.Conn.Exec(ctx, closeFCRSQL(start, end, w)); err != nil {
+		if err := e.Conn.Exec(ctx, CloseFCRSQL(start, end, w)); err != nil {
 			return days, fmt.Errorf("closing FCR days %s to %s: %w", start.Format(time.DateOnly), end.Format(time.DateOnly), err)
 		}
 		days += int(end.Sub(start).Hours() / 24)
@@ -114,8 +114,8 @@ func (e *Engine) CloseFCR(ctx context.Context, now time.Time) (int, error) {
 	return days, nil
 }
 
-// closeFCRSQL is one atomic insert (one block, so one part) of the days [from, to).
-func closeFCRSQL(from, to time.Time, w int64) string {
+// CloseFCRSQL is one atomic insert (one block, so one part) of the days [from, to).
+func CloseFCRSQL(from, to time.Time, w int64) string {
 	f, t := fmt.Sprintf("toDateTime(%d)", from.Unix()), fmt.Sprintf("toDateTime(%d)", to.Unix())
 	return fmt.Sprintf(`INSERT INTO fcr_rollup_15m (window_sec, tenant, ts, queue, business_line, campaign_id, answered, resolved)
 SELECT toUInt32(%d), CAST(tenant AS String), toStartOfFifteenMinutes(arrived_at) AS ts, CAST(queue AS String), CAST(business_line AS String), CAST(campaign_id AS String),

@@ -17,78 +17,32 @@ func policiesInForceSQL(d Dialect) string {
 		d.ToSQL(), tc, tc)
 }
 
-// policyDeltasSQL gives, per tenant and day boundary k (the instant k*86400 s, UTC midnight),
-// how many policies became active (+) or stopped being active (-) at it: each version that is
-// active counts from the first boundary at or after its time to the last before the next
-// version's. One pass over the history instead of one per day.
-const policyDeltasSQL = `SELECT toString(tenant), k, sum(delta) FROM (
-  SELECT tenant, arrayJoin([(start_k, toInt64(1)), (end_k, toInt64(-1))]) AS ev, tupleElement(ev, 1) AS k, tupleElement(ev, 2) AS delta
-  FROM (SELECT tenant, intDiv(tupleElement(v, 1) + 86399999, 86400000) AS start_k,
-      if(i < length(vs), intDiv(tupleElement(vs[i + 1], 1) + 86399999, 86400000), toUInt64(4000000000)) AS end_k
-    FROM (SELECT tenant, arraySort(groupArray((updated_ms, toString(status)))) AS vs FROM policies GROUP BY tenant, policy_id)
-    ARRAY JOIN vs AS v, arrayEnumerate(vs) AS i
-    WHERE tupleElement(v, 2) = 'active' AND start_k < end_k))
-WHERE k < 4000000000
-GROUP BY tenant, k ORDER BY tenant, k`
+// PoliciesInForceSQL rewrites the daily counts: per tenant and day boundary k (the instant
+// k*86400 s, UTC midnight), policies whose newest version known at that instant is active,
+// from the first policy version to the last midnight at or before now. One pass over the
+// history: each active version adds 1 from the first boundary at or after its time and takes
+// it away at the first boundary at or after the next version's; the deltas are summed up.
+func PoliciesInForceSQL(now time.Time) string {
+	last := now.Unix() / 86400
+	return fmt.Sprintf(`INSERT INTO policies_in_force_daily (tenant, day_end, in_force, computed_at)
+SELECT tenant, toDateTime(d * 86400), toUInt64(greatest(arraySum(arrayFilter((dl, kk) -> kk <= d, ds, ks)), 0)), toDateTime(%[1]d)
+FROM (SELECT tenant, min(k) AS k0, groupArray(k) AS ks, groupArray(delta) AS ds
+  FROM (SELECT CAST(tenant AS String) AS tenant, arrayJoin([(start_k, toInt64(1)), (end_k, toInt64(-1))]) AS ev,
+      tupleElement(ev, 1) AS k, tupleElement(ev, 2) AS delta
+    FROM (SELECT tenant, intDiv(tupleElement(v, 1) + 86399999, 86400000) AS start_k,
+        if(i < length(vs), intDiv(tupleElement(vs[i + 1], 1) + 86399999, 86400000), toUInt64(4000000000)) AS end_k
+      FROM (SELECT tenant, arraySort(groupArray((updated_ms, CAST(status AS String)))) AS vs FROM policies GROUP BY tenant, policy_id)
+      ARRAY JOIN vs AS v, arrayEnumerate(vs) AS i
+      WHERE tupleElement(v, 2) = 'active' AND start_k < end_k))
+  WHERE k <= %[2]d
+  GROUP BY tenant)
+ARRAY JOIN arrayMap(i -> k0 + i, range(toUInt64(%[2]d + 1 - k0))) AS d`, now.Unix(), last)
+}
 
-// CountPoliciesInForce rewrites policies_in_force_daily: the policies in force at every UTC
-// midnight from the first policy version to the last midnight before now. It returns the rows
-// written.
-func (e *Engine) CountPoliciesInForce(ctx context.Context, now time.Time) (int, error) {
-	rows, err := e.Conn.Query(ctx, policyDeltasSQL)
-	if err != nil {
-		return 0, fmt.Errorf("counting policies in force: %w", err)
+// CountPoliciesInForce runs PoliciesInForceSQL.
+func (e *Engine) CountPoliciesInForce(ctx context.Context, now time.Time) error {
+	if err := e.Conn.Exec(ctx, PoliciesInForceSQL(now)); err != nil {
+		return fmt.Errorf("counting policies in force: %w", err)
 	}
-	type delta struct {
-		k uint64
-		n int64
-	}
-	byTenant := map[string][]delta{}
-	var tenants []string
-	for rows.Next() {
-		var t string
-		var d delta
-		if err := rows.Scan(&t, &d.k, &d.n); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("counting policies in force: %w", err)
-		}
-		if _, ok := byTenant[t]; !ok {
-			tenants = append(tenants, t)
-		}
-		byTenant[t] = append(byTenant[t], d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("counting policies in force: %w", err)
-	}
-	last := uint64(now.Unix() / 86400)
-	batch, err := e.Conn.PrepareBatch(ctx, "INSERT INTO policies_in_force_daily (tenant, day_end, in_force, computed_at)")
-	if err != nil {
-		return 0, fmt.Errorf("writing policies in force: %w", err)
-	}
-	defer batch.Abort()
-	stamp := now.UTC().Truncate(time.Second)
-	written := 0
-	for _, t := range tenants {
-		ds := byTenant[t]
-		var n int64
-		j := 0
-		for k := ds[0].k; k <= last; k++ {
-			for j < len(ds) && ds[j].k == k {
-				n += ds[j].n
-				j++
-			}
-			if err := batch.Append(t, time.Unix(int64(k)*86400, 0).UTC(), uint64(max(n, 0)), stamp); err != nil {
-				return 0, fmt.Errorf("writing policies in force: %w", err)
-			}
-			written++
-		}
-	}
-	if written == 0 {
-		return 0, nil
-	}
-	if err := batch.Send(); err != nil {
-		return 0, fmt.Errorf("writing policies in force: %w", err)
-	}
-	return written, nil
+	return nil
 }

@@ -406,7 +406,7 @@ func TestKPIsMatchIndependentComputation(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Policies in force are counted through the whole fixture: each period reads its end.
-	if _, err := (&Engine{Conn: conn, Settings: base}).CountPoliciesInForce(ctx, f.End.AddDate(0, 0, 9)); err != nil {
+	if err := (&Engine{Conn: conn, Settings: base}).CountPoliciesInForce(ctx, f.End.AddDate(0, 0, 9)); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

@@ -196,6 +196,10 @@ func TestSameResultsOnClickHouse18AndCurrent(t *testing.T) {
 	for _, d := range []time.Time{end.AddDate(0, 0, -20), end.AddDate(0, 0, -1)} {
 		data = append(data, analytics.SnapshotSQL(analytics.DefaultSettings().Segments, d, 70, 50))
 	}
+	// The daily jobs' statements: quadrant changes, FCR closed up to 10 days before the end (so
+	// panels read the rollup and the records after it), policies in force.
+	data = append(data, analytics.SnapshotChangesSQL(end.AddDate(0, 0, -20), time.Time{}), analytics.SnapshotChangesSQL(end.AddDate(0, 0, -1), end.AddDate(0, 0, -20)),
+		analytics.CloseFCRSQL(start, end.AddDate(0, 0, -10), int64((7*24*time.Hour).Seconds())), analytics.PoliciesInForceSQL(end.AddDate(0, 0, 8)))
 	qs := queries(t, start, end)
 
 	conn, _ := chtest.Database(t)
