@@ -297,6 +297,32 @@ func (l *ContactList) Coverage(from, to time.Time, first, reach time.Duration) (
 	return float64(f) / float64(n), float64(r) / float64(n), n
 }
 
+// Deadlines counts the contacts with a deadline: reached before it, overdue (not reached, the
+// deadline past), and at risk (open, not reached, the deadline no later than riskBy).
+func (l *ContactList) Deadlines(now, riskBy time.Time) DeadlineStatus {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var s DeadlineStatus
+	for _, e := range l.entries {
+		d := e.c.Deadline
+		if d.IsZero() {
+			continue
+		}
+		s.WithDeadline++
+		switch {
+		case !e.reached.IsZero() && e.reached.Before(d):
+			s.ReachedInTime++
+		case !e.reached.IsZero():
+			s.Overdue++ // reached, but late
+		case !now.Before(d):
+			s.Overdue++
+		case e.final == "" && !d.After(riskBy):
+			s.AtRisk++
+		}
+	}
+	return s
+}
+
 // schedHeap orders entries by the time they are next due.
 type schedHeap []*listEntry
 
@@ -311,13 +337,23 @@ func (h schedHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i]; h[i].index, h[j].in
 func (h *schedHeap) Push(x any)   { e := x.(*listEntry); e.index = len(*h); *h = append(*h, e) }
 func (h *schedHeap) Pop() any     { return popEntry((*[]*listEntry)(h)) }
 
-// dueHeap orders due entries by priority, then by how long they have been due.
+// dueHeap orders due entries by priority, then nearest deadline (contacts without one after
+// those with), then by how long they have been due.
 type dueHeap []*listEntry
 
 func (h dueHeap) Len() int { return len(h) }
 func (h dueHeap) Less(i, j int) bool {
 	if h[i].c.Priority != h[j].c.Priority {
 		return h[i].c.Priority > h[j].c.Priority
+	}
+	if di, dj := h[i].c.Deadline, h[j].c.Deadline; !di.Equal(dj) {
+		switch {
+		case di.IsZero():
+			return false
+		case dj.IsZero():
+			return true
+		}
+		return di.Before(dj)
 	}
 	if !h[i].nextAt.Equal(h[j].nextAt) {
 		return h[i].nextAt.Before(h[j].nextAt)

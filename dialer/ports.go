@@ -12,10 +12,13 @@ type Contact struct {
 	Attempt      int       // 1 for the first try
 	Priority     int       // higher first
 	Due          time.Time // not before
-	PolicyID     string    // policy behind a renewal or premium reminder
-	ClaimID      string    // claim behind a post-claim callback
-	ComplaintID  string    // complaint behind a follow-up
-	CallID       string    // inbound call behind a virtual-hold callback
+	// Deadline is when the contact must have been reached (complaint follow-ups: 7 working
+	// days); among equal priorities the nearest deadline is dialled first. Zero: none.
+	Deadline    time.Time
+	PolicyID    string // policy behind a renewal or premium reminder
+	ClaimID     string // claim behind a post-claim callback
+	ComplaintID string // complaint behind a follow-up
+	CallID      string // inbound call behind a virtual-hold callback
 }
 
 // Result is how one attempt at a contact ended.

@@ -28,6 +28,10 @@ func DefaultCampaigns() []Campaign {
 			Retry: RetryPolicy{Busy: 15 * time.Minute, NoAnswer: time.Hour, Machine: 90 * time.Minute, Failed: 6 * time.Hour}},
 		{ID: "virtual-hold", Name: "Callbacks requested in the IVR queue", Type: events.CampaignVirtualHold, Script: "VHOLD-V1", Priority: 9,
 			List: ListRule{Source: "requests"}, Agents: 2, SMS: SMSPolicy{FallbackAfter: 2}},
+		// Complaints registered on calls: reach the customer within 7 working days.
+		{ID: "complaint-followup", Name: "Complaint follow-up within 7 working days", Type: events.CampaignComplaintFollowup, Script: "CMP-FU-V1", Priority: 7,
+			List: ListRule{Source: "requests"}, Agents: 2, Survey: "ivr", SMS: SMSPolicy{FallbackAfter: 4},
+			Retry: RetryPolicy{Busy: 30 * time.Minute, NoAnswer: 2 * time.Hour, Machine: 3 * time.Hour, Failed: 6 * time.Hour}},
 	}
 	for i := range cs {
 		cs[i].Normalize()
@@ -48,6 +52,9 @@ type Deps struct {
 	SMS func(ev SMSEvents) SMSGateway
 	// Respondent answers post-call IVR surveys (default simulated).
 	Respondent Respondent
+	// Calendar gives complaint follow-ups their deadline of 7 working days (analytics.Calendar in
+	// `hotline run`); without it the deadline the complaint event carries is used.
+	Calendar WorkCalendar
 	// ClickHouse runs clickhouse list queries (optional).
 	ClickHouse driver.Conn
 	// Agents, when set, are the ACD's agents the call campaigns borrow (blended with inbound,
@@ -443,6 +450,45 @@ func (s *Service) AddCallbackRequest(req events.CallbackRequested, at time.Time)
 	return false
 }
 
+// ComplaintFollowupDays is the working days a complaint's follow-up must reach the customer in.
+const ComplaintFollowupDays = 7
+
+// ComplaintFollowupAfter is how long after registration the follow-up is first due: the
+// department responsible has had a day to act.
+const ComplaintFollowupAfter = 24 * time.Hour
+
+// AddComplaint puts a newly registered complaint on the first complaint follow-up campaign,
+// with its deadline; false when there is no such campaign, the complaint is not new, or the
+// customer has no number.
+func (s *Service) AddComplaint(cp events.Complaint) bool {
+	if cp.Stage != "registered" || cp.Customer == "" || s.deps.Book == nil {
+		return false
+	}
+	cu, ok := s.deps.Book.Customer(cp.Customer)
+	if !ok || cu.Phone == "" {
+		return false
+	}
+	deadline := cp.DueAt
+	if s.deps.Calendar != nil {
+		deadline = WorkdayDeadline(s.deps.Calendar, cp.RegisteredAt, ComplaintFollowupDays, s.cfg.Home)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, id := range s.order {
+		r := s.runs[id]
+		if r.c.Type != events.CampaignComplaintFollowup {
+			continue
+		}
+		r.list.Add(Contact{
+			ID: cp.ComplaintID, CustomerID: cp.Customer, Phone: cu.Phone, CampaignID: r.c.ID, CampaignType: r.c.Type,
+			Priority: r.c.Priority, Due: cp.RegisteredAt.Add(ComplaintFollowupAfter), Deadline: deadline,
+			ComplaintID: cp.ComplaintID, ClaimID: cp.Claim, PolicyID: cp.Policy, CallID: cp.CallID,
+		})
+		return true
+	}
+	return false
+}
+
 // Create adds a campaign while running; it starts at the next tick.
 func (s *Service) Create(c Campaign) error {
 	c.Normalize()
@@ -493,6 +539,8 @@ type CampaignStatus struct {
 	// attempted within 24 h and reached within 72 h of the claim closing.
 	FirstAttempt24h *float64 `json:"first_attempt_24h,omitempty"`
 	Reached72h      *float64 `json:"reached_72h,omitempty"`
+	// Deadlines: complaint follow-ups reached in time, overdue and at risk.
+	Deadlines *DeadlineStatus `json:"deadlines,omitempty"`
 }
 
 func (s *Service) snapshot(now time.Time) {
@@ -506,6 +554,14 @@ func (s *Service) snapshot(now time.Time) {
 		st := CampaignStatus{Campaign: r.c, State: "running", AsOf: now, Figures: r.eng.Figures(), List: r.list.Progress()}
 		if !r.c.End.IsZero() && now.After(r.c.End) {
 			st.State = "ended"
+		}
+		if r.c.Type == events.CampaignComplaintFollowup {
+			riskBy := now.Add(48 * time.Hour)
+			if s.deps.Calendar != nil {
+				riskBy = AtRiskBy(s.deps.Calendar, now, s.cfg.Home)
+			}
+			d := r.list.Deadlines(now, riskBy)
+			st.Deadlines = &d
 		}
 		if r.c.Type == events.CampaignClaimCallback {
 			// Only contacts whose 72 h window has closed, and that closed while the dialer ran.

@@ -86,7 +86,9 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 		return dialer.FarEndAnswer{Outcome: o, Ring: seconds(a.RingSec), Talk: seconds(a.TalkSec)}
 	})
 	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed},
-		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend})
+		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend,
+			// Complaint deadlines on the working-day calendar the analytics engine reports with.
+			Calendar: analytics.DefaultSettings().Calendar})
 	if err != nil {
 		return nil, fmt.Errorf("starting the dialer: %w", err)
 	}
@@ -115,7 +117,8 @@ func (p *platform) services() []func(context.Context) error {
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// callbackTee passes events on and hands callback requests to the dialer.
+// callbackTee passes events on and hands callback requests and newly registered complaints to
+// the dialer (virtual-hold callbacks, complaint follow-ups).
 type callbackTee struct {
 	next   events.Sink
 	dialer *dialer.Service
@@ -124,8 +127,11 @@ type callbackTee struct {
 func (t *callbackTee) Publish(ctx context.Context, evs ...events.Event) error {
 	if t.dialer != nil {
 		for _, e := range evs {
-			if req, ok := e.Payload.(events.CallbackRequested); ok {
-				t.dialer.AddCallbackRequest(req, e.OccurredAt)
+			switch v := e.Payload.(type) {
+			case events.CallbackRequested:
+				t.dialer.AddCallbackRequest(v, e.OccurredAt)
+			case events.Complaint:
+				t.dialer.AddComplaint(v)
 			}
 		}
 	}
