@@ -76,50 +76,6 @@ func newBuilder(mem memory.Allocator, t chType) (array.Builder, error) {
 	return array.NewBuilder(mem, at), nil
 }
 
-// appendValue appends one Go value (a payload field) to an Arrow builder.
-func appendValue(b array.Builder, v reflect.Value) {
-	if v.Kind() == reflect.Pointer {
-		if v.IsNil() {
-			b.AppendNull()
-			return
-		}
-		v = v.Elem()
-	}
-	switch b := b.(type) {
-	case *array.StringBuilder:
-		b.Append(v.String())
-	case *array.Int64Builder:
-		switch v.Kind() {
-		case reflect.Bool:
-			if v.Bool() {
-				b.Append(1)
-			} else {
-				b.Append(0)
-			}
-		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-			b.Append(int64(v.Uint()))
-		default:
-			b.Append(v.Int())
-		}
-	case *array.Float64Builder:
-		b.Append(v.Float())
-	case *array.TimestampBuilder:
-		if v.CanAddr() { // no boxing of the time.Time into an interface
-			b.Append(arrow.Timestamp((*time.Time)(v.Addr().UnsafePointer()).Unix()))
-		} else {
-			b.Append(arrow.Timestamp(v.Interface().(time.Time).Unix()))
-		}
-	case *array.ListBuilder:
-		b.Append(true)
-		vb := b.ValueBuilder()
-		for i := 0; i < v.Len(); i++ {
-			appendValue(vb, v.Index(i))
-		}
-	default:
-		panic(fmt.Sprintf("ingest: no append for builder %T", b))
-	}
-}
-
 // toColumn turns an Arrow column into the Go slice clickhouse-go's columnar Append takes for
 // the ClickHouse type.
 func toColumn(arr arrow.Array, t chType) (any, error) {

@@ -23,13 +23,13 @@ type position struct {
 }
 
 // tableSchema is how one event type lands in its table: columns in insert order (envelope,
-// payload, Kafka position) and, for payload columns, where the value sits in the payload.
+// payload, Kafka position) and, for payload columns, how each value is appended.
 type tableSchema struct {
 	table   string
 	typ     events.Type
 	columns []ColumnInfo
 	types   []chType
-	paths   []fieldPath // aligned with the payload columns only
+	fields  []fieldAppender // aligned with the payload columns only
 	// payloadType is the Go type of the payload.
 	payloadType reflect.Type
 }
@@ -44,37 +44,56 @@ func loadSchemas(ctx context.Context, conn driver.Conn) (map[events.Type]*tableS
 		if err != nil {
 			return nil, err
 		}
-		zero, ok := events.Zero(t)
-		if !ok {
-			return nil, fmt.Errorf("event type %s has no payload", t)
-		}
-		payloadType := reflect.TypeOf(zero)
-		pcols, paths, err := matchPayload(table, t, payloadType, cols)
+		s, err := newTableSchema(table, t, cols)
 		if err != nil {
 			return nil, err
-		}
-		s := &tableSchema{table: table, typ: t, paths: paths, payloadType: payloadType}
-		byName := map[string]ColumnInfo{}
-		for _, c := range cols {
-			byName[c.Name] = c
-		}
-		for _, n := range envelopeColumns {
-			s.columns = append(s.columns, byName[n])
-		}
-		s.columns = append(s.columns, pcols...)
-		for _, n := range positionColumns {
-			s.columns = append(s.columns, byName[n])
-		}
-		for _, c := range s.columns {
-			ct := parseCHType(c.Type)
-			if _, err := arrowType(ct.base); err != nil {
-				return nil, fmt.Errorf("table %s column %s: %w", table, c.Name, err)
-			}
-			s.types = append(s.types, ct)
 		}
 		out[t] = s
 	}
 	return out, nil
+}
+
+// newTableSchema matches a table's columns, as the server describes them, to event type t.
+func newTableSchema(table string, t events.Type, cols []ColumnInfo) (*tableSchema, error) {
+	zero, ok := events.Zero(t)
+	if !ok {
+		return nil, fmt.Errorf("event type %s has no payload", t)
+	}
+	payloadType := reflect.TypeOf(zero)
+	if !storedIndirectly(payloadType) {
+		return nil, fmt.Errorf("event type %s: payload %s must be a struct of more than one word", t, payloadType)
+	}
+	pcols, paths, err := matchPayload(table, t, payloadType, cols)
+	if err != nil {
+		return nil, err
+	}
+	s := &tableSchema{table: table, typ: t, payloadType: payloadType}
+	byName := map[string]ColumnInfo{}
+	for _, c := range cols {
+		byName[c.Name] = c
+	}
+	for _, n := range envelopeColumns {
+		s.columns = append(s.columns, byName[n])
+	}
+	s.columns = append(s.columns, pcols...)
+	for _, n := range positionColumns {
+		s.columns = append(s.columns, byName[n])
+	}
+	for _, c := range s.columns {
+		ct := parseCHType(c.Type)
+		if _, err := arrowType(ct.base); err != nil {
+			return nil, fmt.Errorf("table %s column %s: %w", table, c.Name, err)
+		}
+		s.types = append(s.types, ct)
+	}
+	for i, p := range paths {
+		app, err := newFieldAppender(payloadType, p, parseCHType(pcols[i].Type))
+		if err != nil {
+			return nil, fmt.Errorf("table %s column %s: %w", table, pcols[i].Name, err)
+		}
+		s.fields = append(s.fields, app)
+	}
+	return s, nil
 }
 
 func describe(ctx context.Context, conn driver.Conn, table string) ([]ColumnInfo, error) {
@@ -112,6 +131,8 @@ type tableBatch struct {
 	// first is the first offset in the batch per topic and partition: if a retried insert finds
 	// the table already at or past it, the earlier attempt landed (a block is atomic).
 	first map[position]int64
+	// lastPartition is the partition of the last row, which is in first already.
+	lastPartition position
 }
 
 func newTableBatch(mem memory.Allocator, s *tableSchema) *tableBatch {
@@ -135,27 +156,21 @@ func (b *tableBatch) append(ev events.Event, pos position) {
 	bl[3].(*array.StringBuilder).Append(ev.Tenant)
 	bl[4].(*array.StringBuilder).Append(ev.Source)
 	bl[5].(*array.Int64Builder).Append(int64(ev.SchemaVersion))
-	// An addressable copy lets fields be read through pointers instead of boxed one by one.
-	pv := reflect.New(b.schema.payloadType).Elem()
-	pv.Set(reflect.ValueOf(ev.Payload))
+	if reflect.TypeOf(ev.Payload) != b.schema.payloadType {
+		panic(fmt.Sprintf("ingest: %s event carries a %T payload", ev.Type, ev.Payload))
+	}
+	base := payloadData(ev.Payload)
 	n := len(envelopeColumns)
-	for i, p := range b.schema.paths {
-		f := pv.Field(p.index)
-		if p.subIndex < 0 {
-			appendValue(bl[n+i], f)
-			continue
-		}
-		lb := bl[n+i].(*array.ListBuilder)
-		lb.Append(true)
-		vb := lb.ValueBuilder()
-		for j := 0; j < f.Len(); j++ {
-			appendValue(vb, f.Index(j).Field(p.subIndex))
-		}
+	for i, app := range b.schema.fields {
+		app(base, bl[n+i])
 	}
-	if tp := (position{Topic: pos.Topic, Partition: pos.Partition}); !b.hasPartition(tp) {
-		b.first[tp] = pos.Offset
+	if tp := (position{Topic: pos.Topic, Partition: pos.Partition}); tp != b.lastPartition || len(b.first) == 0 {
+		if !b.hasPartition(tp) {
+			b.first[tp] = pos.Offset
+		}
+		b.lastPartition = tp
 	}
-	k := n + len(b.schema.paths)
+	k := n + len(b.schema.fields)
 	bl[k].(*array.StringBuilder).Append(pos.Topic)
 	bl[k+1].(*array.Int64Builder).Append(int64(pos.Partition))
 	bl[k+2].(*array.Int64Builder).Append(pos.Offset)

@@ -99,6 +99,8 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	var peakRSS atomic.Int64
+	cpuBefore := serverCPU()
+	selfBefore := selfCPU()
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	start := time.Now()
@@ -116,6 +118,8 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	elapsed := time.Since(start)
+	selfUsed := selfCPU() - selfBefore
+	cpuAfter := serverCPU()
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -143,6 +147,13 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: Arrow batch build", st.Build.Seconds(), rate(st.Build), "")
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: ClickHouse insert (columnar, native)", st.Insert.Seconds(), rate(st.Insert), "")
 	fmt.Fprintf(tw, "%-44s %12s %12s %s\n", "  peak RSS while ingesting", "", "", fmt.Sprintf("%.0f MiB", float64(peakRSS.Load())/(1<<20)))
+	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  CPU: hotline ingest process", selfUsed.Seconds(), "", fmt.Sprintf("%.1f µs/event", float64(selfUsed.Microseconds())/float64(*n)))
+	for _, name := range []string{"clickhouse-server", "kafka broker"} {
+		if d, ok := cpuAfter[name]; ok {
+			used := d - cpuBefore[name]
+			fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  CPU: "+name, used.Seconds(), "", fmt.Sprintf("%.1f µs/event", float64(used.Microseconds())/float64(*n)))
+		}
+	}
 	tw.Flush()
 	if !*engine {
 		return nil

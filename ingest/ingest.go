@@ -231,7 +231,7 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 	}
 	s.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
 
-	items := make(chan item, 8192)
+	items := make(chan []item, 16)
 	var readers sync.WaitGroup
 	lag := newLagTracker(s.m.lag)
 	for _, p := range assigned {
@@ -251,7 +251,7 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 // loop batches items until the readers stop; stop ends with the generation or the process.
 // Building the next batch overlaps with storing the last one: a single inserter goroutine
 // stores batches in order and commits after each, so commits never pass a batch not stored.
-func (b *batcher) loop(ctx, stop context.Context, items <-chan item) error {
+func (b *batcher) loop(ctx, stop context.Context, items <-chan []item) error {
 	// The inserter retries for as long as reading goes on (back-pressure), then for at most
 	// ShutdownFlush once reading stopped: what it cannot store then stays uncommitted.
 	storeCtx, cancelStore := context.WithCancel(context.WithoutCancel(ctx))
@@ -292,12 +292,12 @@ func (b *batcher) loop(ctx, stop context.Context, items <-chan item) error {
 	defer ticker.Stop()
 	for {
 		select {
-		case it, ok := <-items:
+		case chunk, ok := <-items:
 			if !ok {
 				send()
 				return finish()
 			}
-			b.add(it)
+			b.add(chunk)
 			if b.rows >= b.s.cfg.BatchSize && send() != nil {
 				return finish()
 			}
@@ -323,29 +323,48 @@ func storeFailed(s *Service, err error) error {
 	return nil
 }
 
-func (b *batcher) add(it item) {
-	pos := it.pos
-	b.noteCommit(pos)
-	table := DeadLetterTable
-	if it.dead == nil {
-		table = TableOf(it.ev.Type)
-	}
-	if stored, ok := b.stored[table][position{Topic: pos.Topic, Partition: pos.Partition}]; ok && pos.Offset <= stored {
-		b.s.m.skipped.Inc()
-		return
-	}
-	b.rows++
-	if it.dead != nil {
-		b.dead = append(b.dead, *it.dead)
+// add batches a chunk of one partition's messages, in offset order.
+func (b *batcher) add(chunk []item) {
+	if len(chunk) == 0 {
 		return
 	}
 	start := time.Now()
-	tb := b.batches[it.ev.Type]
-	if tb == nil {
-		tb = newTableBatch(b.mem, b.s.schemas[it.ev.Type])
-		b.batches[it.ev.Type] = tb
+	tp := position{Topic: chunk[0].pos.Topic, Partition: chunk[0].pos.Partition}
+	b.noteCommit(chunk[len(chunk)-1].pos)
+	// Consecutive messages are mostly of one type: look up its batch and stored offset once.
+	var (
+		lastType   events.Type
+		tb         *tableBatch
+		stored     int64
+		haveStored bool
+	)
+	for i := range chunk {
+		it := &chunk[i]
+		if it.dead != nil {
+			if s, ok := b.stored[DeadLetterTable][tp]; ok && it.pos.Offset <= s {
+				b.s.m.skipped.Inc()
+				continue
+			}
+			b.rows++
+			b.dead = append(b.dead, *it.dead)
+			lastType = ""
+			continue
+		}
+		if it.ev.Type != lastType || tb == nil {
+			lastType = it.ev.Type
+			stored, haveStored = b.stored[TableOf(lastType)][tp]
+			if tb = b.batches[lastType]; tb == nil {
+				tb = newTableBatch(b.mem, b.s.schemas[lastType])
+				b.batches[lastType] = tb
+			}
+		}
+		if haveStored && it.pos.Offset <= stored {
+			b.s.m.skipped.Inc()
+			continue
+		}
+		b.rows++
+		tb.append(it.ev, it.pos)
 	}
-	tb.append(it.ev, pos)
 	b.s.m.buildNanos.Add(int64(time.Since(start)))
 }
 

@@ -20,9 +20,15 @@ type item struct {
 	dead *deadLetter
 }
 
+// chunkSize caps how many messages a reader decodes before handing them to the batcher: one
+// channel send per chunk instead of per message.
+const chunkSize = 512
+
 // readPartition reads one assigned partition from its starting offset and decodes each message
-// (decoding here spreads it over the cores, one goroutine per partition).
-func (s *Service) readPartition(ctx context.Context, p position, out chan<- item, lag *lagTracker) {
+// (decoding here spreads it over the cores, one goroutine per partition). Decoded messages go
+// to the batcher in chunks, cut at chunkSize or when the partition's end (as of the last fetch)
+// is reached, so nothing waits in a chunk for messages that have not been written.
+func (s *Service) readPartition(ctx context.Context, p position, out chan<- []item, lag *lagTracker) {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:       s.cfg.Brokers,
 		Topic:         p.Topic,
@@ -41,6 +47,8 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- item
 	}
 	key := position{Topic: p.Topic, Partition: p.Partition}
 	defer lag.forget(key)
+	chunk := make([]item, 0, chunkSize)
+	var decodeTime time.Duration
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
@@ -55,26 +63,31 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- item
 			}
 			continue
 		}
-		s.m.consumed.Inc()
-		s.m.consumedN.Add(1)
+		start := time.Now()
+		chunk = append(chunk, s.decode(m))
+		decodeTime += time.Since(start)
+		if len(chunk) < chunkSize && m.Offset < m.HighWaterMark-1 {
+			continue
+		}
+		s.m.consumed.Add(float64(len(chunk)))
+		s.m.consumedN.Add(int64(len(chunk)))
+		s.m.decodeNanos.Add(int64(decodeTime))
 		lag.set(key, m.HighWaterMark-m.Offset-1)
-		it := s.decode(m)
 		select {
-		case out <- it:
+		case out <- chunk:
 		case <-ctx.Done():
 			return
 		}
+		chunk, decodeTime = make([]item, 0, chunkSize), 0
 	}
 }
 
 func (s *Service) decode(m kafka.Message) item {
-	start := time.Now()
 	pos := position{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}
 	ev, err := events.Decode(m.Value, s.cfg.Clock.Now())
 	if err == nil && events.TopicOf(ev.Type) != s.baseTopic(m.Topic) {
 		err = &events.DecodeError{Reason: "type: " + string(ev.Type) + " does not belong on topic " + m.Topic}
 	}
-	s.m.decodeNanos.Add(int64(time.Since(start)))
 	if err != nil {
 		return item{pos: pos, dead: &deadLetter{pos: pos, key: m.Key, value: m.Value, reason: err.Error(), failedAt: s.cfg.Clock.Now()}}
 	}
