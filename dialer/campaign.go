@@ -46,8 +46,9 @@ type Campaign struct {
 // ListRule says who a campaign calls.
 type ListRule struct {
 	// Source is book (the book of business, by the campaign type's rule), file (a CSV list),
-	// clickhouse (a query returning customer_id, phone[, priority]) or requests (virtual-hold
-	// callbacks and other contacts added as they come).
+	// clickhouse (a query returning customer_id, phone[, priority]), segment (a named analytics
+	// segment, resolved when the campaign starts) or requests (virtual-hold callbacks and other
+	// contacts added as they come). Naming a segment without a source means segment.
 	Source string `yaml:"source" json:"source"`
 	// ExpiringInDays: renewal reminders for policies ending within N days (default 30).
 	ExpiringInDays int `yaml:"expiring_in_days,omitempty" json:"expiring_in_days,omitempty"`
@@ -58,7 +59,8 @@ type ListRule struct {
 	// Query is a ClickHouse query returning customer_id, phone[, priority] (clickhouse source);
 	// segments from analytics arrive this way.
 	Query string `yaml:"query,omitempty" json:"query,omitempty"`
-	// Segment names an analytics segment (the query is taken from analytics once it exists).
+	// Segment names an analytics segment (a satisfaction × loyalty quadrant: loyal, mercenary,
+	// hostage, at_risk), segment source.
 	Segment string `yaml:"segment,omitempty" json:"segment,omitempty"`
 }
 
@@ -149,6 +151,9 @@ func (c *Campaign) Normalize() {
 		r := DefaultRules(c.Type)
 		c.Rules = &r
 	}
+	if c.List.Source == "" && c.List.Segment != "" {
+		c.List.Source = "segment"
+	}
 	if c.List.Source == "" {
 		c.List.Source = "book"
 		if c.Type == events.CampaignVirtualHold || c.Type == events.CampaignComplaintFollowup {
@@ -220,12 +225,19 @@ func (c Campaign) Validate() error {
 			return fmt.Errorf("list.file: missing for a file list")
 		}
 	case "clickhouse":
-		if c.List.Query == "" && c.List.Segment == "" {
-			return fmt.Errorf("list.query: missing for a clickhouse list (or name a segment)")
+		if c.List.Query == "" {
+			return fmt.Errorf("list.query: missing for a clickhouse list")
+		}
+	case "segment":
+		if c.List.Segment == "" {
+			return fmt.Errorf("list.segment: missing for a segment list (name one)")
 		}
 	case "requests":
 	default:
-		return fmt.Errorf("list.source: %q is not one of book, file, clickhouse, requests", c.List.Source)
+		return fmt.Errorf("list.source: %q is not one of book, file, clickhouse, segment, requests", c.List.Source)
+	}
+	if c.List.Segment != "" && c.List.Source != "segment" {
+		return fmt.Errorf("list.segment: %q is named but list.source is %s, not segment", c.List.Segment, c.List.Source)
 	}
 	for _, o := range c.Outcomes {
 		if o == "" || strings.ContainsAny(o, " ,") {

@@ -54,6 +54,9 @@ func TestCampaignValidateNamesTheField(t *testing.T) {
 		{"id: a\ntype: renewal\nscript: R\nretry: {dropped: 1h}\n", "retry dropped:"},
 		{"id: a\ntype: renewal\nscript: R\nsurvey: email\n", "survey:"},
 		{"id: a\ntype: renewal\nscript: R\ncolour: red\n", "colour"},
+		{"id: a\ntype: telemarketing\nscript: R\nlist: {source: segment}\n", "list.segment:"},
+		{"id: a\ntype: telemarketing\nscript: R\nlist: {source: clickhouse, segment: loyal}\n", "list.query:"},
+		{"id: a\ntype: telemarketing\nscript: R\nlist: {source: file, file: x.csv, segment: loyal}\n", "list.segment:"},
 	}
 	for _, tc := range tests {
 		_, err := ParseCampaign("c.yaml", []byte(tc.yaml))

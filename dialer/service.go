@@ -55,6 +55,9 @@ type Deps struct {
 	// Calendar gives complaint follow-ups their deadline of 7 working days (analytics.Calendar in
 	// `hotline run`); without it the deadline the complaint event carries is used.
 	Calendar WorkCalendar
+	// Segments resolves segment lists when a campaign starts (analytics segments in
+	// `hotline run`); a segment campaign without it fails to start.
+	Segments Segments
 	// ClickHouse runs clickhouse list queries (optional).
 	ClickHouse driver.Conn
 	// Agents, when set, are the ACD's agents the call campaigns borrow (blended with inbound,
@@ -354,6 +357,22 @@ func (s *Service) addCampaign(c Campaign) error {
 		cs, err := QueryList(context.Background(), s.deps.ClickHouse, c.List.Query, c, s.cfg.CountryCode, now)
 		if err != nil {
 			return fmt.Errorf("campaign %s: %w", c.ID, err)
+		}
+		s.load(r, cs, now)
+	}
+	if c.List.Source == "segment" {
+		if s.deps.Segments == nil {
+			return fmt.Errorf("campaign %s: list.segment %q: no segment source is configured", c.ID, c.List.Segment)
+		}
+		cs, err := s.deps.Segments.Contacts(context.Background(), c.List.Segment, c, now)
+		if err != nil {
+			return fmt.Errorf("campaign %s: list.segment %q: %w", c.ID, c.List.Segment, err)
+		}
+		for i := range cs {
+			cs[i].CampaignID, cs[i].CampaignType = c.ID, c.Type
+			if cs[i].Priority == 0 {
+				cs[i].Priority = c.Priority
+			}
 		}
 		s.load(r, cs, now)
 	}

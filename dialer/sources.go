@@ -192,6 +192,13 @@ func QueryList(ctx context.Context, conn driver.Conn, query string, c Campaign, 
 	return out, nil
 }
 
+// Segments resolves a named customer segment to the contacts of a campaign, due at due. The
+// analytics segments package answers it in `hotline run`; the list is read once, when the
+// campaign starts.
+type Segments interface {
+	Contacts(ctx context.Context, name string, c Campaign, due time.Time) ([]Contact, error)
+}
+
 // CallbackContact turns a virtual-hold callback request from the IVR queue into a contact due at
 // the time the caller asked for (or at once).
 func CallbackContact(c Campaign, req events.CallbackRequested, at time.Time) Contact {

@@ -85,8 +85,13 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 		}
 		return dialer.FarEndAnswer{Outcome: o, Ring: seconds(a.RingSec), Talk: seconds(a.TalkSec)}
 	})
+	// Campaigns naming a segment (`segment: at_risk`) get its customers from analytics.
+	var segs dialer.Segments
+	if cfg.conn != nil {
+		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: analytics.DefaultSettings()}}
+	}
 	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed},
-		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend,
+		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend, Segments: segs,
 			// Complaint deadlines on the working-day calendar the analytics engine reports with.
 			Calendar: analytics.DefaultSettings().Calendar})
 	if err != nil {
@@ -136,6 +141,18 @@ func (t *callbackTee) Publish(ctx context.Context, evs ...events.Event) error {
 		}
 	}
 	return t.next.Publish(ctx, evs...)
+}
+
+// segmentContacts resolves a campaign's named segment (a satisfaction × loyalty quadrant) to
+// its customers as of the campaign's start, through the analytics segments package.
+type segmentContacts struct{ engine *analytics.Engine }
+
+func (s segmentContacts) Contacts(ctx context.Context, name string, c dialer.Campaign, due time.Time) ([]dialer.Contact, error) {
+	segs, err := s.engine.Segment(ctx, due, "", analytics.SegmentFilter{Quadrant: name})
+	if err != nil {
+		return nil, err
+	}
+	return segments.Contacts(segs, c.ID, c.Type, due)
 }
 
 // segmentLauncher turns a marketer's segment into a dialer campaign: the contacts become the
