@@ -17,7 +17,7 @@ var callDims = map[Dim]string{DimTenant: "tenant", DimQueue: "queue", DimLine: "
 
 func init() {
 	register(&family{
-		name: "calls", timeCol: "arrived_at", dims: callDims, source: table("call_records"), rollups: []string{"calls_queue_rollup", "calls_rollup"},
+		name: "calls", timeCol: "arrived_at", dims: callDims, source: table("call_records"), rollups: []string{"calls_queue_rollup", "calls_rollup", "answered_waits"},
 		groups: []string{"tenant", "direction", "queue", "business_line", "agent_id", "campaign_id", "outcome"},
 		counter: map[string]func(Settings) string{
 			"inbound":       fixed("countIf(" + condInbound + ")"),
@@ -68,6 +68,19 @@ func init() {
 		name: "calls_queue_rollup", timeCol: "ts", dims: queueDims, source: table("call_queue_rollup_15m"),
 		groups:  []string{"tenant", "direction", "queue", "business_line", "campaign_id"},
 		counter: rollupCounters,
+	})
+
+	// The waits of answered calls (migration 0108): the wait percentiles and ASA without
+	// reading every call record.
+	register(&family{
+		name: "answered_waits", timeCol: "arrived_at", dims: callDims, source: table("answered_waits"),
+		groups: []string{"tenant", "queue", "business_line", "agent_id", "campaign_id"},
+		counter: map[string]func(Settings) string{
+			"answered":      fixed("count()"),
+			"wait_answered": fixed("sum(wait_sec)"),
+			"wait_p50":      fixed("quantilesExact(0.5, 0.9)(wait_sec)[1]"),
+			"wait_p90":      fixed("quantilesExact(0.5, 0.9)(wait_sec)[2]"),
+		},
 	})
 
 	register(&family{

@@ -107,11 +107,11 @@ func (e *Engine) dropSnapshotsBefore(ctx context.Context, yyyymm int) error {
 // Dashboard SQL over the snapshots. "Latest" is the newest snapshot on or before the range's
 // end; "first" the oldest on or after its start.
 func latestSnapshot(d Dialect) string {
-	return "(SELECT max(as_of) FROM segment_snapshots WHERE as_of <= toDate(" + d.ToSQL() + "))"
+	return "(SELECT max(as_of) FROM segment_sizes WHERE as_of <= toDate(" + d.ToSQL() + "))"
 }
 
 func firstSnapshot(d Dialect) string {
-	return "(SELECT min(as_of) FROM segment_snapshots WHERE as_of >= toDate(" + d.FromSQL() + "))"
+	return "(SELECT min(as_of) FROM segment_sizes WHERE as_of >= toDate(" + d.FromSQL() + "))"
 }
 
 // SnapshotSizesSQL counts customers per quadrant in the latest snapshot of the range.

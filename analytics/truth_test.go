@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"testing"
@@ -520,6 +521,67 @@ func TestRollupEqualsRawRecords(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// The speed-of-answer metrics come from answered_waits exactly as from the call records.
+func TestAnsweredWaitsEqualRawRecords(t *testing.T) {
+	ctx := context.Background()
+	conn, _ := chtest.Database(t)
+	f := chtest.Generate(9)
+	if err := f.Load(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	e := &Engine{Conn: conn, Settings: DefaultSettings()}
+	ms := []string{"asa", "wait_p50", "wait_p90", "answered"}
+	for _, tc := range []struct {
+		p   Period
+		grp []string
+	}{
+		{Period{From: f.Start, To: f.End, Granularity: GranDay}, nil},
+		{Period{From: f.Start, To: f.End, Granularity: GranHour, Tenant: "t1"}, []string{"queue"}},
+		{Period{From: f.Start, To: f.End, Granularity: GranWeek, Agent: "a2"}, []string{"agent_id"}},
+	} {
+		q := Query{Metrics: ms, Bucket: true, GroupBy: tc.grp}
+		roll, err := e.Run(ctx, tc.p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !containsStr(roll.SQL, "FROM answered_waits") {
+			t.Fatalf("not from answered_waits:\n%s", roll.SQL)
+		}
+		q.Raw = true
+		raw, err := e.Run(ctx, tc.p, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The records also have buckets without an answered call (all values undefined or 0);
+		// answered_waits has no row there.
+		byKey := map[string]Row{}
+		for _, r := range roll.Rows {
+			byKey[fmt.Sprint(r.Time.Unix(), r.Keys)] = r
+		}
+		n := 0
+		for _, r := range raw.Rows {
+			if r.Values[3] == nil || *r.Values[3] == 0 {
+				continue
+			}
+			n++
+			o, ok := byKey[fmt.Sprint(r.Time.Unix(), r.Keys)]
+			if !ok {
+				t.Errorf("%v %v: no answered_waits row", r.Time, r.Keys)
+				continue
+			}
+			for j, m := range ms {
+				a, b := r.Values[j], o.Values[j]
+				if (a == nil) != (b == nil) || (a != nil && !close(*a, *b)) {
+					t.Errorf("%v %v %s: raw %v answered_waits %v", r.Time, r.Keys, m, deref(a), deref(b))
+				}
+			}
+		}
+		if n == 0 || n != len(roll.Rows) {
+			t.Errorf("%d raw rows with answered calls, %d answered_waits rows", n, len(roll.Rows))
 		}
 	}
 }
