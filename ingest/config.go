@@ -19,7 +19,7 @@ type Config struct {
 	GroupID       string
 	ClickHouse    chdb.Options
 	BatchSize     int           // rows held before a flush, over all tables
-	FlushInterval time.Duration // longest a row waits before a flush
+	FlushInterval time.Duration // longest a row waits before a flush once caught up (10× that while working off a backlog)
 	// ShutdownFlush bounds how long a graceful stop keeps retrying the last flush.
 	ShutdownFlush time.Duration
 	// SessionTimeout is how long the group waits for a silent member (a crashed process)

@@ -189,7 +189,15 @@ type batcher struct {
 	dead    []deadLetter
 	rows    int
 	commit  map[string]map[int]int64 // next offset to read, per topic and partition
+	// pendingSince is when the oldest message not yet handed to the inserter was added.
+	pendingSince time.Time
+	lag          *lagTracker
 }
+
+// backlogFlushFactor stretches the flush interval while ingest works off a backlog: batches
+// then fill to BatchSize, and fewer, larger inserts keep ClickHouse's part count and merge work
+// down (and ingest faster), while a row still never waits longer than this many intervals.
+const backlogFlushFactor = 10
 
 func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generation) error {
 	// Readers stop on shutdown or at the end of the generation; the batcher flushes either way
@@ -234,6 +242,7 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 	items := make(chan []item, 16)
 	var readers sync.WaitGroup
 	lag := newLagTracker(s.m.lag)
+	b.lag = lag
 	for _, p := range assigned {
 		readers.Add(1)
 		go func() {
@@ -302,6 +311,9 @@ func (b *batcher) loop(ctx, stop context.Context, items <-chan []item) error {
 				return finish()
 			}
 		case <-ticker.C:
+			if b.lag.behind() && b.rows < b.s.cfg.BatchSize && time.Since(b.pendingSince) < backlogFlushFactor*b.s.cfg.FlushInterval {
+				continue
+			}
 			if send() != nil {
 				return finish()
 			}
@@ -329,6 +341,9 @@ func (b *batcher) add(chunk []item) {
 		return
 	}
 	start := time.Now()
+	if len(b.commit) == 0 {
+		b.pendingSince = start
+	}
 	tp := position{Topic: chunk[0].pos.Topic, Partition: chunk[0].pos.Partition}
 	b.noteCommit(chunk[len(chunk)-1].pos)
 	// Consecutive messages are mostly of one type: look up its batch and stored offset once.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -106,7 +107,11 @@ type lagTracker struct {
 	mu    sync.Mutex
 	lags  map[position]int64
 	gauge prometheus.Gauge
+	total atomic.Int64
 }
+
+// behind reports whether any partition has messages not yet read.
+func (l *lagTracker) behind() bool { return l.total.Load() > 0 }
 
 func newLagTracker(g prometheus.Gauge) *lagTracker {
 	return &lagTracker{lags: map[position]int64{}, gauge: g}
@@ -132,4 +137,5 @@ func (l *lagTracker) publish() {
 		sum += v
 	}
 	l.gauge.Set(float64(sum))
+	l.total.Store(sum)
 }

@@ -7,7 +7,11 @@
 // tagged fields, a field of that type in Config, its defaults in Default, and a line in Validate.
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/analytics"
+)
 
 // Config is everything the hotline binary needs to start. The zero value is not useful; start
 // from Default or Load.
@@ -22,6 +26,9 @@ type Config struct {
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
+	// Analytics are the KPI definitions' settings (thresholds, variants, windows, holiday
+	// calendar, segmentation cut-offs); package analytics declares, defaults and checks them.
+	Analytics analytics.Settings `yaml:"analytics"`
 }
 
 // Kafka says where the event log lives.
@@ -56,8 +63,9 @@ type Ingest struct {
 	// BatchSize is the most rows per ClickHouse insert (rows, 1..1000000); a batch flushes when
 	// it reaches this size or FlushInterval passes, whichever comes first.
 	BatchSize int `yaml:"batch_size" env:"HOTLINE_INGEST_BATCH_SIZE" help:"rows per ClickHouse insert (1..1000000)"`
-	// FlushInterval is the longest a row waits in a batch before it is inserted (> 0).
-	FlushInterval time.Duration `yaml:"flush_interval" env:"HOTLINE_INGEST_FLUSH_INTERVAL" help:"longest a row waits before its batch is inserted"`
+	// FlushInterval is the longest a row waits in a batch before it is inserted (> 0), once
+	// ingest has caught up; while it works off a backlog, batches fill up for up to 10 times it.
+	FlushInterval time.Duration `yaml:"flush_interval" env:"HOTLINE_INGEST_FLUSH_INTERVAL" help:"longest a row waits before its batch is inserted (10x while working off a backlog)"`
 }
 
 // HTTP configures the one HTTP server all parts mount their endpoints on.
@@ -91,6 +99,7 @@ func Default() Config {
 		HTTP: HTTP{
 			Addr: "127.0.0.1:8080",
 		},
+		Analytics: analytics.DefaultSettings(),
 	}
 }
 
