@@ -10,20 +10,24 @@ import (
 // Holidays, plus Workdays (weekend days worked to make up for a holiday, as in China).
 // Dates are "2006-01-02".
 type Calendar struct {
-	Holidays []string
-	Workdays []string
+	Holidays []string `yaml:"holidays" env:"HOTLINE_ANALYTICS_HOLIDAYS" help:"comma-separated holidays YYYY-MM-DD (no complaint deadline counts them)"`
+	Workdays []string `yaml:"workdays" env:"HOTLINE_ANALYTICS_WORKDAYS" help:"comma-separated weekend days worked YYYY-MM-DD (count as working days)"`
 }
 
-// Validate checks the dates parse.
-func (c Calendar) Validate() error {
-	for _, list := range [][]string{c.Holidays, c.Workdays} {
-		for _, d := range list {
+// problems checks the dates parse.
+func (c Calendar) problems() []Problem {
+	var out []Problem
+	for _, l := range []struct {
+		field string
+		dates []string
+	}{{"calendar.holidays", c.Holidays}, {"calendar.workdays", c.Workdays}} {
+		for i, d := range l.dates {
 			if _, err := time.Parse(time.DateOnly, d); err != nil {
-				return fmt.Errorf("analytics.calendar: %q is not a date YYYY-MM-DD", d)
+				out = append(out, Problem{Field: l.field, Problem: fmt.Sprintf("entry %d: %q is not a date YYYY-MM-DD", i+1, d)})
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 // IsWorkday says whether day (its calendar date) is a working day.

@@ -33,6 +33,7 @@ func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("clickhouse", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address")
 	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "ClickHouse database")
 	tenant := fs.String("tenant", "", "only this tenant")
+	cfgPath := fs.String("config", "", "YAML config file whose analytics: section gives the KPI settings (env HOTLINE_CONFIG)")
 	fs.Usage = func() {
 		fmt.Fprintln(stdout, "hotline report: KPIs per day, week or month from the KPI layer (terminal table + CSV).")
 		fs.PrintDefaults()
@@ -48,12 +49,16 @@ func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if *by != analytics.GranDay && *by != analytics.GranWeek && *by != analytics.GranMonth {
 		return fmt.Errorf("report: --by %q is not day, week or month", *by)
 	}
+	settings, err := loadSettings(*cfgPath)
+	if err != nil {
+		return err
+	}
 	conn, err := chdb.Open(ctx, chdb.Options{Addr: *addr, Database: *db})
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	e := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
+	e := &analytics.Engine{Conn: conn, Settings: settings}
 	res, err := e.Run(ctx, analytics.Period{From: f, To: t, Granularity: *by, Tenant: *tenant}, analytics.Query{Metrics: ReportMetrics, Bucket: true})
 	if err != nil {
 		return err

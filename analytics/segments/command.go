@@ -25,6 +25,7 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "output file (required)")
 	asOf := fs.String("as-of", "", "date YYYY-MM-DD the segmentation is as of; default now")
 	tenant := fs.String("tenant", "", "only this tenant")
+	cfgPath := fs.String("config", "", "YAML config file whose analytics: section gives the KPI settings (env HOTLINE_CONFIG)")
 	reveal := fs.Bool("reveal-phones", false, "write phone numbers in full (for a campaign that dials them); masked otherwise")
 	addr := fs.String("clickhouse", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address")
 	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "ClickHouse database")
@@ -47,12 +48,16 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		at = t
 	}
+	settings, err := loadSettings(*cfgPath)
+	if err != nil {
+		return err
+	}
 	conn, err := chdb.Open(ctx, chdb.Options{Addr: *addr, Database: *db})
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	e := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
+	e := &analytics.Engine{Conn: conn, Settings: settings}
 	segs, err := e.Segment(ctx, at, *tenant, analytics.SegmentFilter{Quadrant: *quadrant})
 	if err != nil {
 		return err

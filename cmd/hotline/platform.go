@@ -31,6 +31,10 @@ type platform struct {
 	dialer   *dialer.Service
 	qa       *qa.Service
 	recorder *recorder
+	// analytics are the KPI settings of the config file; daily keeps the tables the
+	// dashboards read (nil without ClickHouse).
+	analytics analytics.Settings
+	daily     *analytics.DailyJobs
 }
 
 type platformConfig struct {
@@ -41,10 +45,15 @@ type platformConfig struct {
 	sink    events.Sink
 	conn    driver.Conn // analytics and QA sampling; nil in tests without ClickHouse
 	log     *slog.Logger
+	// analytics is the config file's analytics: section; zero (no variant) means the defaults.
+	analytics analytics.Settings
 }
 
 func newPlatform(cfg platformConfig) (*platform, error) {
-	p := &platform{}
+	p := &platform{analytics: cfg.analytics}
+	if p.analytics.SLVariant == "" {
+		p.analytics = analytics.DefaultSettings()
+	}
 	if cfg.log == nil {
 		cfg.log = slog.Default()
 	}
@@ -111,13 +120,20 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 	routing.NewDesktop(p.sim).Register(srv)
 	p.dialer.Register(srv)
 	p.qa.Register(srv)
-	engine := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
+	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
+	if conn != nil {
+		p.daily = &analytics.DailyJobs{Engine: engine}
+	}
 	report.Register(srv, engine, time.Now)
 	segments.Register(srv, engine, &segmentLauncher{dialer: p.dialer, dir: filepath.Join(dataDir, "campaigns")}, time.Now)
 }
 
 func (p *platform) services() []func(context.Context) error {
-	return []func(context.Context) error{p.sim.Run, p.dialer.Run, p.qa.Run, p.recorder.Run}
+	out := []func(context.Context) error{p.sim.Run, p.dialer.Run, p.qa.Run, p.recorder.Run}
+	if p.daily != nil {
+		out = append(out, p.daily.Run)
+	}
+	return out
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }

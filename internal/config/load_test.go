@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seed-1c4692e8/hotline/analytics"
 )
 
 // load runs Load the way a subcommand does: register, parse args, load with a fake environment.
@@ -54,6 +56,12 @@ func TestLoad(t *testing.T) {
 					ClickHouse: ClickHouse{Addr: "clickhouse1:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
 					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml"},
+					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
+						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
+						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
+						ComplaintWorkdays: 5,
+						Segments: analytics.SegmentSettings{SatisfactionCut: 65, LoyaltyCut: 55.5, UseMedians: true, LookbackDays: 180,
+							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
 				}
 			},
 		},
@@ -126,7 +134,22 @@ func TestLoad(t *testing.T) {
 					ClickHouse: ClickHouse{Addr: "ch:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
 					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml"},
+					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
+						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
+						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
+						ComplaintWorkdays: 5,
+						Segments: analytics.SegmentSettings{SatisfactionCut: 65, LoyaltyCut: 55.5, UseMedians: true, LookbackDays: 180,
+							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
 				}
+			},
+		},
+		{
+			name: "analytics settings from env",
+			env:  map[string]string{"HOTLINE_ANALYTICS_SL_THRESHOLD_SEC": "15", "HOTLINE_ANALYTICS_HOLIDAYS": "2026-01-01, 2026-05-01", "HOTLINE_ANALYTICS_USE_MEDIANS": "true"},
+			want: func(c *Config) {
+				c.Analytics.SLThresholdSec = 15
+				c.Analytics.Calendar.Holidays = []string{"2026-01-01", "2026-05-01"}
+				c.Analytics.Segments.UseMedians = true
 			},
 		},
 		{
@@ -207,7 +230,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file unknown section",
 			args: []string{"--config", "testdata/unknown_section.yaml"},
-			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: clickhouse, data_dir, http, ingest, kafka, tenant)`},
+			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: analytics, clickhouse, data_dir, http, ingest, kafka, tenant)`},
 		},
 		{
 			name: "file syntax error",
@@ -237,6 +260,30 @@ func TestLoadErrors(t *testing.T) {
 				`config: testdata/bad_values.yaml:4: kafka.brokers: entry 2: "localhost" is not host:port (e.g. "kafka1:9092")`,
 				`config: testdata/bad_values.yaml:6: kafka.topic_prefix: "hot line/" may only contain letters, digits, '.', '_' and '-' (Kafka topic name characters)`,
 				`config: testdata/bad_values.yaml:8: ingest.batch_size: 0 is out of range 1..1000000`,
+			},
+		},
+		{
+			name: "file analytics errors name the line, the field and the problem",
+			args: []string{"--config", "testdata/bad_analytics.yaml"},
+			want: []string{
+				`config: testdata/bad_analytics.yaml:2: analytics.sl_variant: "eighty_twenty" is not one of [abandons_against ignore_abandons all_abandons abandons_within_good]`,
+				`config: testdata/bad_analytics.yaml:3: analytics.fcr_window: 30m0s is shorter than an hour`,
+				`config: testdata/bad_analytics.yaml:5: analytics.calendar.holidays: entry 2: "1 Oct" is not a date YYYY-MM-DD`,
+				`config: testdata/bad_analytics.yaml:7: analytics.segments.loyalty_cut: 150 is not in 0..100`,
+			},
+		},
+		{
+			name: "env analytics value checked by analytics",
+			env:  map[string]string{"HOTLINE_ANALYTICS_SHORT_ABANDON_SEC": "25"},
+			want: []string{`config: env HOTLINE_ANALYTICS_SHORT_ABANDON_SEC: 25 is not in 0..sl_threshold_sec (20)`},
+		},
+		{
+			name: "file analytics value of the wrong type",
+			args: []string{"--config", "testdata/bad_int.yaml"},
+			env:  map[string]string{"HOTLINE_ANALYTICS_COMPLAINT_WORKDAYS": "seven"},
+			want: []string{
+				`config: testdata/bad_int.yaml:2: kafka.partitions: "four" is not an integer`,
+				`config: env HOTLINE_ANALYTICS_COMPLAINT_WORKDAYS: "seven" is not an integer`,
 			},
 		},
 		{

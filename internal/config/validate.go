@@ -27,6 +27,7 @@ func (c Config) problems() []*Error {
 	p.section("clickhouse", c.ClickHouse.problems())
 	p.section("ingest", c.Ingest.problems())
 	p.section("http", c.HTTP.problems())
+	p.section("analytics", analyticsProblems(c.Analytics))
 	return p
 }
 
