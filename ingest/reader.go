@@ -26,9 +26,9 @@ type item struct {
 const chunkSize = 512
 
 // readPartition reads one assigned partition from its starting offset and decodes each message
-// (decoding here spreads it over the cores, one goroutine per partition). Decoded messages go
-// to the batcher in chunks, cut at chunkSize or when the partition's end (as of the last fetch)
-// is reached, so nothing waits in a chunk for messages that have not been written.
+// (decoding here spreads it over the cores, one goroutine per partition). Messages are decoded
+// and handed to the batcher in chunks, cut at chunkSize or when the partition's end (as of the
+// last fetch) is reached, so nothing waits in a chunk for messages that have not been written.
 func (s *Service) readPartition(ctx context.Context, p position, out chan<- []item, lag *lagTracker) {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:       s.cfg.Brokers,
@@ -48,8 +48,7 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- []it
 	}
 	key := position{Topic: p.Topic, Partition: p.Partition}
 	defer lag.forget(key)
-	chunk := make([]item, 0, chunkSize)
-	var decodeTime time.Duration
+	msgs := make([]kafka.Message, 0, chunkSize)
 	for {
 		m, err := r.FetchMessage(ctx)
 		if err != nil {
@@ -64,33 +63,44 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- []it
 			}
 			continue
 		}
-		start := time.Now()
-		chunk = append(chunk, s.decode(m))
-		decodeTime += time.Since(start)
-		if len(chunk) < chunkSize && m.Offset < m.HighWaterMark-1 {
+		msgs = append(msgs, m)
+		if len(msgs) < chunkSize && m.Offset < m.HighWaterMark-1 {
 			continue
 		}
+		chunk := s.decodeChunk(msgs)
 		s.m.consumed.Add(float64(len(chunk)))
 		s.m.consumedN.Add(int64(len(chunk)))
-		s.m.decodeNanos.Add(int64(decodeTime))
 		lag.set(key, m.HighWaterMark-m.Offset-1)
 		select {
 		case out <- chunk:
 		case <-ctx.Done():
 			return
 		}
-		chunk, decodeTime = make([]item, 0, chunkSize), 0
+		msgs = msgs[:0]
 	}
 }
 
-func (s *Service) decode(m kafka.Message) item {
+// decodeChunk decodes messages read from one partition; the clock is read once per chunk, not
+// per message.
+func (s *Service) decodeChunk(msgs []kafka.Message) []item {
+	start := time.Now()
+	now := s.cfg.Clock.Now()
+	chunk := make([]item, len(msgs))
+	for i, m := range msgs {
+		chunk[i] = s.decode(m, now)
+	}
+	s.m.decodeNanos.Add(int64(time.Since(start)))
+	return chunk
+}
+
+func (s *Service) decode(m kafka.Message, now time.Time) item {
 	pos := position{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}
-	ev, err := events.Decode(m.Value, s.cfg.Clock.Now())
+	ev, err := events.Decode(m.Value, now)
 	if err == nil && events.TopicOf(ev.Type) != s.baseTopic(m.Topic) {
 		err = &events.DecodeError{Reason: "type: " + string(ev.Type) + " does not belong on topic " + m.Topic}
 	}
 	if err != nil {
-		return item{pos: pos, dead: &deadLetter{pos: pos, key: m.Key, value: m.Value, reason: err.Error(), failedAt: s.cfg.Clock.Now()}}
+		return item{pos: pos, dead: &deadLetter{pos: pos, key: m.Key, value: m.Value, reason: err.Error(), failedAt: now}}
 	}
 	return item{pos: pos, ev: ev}
 }
