@@ -3,6 +3,7 @@ package dialer
 import (
 	"bytes"
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +20,24 @@ func TestBenchPrintsEveryMethod(t *testing.T) {
 			t.Errorf("table has no row for %s:\n%s", m, out.String())
 		}
 	}
-	for _, col := range []string{"talk min/agent-h", "occupancy", "abandon %", "worst window %", "contacts/agent-h", "mean wait s"} {
+	for _, col := range []string{"talk min/agent-h", "occupancy", "abandon %", "worst window %", "contacts/agent-h", "mean wait s", "+15% needs", "ceiling"} {
 		if !strings.Contains(out.String(), col) {
 			t.Errorf("table has no column %q", col)
+		}
+	}
+}
+
+func TestWorkloadCeiling(t *testing.T) {
+	for _, tc := range []struct {
+		w    Workload
+		want float64
+	}{
+		{Workload{TalkMean: 90 * time.Second}, 60 * 90.0 / 110},
+		{Workload{TalkMean: 300 * time.Second}, 60 * 300.0 / 320},
+		{Workload{TalkMean: 60 * time.Second, WrapMean: 60 * time.Second}, 30},
+	} {
+		if got := tc.w.Ceiling(); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s talk, %s wrap: ceiling %.3f, want %.3f", tc.w.TalkMean, tc.w.WrapMean, got, tc.want)
 		}
 	}
 }

@@ -328,6 +328,9 @@ func (e *Engine) AgentReady(agentID string) {
 	if a.state == agentWrap {
 		e.stats.wrap(now.Sub(a.since))
 		e.cfg.Pacer.ObserveHandle(now.Sub(a.connected))
+		if po, ok := e.cfg.Pacer.(pacing.PhaseObserver); ok {
+			po.ObservePhases(a.since.Sub(a.connected), now.Sub(a.since))
+		}
 	}
 	if a.leaving {
 		a.state, a.leaving, a.call = agentOut, false, nil
@@ -763,7 +766,7 @@ func (e *Engine) snapshot(now time.Time) *pacing.Snapshot {
 	s.Now = now
 	s.Ready = len(e.ready)
 	s.InCall, s.Wrap, s.LoggedIn = 0, 0, 0
-	s.Busy = s.Busy[:0]
+	s.Busy, s.Wrapping = s.Busy[:0], s.Wrapping[:0]
 	for _, a := range e.agents {
 		switch a.state {
 		case agentOut:
@@ -773,7 +776,7 @@ func (e *Engine) snapshot(now time.Time) *pacing.Snapshot {
 			s.Busy = append(s.Busy, now.Sub(a.connected))
 		case agentWrap:
 			s.Wrap++
-			s.Busy = append(s.Busy, now.Sub(a.connected))
+			s.Wrapping = append(s.Wrapping, now.Sub(a.since))
 		}
 		s.LoggedIn++
 	}

@@ -37,6 +37,15 @@ func (w *Workload) defaults() {
 	}
 }
 
+// Ceiling is the most talk minutes an agent-hour can hold on this workload: every logged-in
+// second talking or wrapping up, 60 × talk / (talk + wrap-up). No pacing reaches it (an agent
+// waits at least for a phone to be answered), so a target above it cannot be met.
+func (w Workload) Ceiling() float64 {
+	w.defaults()
+	t, r := w.TalkMean.Seconds(), w.WrapMean.Seconds()
+	return 60 * t / (t + r)
+}
+
 // Validate reports the first setting out of range.
 func (w Workload) Validate() error {
 	switch {

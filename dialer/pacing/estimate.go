@@ -6,9 +6,11 @@ import (
 )
 
 // empirical is a sliding sample of durations with a sorted copy for quantiles and CDF look-ups.
-// A few prior samples stand in until real ones arrive and drop out as the window fills.
+// A few prior samples stand in until priorLife real ones have arrived, then drop out: left in,
+// a pessimistic prior would fatten the tail for as long as the window holds it.
 type empirical struct {
 	cap    int
+	priors int       // prior samples still at the front of window
 	window []float64 // seconds, oldest first
 	sorted []float64
 	dirty  int // samples added since sorted was rebuilt
@@ -17,7 +19,7 @@ type empirical struct {
 }
 
 func newEmpirical(capacity, rebuildEvery int, prior ...float64) *empirical {
-	e := &empirical{cap: capacity, every: rebuildEvery}
+	e := &empirical{cap: capacity, every: rebuildEvery, priors: len(prior)}
 	e.window = append(e.window, prior...)
 	e.rebuild()
 	return e
@@ -25,8 +27,14 @@ func newEmpirical(capacity, rebuildEvery int, prior ...float64) *empirical {
 
 func (e *empirical) add(d time.Duration) {
 	e.window = append(e.window, d.Seconds())
+	if e.priors > 0 && len(e.window)-e.priors >= priorLife {
+		e.window = e.window[e.priors:]
+		e.priors = 0
+		e.dirty = e.every // rebuild now
+	}
 	if len(e.window) > e.cap {
 		e.window = e.window[len(e.window)-e.cap:]
+		e.priors = max(0, e.priors-1)
 	}
 	e.dirty++
 	// Rebuild often while the sample is young, then every `every` samples.
@@ -34,6 +42,9 @@ func (e *empirical) add(d time.Duration) {
 		e.rebuild()
 	}
 }
+
+// priorLife is how many real samples the priors stay for.
+const priorLife = 30
 
 func (e *empirical) rebuild() {
 	e.sorted = append(e.sorted[:0], e.window...)

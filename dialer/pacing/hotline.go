@@ -72,8 +72,10 @@ func (c *HotlineConfig) defaults() {
 // probability that, if a person answers it, no agent is free within the grace period, from
 //   - P(a person answers) and the ring-time distribution of person-answered calls,
 //   - for each line already ringing, the chance it is answered by a person before the new one,
-//   - for each busy agent, the chance its remaining talk + wrap-up ends in time, conditioned on
-//     how long the call has already lasted,
+//   - for each agent talking, the chance its remaining talk plus a wrap-up ends in time,
+//     conditioned on how long the call has already lasted; for each agent wrapping up, the chance
+//     the wrap-up ends in time, conditioned on how long it has lasted (the talk is over: such an
+//     agent is nearly free, which the sum talk + wrap-up cannot tell),
 //
 // and places lines while that risk stays under a threshold. A feedback term moves the
 // threshold so the measured rolling abandonment sits at Margin × Target.
@@ -82,7 +84,8 @@ type Hotline struct {
 
 	ringHuman *empirical // dial → person answered, s
 	endOther  *empirical // dial → end of attempts no person answered, s
-	handle    *empirical // talk + after-call work, s
+	talk      *empirical // connected → conversation over, s
+	wrap      *empirical // after-call work, s
 	outcomes  []bool     // last attempts: person answered?
 	outIdx    int
 	humans    int
@@ -94,11 +97,12 @@ type Hotline struct {
 	// Look-up tables rebuilt when the samples behind them change.
 	taus       []float64
 	humanF     []float64 // F_H(τ_k)
-	tabGen     [3]int
+	tabGen     [4]int    // generations of ringHuman, endOther, talk, wrap the tables were built from
 	pending    []pendingOutcome
 	handleSeen int
-	dist       []riskDist  // generations of ringHuman, endOther, handle the tables were built from
-	handleTab  [][]float64 // [elapsed s][k] P(agent free by τ_k+grace | busy for elapsed)
+	dist       []riskDist
+	talkTab    [][]float64 // [elapsed s][k] P(agent free by τ_k+grace | talking for elapsed)
+	wrapTab    [][]float64 // [elapsed s][k] P(agent free by τ_k+grace | wrapping up for elapsed)
 	ringA      [][]float64 // [elapsed/ringStep][k] F_H(r+τ_k) − F_H(r)
 	ringAliveH []float64   // [elapsed/ringStep] 1 − F_H(r)
 	ringAliveO []float64   // [elapsed/ringStep] 1 − F_O(r)
@@ -131,6 +135,7 @@ const (
 	ringStep      = 250 * time.Millisecond
 	maxRingTrack  = 120 * time.Second
 	maxHandleSecs = 4 * 3600
+	wrapPoints    = 5 // wrap-up quantiles a talking agent's end is averaged over
 	outcomeWindow = 2000
 )
 
@@ -146,7 +151,8 @@ func NewHotline(cfg HotlineConfig) (*Hotline, error) {
 		// under-dials rather than drops; they wash out after a few dozen real samples.
 		ringHuman: newEmpirical(1000, 50, 2, 4, 6, 8, 10, 13, 16, 20, 25, 30),
 		endOther:  newEmpirical(2000, 100, 2, 20, 25, 30),
-		handle:    newEmpirical(1000, 50, 120, 240, 360, 480),
+		talk:      newEmpirical(1000, 50, 120, 240, 360, 480),
+		wrap:      newEmpirical(1000, 50, 30, 60, 90, 120),
 		outcomes:  make([]bool, 0, outcomeWindow),
 		theta:     cfg.Target,
 	}
@@ -192,7 +198,15 @@ func (h *Hotline) ObserveAttempt(a Attempt) {
 	}
 }
 
-func (h *Hotline) ObserveHandle(d time.Duration) { h.handle.add(d); h.handleSeen++ }
+// ObserveHandle implements Pacer; the phases apart (ObservePhases) are what the model uses.
+func (h *Hotline) ObserveHandle(time.Duration) {}
+
+// ObservePhases implements PhaseObserver.
+func (h *Hotline) ObservePhases(talk, wrap time.Duration) {
+	h.talk.add(talk)
+	h.wrap.add(wrap)
+	h.handleSeen++
+}
 
 func (h *Hotline) Dial(s *Snapshot) int {
 	if h.nextAdjust.IsZero() {
@@ -221,13 +235,19 @@ func (h *Hotline) Dial(s *Snapshot) int {
 		h.dist = make([]riskDist, K+1)
 	}
 	h.dist = h.dist[:K+1]
-	terms := len(s.Busy) + len(s.Ringing)
+	terms := len(s.Busy) + len(s.Wrapping) + len(s.Ringing)
 	for k := range K + 1 {
 		h.dist[k].reset(terms <= maxExactTerms)
 	}
 	for _, e := range s.Busy {
-		i := min(int(e/time.Second), len(h.handleTab)-1)
-		for k, pk := range h.handleTab[i] {
+		i := min(int(e/time.Second), len(h.talkTab)-1)
+		for k, pk := range h.talkTab[i] {
+			h.dist[k].add(-1, pk*trust)
+		}
+	}
+	for _, e := range s.Wrapping {
+		i := min(int(e/time.Second), len(h.wrapTab)-1)
+		for k, pk := range h.wrapTab[i] {
 			h.dist[k].add(-1, pk*trust)
 		}
 	}
@@ -406,13 +426,13 @@ func (h *Hotline) adjust(now time.Time) {
 
 // tables rebuilds the look-ups when the samples behind them have changed.
 func (h *Hotline) tables() {
-	gen := [3]int{h.ringHuman.gen, h.endOther.gen, h.handle.gen}
+	gen := [4]int{h.ringHuman.gen, h.endOther.gen, h.talk.gen, h.wrap.gen}
 	if gen == h.tabGen && h.taus != nil {
 		return
 	}
 	K := h.cfg.Points
 	ringChanged := h.taus == nil || gen[0] != h.tabGen[0] || gen[1] != h.tabGen[1]
-	if ringChanged || gen[2] != h.tabGen[2] {
+	if ringChanged {
 		// K quantiles of the ring time for the new line's own risk, plus the horizon (the 95th
 		// percentile) where every line answered in time competes for the agents freed by then.
 		h.taus = make([]float64, K+1)
@@ -427,22 +447,51 @@ func (h *Hotline) tables() {
 		}
 	}
 	grace := h.cfg.Grace.Seconds()
-	// Handle table: up to the longest call seen, plus a margin.
-	maxE := min(int(h.handle.quantile(1))+2, maxHandleSecs)
-	h.handleTab = h.handleTab[:0]
-	meanH := max(h.handle.mean(), 1)
-	for e := 0; e <= maxE; e++ {
+	// Wrap-up quantiles: a talking agent is free once the talk and then a wrap-up are over.
+	var wq [wrapPoints]float64
+	for j := range wrapPoints {
+		wq[j] = h.wrap.quantile((float64(j) + 0.5) / wrapPoints)
+	}
+	meanT := max(h.talk.mean(), 1)
+	maxT := min(int(h.talk.quantile(1))+2, maxHandleSecs)
+	h.talkTab = h.talkTab[:0]
+	for e := 0; e <= maxT; e++ {
 		row := make([]float64, K+1)
-		surv := 1 - h.handle.cdf(float64(e))
+		fe := h.talk.cdf(float64(e))
+		surv := 1 - fe
+		for k := range K + 1 {
+			var p float64
+			for _, w := range wq {
+				left := h.taus[k] + grace - w
+				if left <= 0 {
+					continue
+				}
+				if surv <= 1e-9 {
+					// Longer than every call on record: assume a memoryless tail.
+					p += 1 - math.Exp(-left/meanT)
+					continue
+				}
+				p += (h.talk.cdf(float64(e)+left) - fe) / surv
+			}
+			row[k] = p / wrapPoints
+		}
+		h.talkTab = append(h.talkTab, row)
+	}
+	meanW := max(h.wrap.mean(), 1)
+	maxW := min(int(h.wrap.quantile(1))+2, maxHandleSecs)
+	h.wrapTab = h.wrapTab[:0]
+	for e := 0; e <= maxW; e++ {
+		row := make([]float64, K+1)
+		fe := h.wrap.cdf(float64(e))
+		surv := 1 - fe
 		for k := range K + 1 {
 			if surv <= 1e-9 {
-				// Longer than every call on record: assume a memoryless tail.
-				row[k] = 1 - math.Exp(-(h.taus[k]+grace)/meanH)
+				row[k] = 1 - math.Exp(-(h.taus[k]+grace)/meanW)
 				continue
 			}
-			row[k] = (h.handle.cdf(float64(e)+h.taus[k]+grace) - (1 - surv)) / surv
+			row[k] = (h.wrap.cdf(float64(e)+h.taus[k]+grace) - fe) / surv
 		}
-		h.handleTab = append(h.handleTab, row)
+		h.wrapTab = append(h.wrapTab, row)
 	}
 	if ringChanged || h.ringA == nil {
 		steps := int(maxRingTrack/ringStep) + 1

@@ -13,8 +13,10 @@ type Snapshot struct {
 	Ready int
 	// InCall is the number of agents talking; Wrap the number in after-call work.
 	InCall, Wrap int
-	// Busy holds, for every agent talking or wrapping up, the time since its call was connected.
+	// Busy holds, for every agent talking, the time since its call was connected.
 	Busy []time.Duration
+	// Wrapping holds, for every agent in after-call work, the time since the conversation ended.
+	Wrapping []time.Duration
 	// LoggedIn is every agent of the campaign, whatever their state.
 	LoggedIn int
 	// Ringing holds, for every line dialled and not yet answered, the time since it was dialled.
@@ -50,6 +52,12 @@ type Pacer interface {
 	ObserveAttempt(a Attempt)
 	// ObserveHandle is called when an agent finishes a call, with talk + after-call work.
 	ObserveHandle(d time.Duration)
+}
+
+// PhaseObserver is an optional Pacer method: each finished call's talk and after-call work
+// apart (ObserveHandle has their sum), so a pacer can tell an agent wrapping up from one talking.
+type PhaseObserver interface {
+	ObservePhases(talk, wrap time.Duration)
 }
 
 // Reserving pacers dial one line for one agent and keep that agent for the call: the dialer

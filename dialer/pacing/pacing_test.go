@@ -198,3 +198,26 @@ func TestRiskDistExactMatchesConvolution(t *testing.T) {
 		t.Errorf("P(Y + B ≥ 1) = %v, want 0.5", got)
 	}
 }
+
+// TestHotlineDialsAheadForAgentsWrappingUp: an agent near the end of a wrap-up that never
+// lasts over 30 s will be free when a line dialled now is answered; the same agent still talking
+// will not (talk then a wrap-up are ahead).
+func TestHotlineDialsAheadForAgentsWrappingUp(t *testing.T) {
+	h, err := NewHotline(HotlineConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 200 {
+		h.ObservePhases(time.Duration(60+i%120)*time.Second, time.Duration(10+i%21)*time.Second)
+		h.ObserveAttempt(Attempt{At: t0.Add(time.Duration(i) * time.Second), Ring: 8 * time.Second, Human: i%3 == 0})
+	}
+	now := t0.Add(time.Hour)
+	wrapping := Snapshot{Now: now, Wrapping: []time.Duration{28 * time.Second}, Wrap: 1, LoggedIn: 1, LinesFree: 10}
+	if got := h.Dial(&wrapping); got < 1 {
+		t.Errorf("dialled %d lines for an agent 28 s into a wrap-up of at most 30 s", got)
+	}
+	talking := Snapshot{Now: now, Busy: []time.Duration{28 * time.Second}, InCall: 1, LoggedIn: 1, LinesFree: 10}
+	if got := h.Dial(&talking); got != 0 {
+		t.Errorf("dialled %d lines for an agent 28 s into a call of at least 60 s", got)
+	}
+}
