@@ -6,16 +6,17 @@ import (
 )
 
 // empirical is a sliding sample of durations with a sorted copy for quantiles and CDF look-ups.
-// A few prior samples stand in until priorLife real ones have arrived, then drop out: left in,
-// a pessimistic prior would fatten the tail for as long as the window holds it.
+// A few prior samples stand in until real ones arrive and drop out as the window fills, or,
+// with priorLife set, once that many real ones have arrived.
 type empirical struct {
-	cap    int
-	priors int       // prior samples still at the front of window
-	window []float64 // seconds, oldest first
-	sorted []float64
-	dirty  int // samples added since sorted was rebuilt
-	every  int // rebuild after this many
-	gen    int // bumps on every rebuild, so tables derived from it know they are stale
+	cap       int
+	priors    int // prior samples still at the front of window
+	priorLife int
+	window    []float64 // seconds, oldest first
+	sorted    []float64
+	dirty     int // samples added since sorted was rebuilt
+	every     int // rebuild after this many
+	gen       int // bumps on every rebuild, so tables derived from it know they are stale
 }
 
 func newEmpirical(capacity, rebuildEvery int, prior ...float64) *empirical {
@@ -27,7 +28,7 @@ func newEmpirical(capacity, rebuildEvery int, prior ...float64) *empirical {
 
 func (e *empirical) add(d time.Duration) {
 	e.window = append(e.window, d.Seconds())
-	if e.priors > 0 && len(e.window)-e.priors >= priorLife {
+	if e.priorLife > 0 && e.priors > 0 && len(e.window)-e.priors >= e.priorLife {
 		e.window = e.window[e.priors:]
 		e.priors = 0
 		e.dirty = e.every // rebuild now
@@ -42,9 +43,6 @@ func (e *empirical) add(d time.Duration) {
 		e.rebuild()
 	}
 }
-
-// priorLife is how many real samples the priors stay for.
-const priorLife = 30
 
 func (e *empirical) rebuild() {
 	e.sorted = append(e.sorted[:0], e.window...)

@@ -156,6 +156,10 @@ func NewHotline(cfg HotlineConfig) (*Hotline, error) {
 		outcomes:  make([]bool, 0, outcomeWindow),
 		theta:     cfg.Target,
 	}
+	// A wrap-up prior left in would have an agent 28 s into a 30 s wrap-up go on for a minute:
+	// it leaves once 30 real wrap-ups are known. The other priors stay until the window fills,
+	// since the first calls to end are the short ones and would understate the rest.
+	h.wrap.priorLife = 30
 	// Prior for P(answer): 20 pretend attempts of which half reached a person.
 	for i := 0; i < 20; i++ {
 		h.pushOutcome(i%2 == 0)
