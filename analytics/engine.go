@@ -14,11 +14,13 @@ type Engine struct {
 	Settings Settings
 }
 
-// Row is one output row: the bucket start (zero when not bucketed), group keys, metric values
-// (nil when undefined, e.g. a rate with nothing offered).
+// Row is one output row: the bucket start (zero when not bucketed), group keys, the rolling
+// window's label (with Query.Windows), metric values (nil when undefined, e.g. a rate with
+// nothing offered).
 type Row struct {
 	Time   time.Time
 	Keys   []string
+	Window string
 	Values []*float64
 }
 
@@ -63,6 +65,9 @@ func (e *Engine) Run(ctx context.Context, p Period, q Query) (*Result, error) {
 		r.Keys = make([]string, len(q.GroupBy))
 		for i := range r.Keys {
 			dest = append(dest, &r.Keys[i])
+		}
+		if len(q.Windows) > 0 {
+			dest = append(dest, &r.Window)
 		}
 		r.Values = make([]*float64, len(q.Metrics))
 		for i := range r.Values {

@@ -128,13 +128,17 @@ func init() {
 	register(&family{
 		name: "dial_attempts", timeCol: "dialed_at", source: table("dial_attempts"), rollups: []string{"dial_rollup"},
 		dims:   map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id", DimAgent: "agent_id"},
-		groups: []string{"tenant", "campaign_id", "campaign_type", "agent_id", "outcome"},
+		groups: []string{"tenant", "campaign_id", "campaign_type", "agent_id", "outcome", "blocked_rule", "amd"},
 		counter: map[string]func(Settings) string{
-			"attempts":  fixed("countIf(outcome != 'blocked')"),
-			"blocked":   fixed("countIf(outcome = 'blocked')"),
-			"contacts":  fixed("countIf(outcome IN ('connected', 'dropped'))"),
-			"connected": fixed("countIf(outcome = 'connected')"),
-			"dropped":   fixed("countIf(outcome = 'dropped')"),
+			"attempts":       fixed("countIf(outcome != 'blocked')"),
+			"blocked":        fixed("countIf(outcome = 'blocked')"),
+			"contacts":       fixed("countIf(outcome IN ('connected', 'dropped'))"),
+			"connected":      fixed("countIf(outcome = 'connected')"),
+			"dropped":        fixed("countIf(outcome = 'dropped')"),
+			"amd_machine":    fixed("countIf(amd = 'machine')"),
+			"amd_judged":     fixed("countIf(amd != '')"),
+			"list_contacts":  fixed("uniqExact(contact_id)"),
+			"final_contacts": fixed("uniqExactIf(contact_id, final = 1)"),
 		},
 	})
 
@@ -160,6 +164,12 @@ func init() {
 		},
 	})
 
+	register(campaignAgentsFamily())
+	register(dialBlockedFamily())
+	for _, f := range qaCoverageFamilies() {
+		register(f)
+	}
+	register(smsFamily())
 	register(fcrFamily())
 	register(fcrClosedFamily())
 	register(deadlineFamily())

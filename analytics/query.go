@@ -3,6 +3,7 @@ package analytics
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Query asks for metrics of one family, as a time series (Bucket), broken down by columns of
@@ -17,6 +18,44 @@ type Query struct {
 	Limit   int
 	// Raw forbids the rollup (tests compare both).
 	Raw bool
+	// Windows, instead of the period, gives one row per rolling window ending at the period's
+	// end (KPI.md's outbound abandon rate "over rolling 24 h and 30 days"), labelled in the
+	// column last ("24 h", "30 d"). Not with Bucket.
+	Windows []time.Duration
+}
+
+// windowDialect reads the longest of the rolling windows ending at the period's end.
+type windowDialect struct {
+	Dialect
+	longest int64
+}
+
+func (w windowDialect) FromSQL() string {
+	return fmt.Sprintf("(%s - %d)", w.Dialect.ToSQL(), w.longest)
+}
+func (w windowDialect) TimeFilter(col string) string {
+	return fmt.Sprintf("%s >= %s AND %s < %s", col, w.FromSQL(), col, w.Dialect.ToSQL())
+}
+
+// windowLabel is how a window reads: "24 h", "30 d".
+func windowLabel(d time.Duration) string {
+	switch {
+	case d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d d", d/(24*time.Hour))
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%d h", d/time.Hour)
+	}
+	return d.String()
+}
+
+// windowsSQL labels a row with each window its time col falls in (a row in the last 24 h is
+// also in the last 30 days: arrayJoin repeats it).
+func windowsSQL(d Dialect, col string, ws []time.Duration) string {
+	parts := make([]string, len(ws))
+	for i, w := range ws {
+		parts[i] = fmt.Sprintf("(%s, %d)", quote(windowLabel(w)), secs(w))
+	}
+	return fmt.Sprintf("tupleElement(arrayJoin(arrayFilter(w -> %s >= %s - tupleElement(w, 2), [%s])), 1)", col, d.ToSQL(), strings.Join(parts, ", "))
 }
 
 // Build renders the query's SQL for a dialect. The output columns are: time (when Bucket),
@@ -47,6 +86,19 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 	if !q.Raw {
 		fam = pickRollup(fam, d, s, ms, q)
 	}
+	if len(q.Windows) > 0 {
+		if q.Bucket {
+			return "", fmt.Errorf("query: rolling windows and time buckets exclude each other")
+		}
+		var longest int64
+		for _, w := range q.Windows {
+			if w <= 0 {
+				return "", fmt.Errorf("query: rolling window %s is not positive", w)
+			}
+			longest = max(longest, secs(w))
+		}
+		d = windowDialect{Dialect: d, longest: longest}
+	}
 	var missing error
 	c := func(name string) string {
 		if name == "policies_in_force" {
@@ -67,6 +119,10 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 	for _, g := range q.GroupBy {
 		cols = append(cols, "toString("+g+") AS "+g+"_key")
 		keys = append(keys, g+"_key")
+	}
+	if len(q.Windows) > 0 {
+		cols = append(cols, windowsSQL(d, fam.timeCol, q.Windows)+" AS last")
+		keys = append(keys, "last")
 	}
 	for _, m := range ms {
 		cols = append(cols, fmt.Sprintf("CAST(%s AS Nullable(Float64)) AS %s", m.expr(c, s), m.Column()))

@@ -366,6 +366,94 @@ func refFeedback(f *chtest.Fixture, p Period, s Settings) want {
 	return want{"feedback_issues": num(n), "feedback_resolution_48h": frac(ok, n)}
 }
 
+// refCampaigns recomputes the outbound pacing KPIs: blocked attempts, AMD share, list
+// penetration, campaign agents' occupancy and SMS delivery.
+func refCampaigns(f *chtest.Fixture, p Period) want {
+	var blocked, judged, machine float64
+	listed, final := map[string]bool{}, map[string]bool{}
+	for _, a := range f.Attempts {
+		if !in(p, a.Dialed) || (p.Tenant != "" && a.Tenant != p.Tenant) {
+			continue
+		}
+		if a.Outcome == "blocked" {
+			blocked++ // blocked attempts have no agent: the agent filter does not apply
+		}
+		if p.Agent != "" && a.Agent != p.Agent {
+			continue
+		}
+		if a.AMD != "" {
+			judged++
+			if a.AMD == "machine" {
+				machine++
+			}
+		}
+		listed[a.Contact] = true
+		if a.Final {
+			final[a.Contact] = true
+		}
+	}
+	campaignAgents := map[string]bool{}
+	for _, st := range f.States {
+		if in(p, st.At) && (p.Tenant == "" || st.Tenant == p.Tenant) && st.Direction == "outbound" {
+			campaignAgents[st.Agent] = true
+		}
+	}
+	var busy, avail float64
+	for _, st := range f.States {
+		if !in(p, st.At) || !campaignAgents[st.Agent] || (p.Tenant != "" && st.Tenant != p.Tenant) || (p.Agent != "" && st.Agent != p.Agent) ||
+			(p.Queue != "" && !contains(st.Queues, p.Queue)) {
+			continue
+		}
+		switch st.Previous {
+		case "on_call", "hold", "acw":
+			busy += st.PreviousSec
+		case "available":
+			avail += st.PreviousSec
+		}
+	}
+	sentAt := map[string]time.Time{}
+	for _, m := range f.SMS {
+		if m.Status == "sent" && in(p, m.At) && (p.Tenant == "" || m.Tenant == p.Tenant) {
+			sentAt[m.MessageID] = m.At
+		}
+	}
+	var delivered, failed float64
+	for _, m := range f.SMS {
+		if _, ok := sentAt[m.MessageID]; !ok || !m.At.Before(p.To.Add(24*time.Hour)) {
+			continue
+		}
+		switch m.Status {
+		case "delivered":
+			delivered++
+		case "failed":
+			failed++
+		}
+	}
+	sent := float64(len(sentAt))
+	return want{"blocked_attempts": num(blocked), "amd_machine_share": frac(machine, judged), "list_contacts": num(float64(len(listed))),
+		"list_penetration": frac(float64(len(final)), float64(len(listed))), "outbound_occupancy": frac(busy, busy+avail),
+		"sms_sent": num(sent), "sms_delivery_rate": frac(delivered, sent), "sms_failure_rate": frac(failed, sent)}
+}
+
+// refQACoverage: distinct calls with a regular evaluation made in the period / answered inbound
+// calls in the period, for the tenant and agent (QA has no queue).
+func refQACoverage(f *chtest.Fixture, p Period) want {
+	evaluated := map[string]bool{}
+	for _, e := range f.QA {
+		if e.Kind == "regular" && e.CallID != "" && in(p, e.At) && (p.Tenant == "" || e.Tenant == p.Tenant) && (p.Agent == "" || e.Agent == p.Agent) {
+			evaluated[e.CallID] = true
+		}
+	}
+	var answered float64
+	for _, c := range f.Calls {
+		if c.Direction == "inbound" && c.Queued != nil && c.Outcome == "answered" && in(p, c.Arrived) &&
+			(p.Tenant == "" || c.Tenant == p.Tenant) && (p.Agent == "" || c.Agent == p.Agent) {
+			answered++
+		}
+	}
+	return want{"qa_evaluated_calls": num(float64(len(evaluated))), "qa_coverage": frac(float64(len(evaluated)), answered)}
+}
+
 func allWant(f *chtest.Fixture, p Period, s Settings, now time.Time) want {
 	w := want{}
 	add := func(x want) {
@@ -379,6 +467,8 @@ func allWant(f *chtest.Fixture, p Period, s Settings, now time.Time) want {
 	add(refSurveys(f, p))
 	add(refDial(f, p))
 	add(refQA(f, p))
+	add(refQACoverage(f, p))
+	add(refCampaigns(f, p))
 	add(refComplaints(f, p, s, now))
 	if p.Agent == "" && p.Queue == "" {
 		add(refCallbacks(f, p, s))
@@ -465,7 +555,12 @@ func TestKPIsMatchIndependentComputation(t *testing.T) {
 				}
 			}
 			// A fixture that leaves a KPI undefined or zero would make the comparison hollow.
-			for _, n := range []string{"connection_rate", "service_level", "aht", "occupancy", "fcr", "complaints_due"} {
+			must := []string{"connection_rate", "service_level", "aht", "occupancy", "fcr", "complaints_due",
+				"qa_coverage", "list_penetration", "sms_delivery_rate", "blocked_attempts"}
+			if tc.p.Agent == "" { // the one agent is not a campaign agent and met no machine
+				must = append(must, "outbound_occupancy", "amd_machine_share")
+			}
+			for _, n := range must {
 				if w[n] == nil || *w[n] == 0 {
 					t.Errorf("fixture gives %s no data in this case", n)
 				}

@@ -160,6 +160,9 @@ func panel(ps PanelSpec, sql string, id int) (*sdk.Panel, error) {
 		"fieldConfig": map[string]any{"defaults": defaults, "overrides": overrides},
 		"options":     options,
 	}
+	if ps.MinInterval != "" {
+		custom["interval"] = ps.MinInterval
+	}
 	p := &sdk.Panel{CommonPanel: sdk.CommonPanel{ID: uint(id), OfType: sdk.CustomType, Type: ps.Kind, Title: ps.Title, Datasource: datasourceRef()}, CustomPanel: &custom}
 	return p, nil
 }

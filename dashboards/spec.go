@@ -1,6 +1,10 @@
 package dashboards
 
-import "github.com/seed-1c4692e8/hotline/analytics"
+import (
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/analytics"
+)
 
 // Panel kinds (Grafana panel plugin ids).
 const (
@@ -20,6 +24,8 @@ type PanelSpec struct {
 	// series (segmentation); XField names its category column.
 	Custom func(analytics.Dialect, analytics.Settings) string
 	XField string
+	// MinInterval is the smallest time bucket Grafana may use ("1h"); "" lets it choose.
+	MinInterval string
 }
 
 // Spec is one dashboard.
@@ -81,11 +87,25 @@ func Specs() []Spec {
 			stat("Contact rate", "contact_rate"), stat("Outbound abandon rate", "outbound_abandon_rate"), stat("Attempts", "attempts"), stat("Contacts", "contacts"),
 			series("Attempts and contacts", "attempts", "contacts"), series("Outbound abandon rate", "outbound_abandon_rate"),
 			table("By campaign", "campaign_id", "attempts", "contacts", "contact_rate", "outbound_abandon_rate"),
+			{Title: "Attempts per hour by outcome", Kind: Timeseries, Width: 12, MinInterval: "1h",
+				Query: analytics.Query{Metrics: []string{"attempts"}, Bucket: true, GroupBy: []string{"outcome"}}},
+			{Title: "Outbound abandon rate, rolling 24 h and 30 d, by campaign (limit 3%)", Kind: Table, Width: 12,
+				Query: analytics.Query{Metrics: []string{"outbound_abandon_rate", "contacts"}, GroupBy: []string{"campaign_id"}, Windows: []time.Duration{24 * time.Hour, 30 * 24 * time.Hour}}},
+			stat("Occupancy of campaign agents", "outbound_occupancy"), stat("Answering machines (AMD)", "amd_machine_share"),
+			stat("List penetration", "list_penetration"), stat("SMS delivered", "sms_delivery_rate"),
+			table("List penetration by campaign", "campaign_id", "list_penetration", "list_contacts"),
+			bars("Blocked attempts by rule", "blocked_rule", "blocked_attempts"),
+			series("Occupancy of campaign agents", "outbound_occupancy"), series("Answering machines (AMD)", "amd_machine_share"),
+			series("SMS delivery", "sms_delivery_rate", "sms_failure_rate"), table("SMS by campaign", "campaign_id", "sms_sent", "sms_delivery_rate", "sms_failure_rate"),
 		}},
 		{UID: "hotline-qa", Title: "Hotline: quality assurance", Tags: []string{"hotline"}, Panels: []PanelSpec{
 			stat("QA score", "qa_score"), stat("Evaluations", "qa_evaluations"),
 			series("QA score", "qa_score"), table("By agent", "agent_id", "qa_score", "qa_evaluations"),
 			table("By evaluator", "evaluator_id", "qa_evaluations", "qa_score"),
+			stat("QA coverage", "qa_coverage"), stat("Calls evaluated", "qa_evaluated_calls"),
+			{Title: "QA coverage per week", Kind: Timeseries, Width: 12, MinInterval: "7d",
+				Query: analytics.Query{Metrics: []string{"qa_coverage"}, Bucket: true}},
+			table("QA coverage by agent", "agent_id", "qa_coverage", "qa_evaluated_calls"),
 		}},
 		{UID: "hotline-segments", Title: "Hotline: segmentation", Tags: []string{"hotline"}, Panels: []PanelSpec{
 			{Title: "Customers per quadrant (latest snapshot)", Kind: Barchart, Custom: analytics.SnapshotSizesSQL, XField: "quadrant", Width: 12},

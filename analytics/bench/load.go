@@ -81,20 +81,33 @@ SELECT generateUUIDv4(), closed, ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1
     concat('c', toString(number %% 1000000)), 'closed', closed - 86400 * 5, toNullable(closed), 5000, 4000, 'claims', 0, number
 FROM (SELECT number, toDateTime(%d + cityHash64(number, 40) %% %d) AS closed FROM {CHUNK})`, start.Unix(), span),
 		fmt.Sprintf(`INSERT INTO dial_attempts (event_id, occurred_at, tenant, source, schema_version, attempt_id, campaign_id, campaign_type, contact_id, customer_id,
-    phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, kafka_topic, kafka_partition, kafka_offset)
+    phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, amd, blocked_rule, final, agent_id, claim_id, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), dialed, ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('att', toString(number)),
-    if(cb, 'camp_callback', concat('camp', toString(number %% 20))), if(cb, 'claim_callback', 'renewal'), toString(number), concat('c', toString(number %% 1000000)),
+    if(cb, 'camp_callback', concat('camp', toString(number %% 20))), if(cb, 'claim_callback', 'renewal'), concat('ct', toString(cityHash64(number, 52) %% %d)),
+    concat('c', toString(number %% 1000000)),
     '+8613800000000', 'progressive', 1, dialed, if(outcome = 'connected', toNullable(dialed + 10), NULL), dialed + 60, outcome,
+    multiIf(outcome = 'machine', 'machine', outcome IN ('connected', 'dropped'), if(cityHash64(number, 53) %% 10 = 0, 'unknown', 'human'), ''),
+    if(outcome = 'blocked', ['calling_window','do_not_call','no_consent'][(cityHash64(number, 54) %% 3) + 1], ''),
+    toUInt8(outcome IN ('connected', 'blocked') OR cityHash64(number, 55) %% 4 = 0),
     if(outcome = 'connected', concat('a', toString(number %% 400)), ''), if(cb, concat('cl', toString(number)), ''), 'dial_attempts', 0, number
 FROM (SELECT number, number < %d AS cb, toDateTime(%d + cityHash64(number, 50) %% %d) AS dialed,
       ['no_answer','busy','machine','connected','connected','dropped','blocked'][(cityHash64(number, 51) %% 7) + 1] AS outcome FROM {CHUNK})`,
-			n/100, start.Unix(), span),
+			max(n/8, 1), n/100, start.Unix(), span),
+		// Agents a350..a399 are blended: their calls are outbound work.
 		fmt.Sprintf(`INSERT INTO agent_states (event_id, occurred_at, tenant, source, schema_version, agent_id, state, previous_state, previous_sec, queues,
-    kafka_topic, kafka_partition, kafka_offset)
+    direction, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), toDateTime(%d + cityHash64(number, 60) %% %d), ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('a', toString(number %% 400)),
     ['available','on_call','acw','break','hold'][(number %% 5) + 1], ['on_call','acw','available','available','hold'][(number %% 5) + 1],
-    toFloat64(10 + cityHash64(number, 61) %% 600), ['q_claims','q_inquiry'], 'agent_states', 0, number
+    toFloat64(10 + cityHash64(number, 61) %% 600), ['q_claims','q_inquiry'], if(number %% 400 >= 350 AND number %% 5 IN (1, 2, 4), 'outbound', ''),
+    'agent_states', 0, number
 FROM {CHUNK}`, start.Unix(), span),
+		// Outbound SMS: a "sent" step, then a delivery receipt (70%%) or a failure (20%%).
+		fmt.Sprintf(`INSERT INTO sms_messages (event_id, occurred_at, tenant, source, schema_version, message_id, direction, kind, status, campaign_id, customer_id,
+    phone, segments, kafka_topic, kafka_partition, kafka_offset)
+SELECT generateUUIDv4(), if(status = 'sent', sent, sent + 30), ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('sms', toString(number)), 'outbound',
+    'reminder', status, concat('camp', toString(number %% 20)), concat('c', toString(number %% 1000000)), '+8613800000000', 1, 'sms', 0, number
+FROM (SELECT number, toDateTime(%d + cityHash64(number, 90) %% %d) AS sent, cityHash64(number, 91) %% 10 AS k,
+      arrayJoin(multiIf(k < 7, ['sent', 'delivered'], k < 9, ['sent', 'failed'], ['sent'])) AS status FROM {CHUNK})`, start.Unix(), span),
 		// Policies as of a month before the year (so the in-force count covers it), and a
 		// second version for one in ten, lapsing or renewing during the year.
 		fmt.Sprintf(`INSERT INTO policies (event_id, occurred_at, tenant, source, schema_version, policy_id, customer_id, product, line, status, start_date, end_date, premium,
@@ -115,7 +128,7 @@ SELECT generateUUIDv4(), arrived_at, tenant, 'bench', 1, concat('ev', call_id), 
     toFloat64(50 + cityHash64(call_id) % 51), business_line, 'qa', 0, kafka_offset
 FROM call_records WHERE outcome = 'answered' AND cityHash64(call_id) % 50 = 0`,
 	}
-	counts := []int{n, n / 10, n / 250, n / 100, n / 5, n / 2, n*3/20 + n*3/200, n / 10, 0}
+	counts := []int{n, n / 10, n / 250, n / 100, n / 5, n / 2, n / 20, n*3/20 + n*3/200, n / 10, 0}
 	var out []string
 	for i, q := range steps {
 		if counts[i] == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"sort"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -26,10 +27,10 @@ type Call struct {
 
 // AgentState is an agent_states row.
 type AgentState struct {
-	Tenant, Agent, State, Previous string
-	At                             time.Time
-	PreviousSec                    float64
-	Queues                         []string
+	Tenant, Agent, State, Previous, Direction string
+	At                                        time.Time
+	PreviousSec                               float64
+	Queues                                    []string
 }
 
 // Survey is a survey_responses row.
@@ -57,8 +58,16 @@ type Claim struct {
 // Attempt is a dial_attempts row.
 type Attempt struct {
 	Tenant, AttemptID, Campaign, CampaignType, Customer, Outcome, Agent, Claim string
+	Contact, AMD, BlockedRule                                                  string
+	Final                                                                      bool
 	Dialed                                                                     time.Time
 	Connected                                                                  *time.Time
+}
+
+// SMS is an sms_messages row (one step of a message).
+type SMS struct {
+	Tenant, MessageID, Campaign, Status string
+	At                                  time.Time
 }
 
 // Policy is a policies row.
@@ -79,9 +88,9 @@ type Customer struct {
 
 // QAEval is a qa_evaluations row.
 type QAEval struct {
-	Tenant, EvaluationID, Agent, Status, Kind, Line string
-	Score                                           float64
-	At                                              time.Time
+	Tenant, EvaluationID, Agent, Status, Kind, Line, CallID string
+	Score                                                   float64
+	At                                                      time.Time
 }
 
 // Fixture is everything loaded.
@@ -98,6 +107,7 @@ type Fixture struct {
 	Policies   []Policy
 	Customers  []Customer
 	QA         []QAEval
+	SMS        []SMS
 	Agents     []string
 	Queues     []string
 }
@@ -319,7 +329,78 @@ func Generate(seed int64) *Fixture {
 			Kind: []string{"regular", "regular", "calibration"}[r.Intn(3)], Line: "inquiry", Score: float64(r.Intn(101)), At: f.Start.Add(time.Duration(r.Intn(14*24*3600)) * time.Second)}
 		f.QA = append(f.QA, e)
 	}
+	f.outboundDetail(rand.New(rand.NewSource(seed + 1000)))
 	return f
+}
+
+// outboundDetail adds what the campaign and QA-coverage KPIs read, from its own random source
+// so the rest of the fixture stays as it was: each attempt's contact, AMD verdict, blocking
+// rule and whether it closed its contact; the outbound work of agents a3 and a5 (blended); SMS messages with
+// delivery receipts; and the call each QA evaluation scored (some calls scored twice).
+func (f *Fixture) outboundDetail(r *rand.Rand) {
+	last := map[string]int{}
+	for i := range f.Attempts {
+		a := &f.Attempts[i]
+		a.Contact = "ct-" + a.Campaign + "-" + a.Customer
+		if a.Claim != "" {
+			a.Contact = "ct-" + a.Claim
+		}
+		switch a.Outcome {
+		case "machine":
+			a.AMD = "machine"
+		case "connected", "dropped":
+			a.AMD = []string{"human", "human", "human", "unknown"}[r.Intn(4)]
+		case "blocked":
+			a.BlockedRule = []string{"calling_window", "do_not_call", "no_consent"}[r.Intn(3)]
+		}
+		if j, ok := last[a.Contact]; !ok || a.Dialed.After(f.Attempts[j].Dialed) {
+			last[a.Contact] = i
+		}
+	}
+	contacts := make([]string, 0, len(last))
+	for c := range last {
+		contacts = append(contacts, c)
+	}
+	sort.Strings(contacts) // map order would make the draws below differ between runs
+	for _, c := range contacts {
+		a := &f.Attempts[last[c]]
+		a.Final = a.Outcome == "connected" || a.Outcome == "blocked" || r.Intn(3) == 0
+	}
+	for i := range f.States {
+		s := &f.States[i]
+		if (s.Agent == "a3" || s.Agent == "a5") && (s.State == "on_call" || s.State == "hold" || s.State == "acw" || s.State == "reserved") {
+			s.Direction = "outbound"
+		}
+	}
+	for i := 0; i < 150; i++ {
+		m := SMS{Tenant: []string{"t1", "t2"}[i%2], MessageID: fmt.Sprintf("sms-%03d", i), Campaign: []string{"camp_renew", "camp_survey"}[r.Intn(2)], Status: "sent",
+			At: f.Start.Add(time.Duration(r.Intn(14*24*3600)) * time.Second)}
+		f.SMS = append(f.SMS, m)
+		switch k := r.Intn(10); {
+		case k < 7:
+			m.Status, m.At = "delivered", m.At.Add(time.Duration(1+r.Intn(600))*time.Second)
+			f.SMS = append(f.SMS, m)
+		case k < 9:
+			m.Status, m.At = "failed", m.At.Add(time.Duration(1+r.Intn(60))*time.Second)
+			f.SMS = append(f.SMS, m)
+		}
+	}
+	answered := map[string][]string{}
+	for _, c := range f.Calls {
+		if c.Direction == "inbound" && c.Outcome == "answered" && c.Agent != "" {
+			answered[c.Agent] = append(answered[c.Agent], c.CallID)
+		}
+	}
+	for i := range f.QA {
+		e := &f.QA[i]
+		if i > 0 && f.QA[i-1].Agent == e.Agent && r.Intn(3) == 0 {
+			e.CallID = f.QA[i-1].CallID
+			continue
+		}
+		if calls := answered[e.Agent]; len(calls) > 0 {
+			e.CallID = calls[r.Intn(len(calls))]
+		}
+	}
 }
 
 // Load writes the fixture into the database behind conn.
@@ -337,13 +418,13 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 			c := f.Calls[i]
 			return append(env(c.Tenant, c.Ended), c.CallID, c.Direction, c.Line, c.Queue, c.Customer, "+8613800000000", c.Agent, c.Campaign, c.Arrived, c.IVREnded, c.Queued, c.Answered, c.Ended, c.IVRSec, c.WaitSec, c.TalkSec, c.HoldSec, c.ACWSec, c.Outcome, c.SelfService, c.Transferred)
 		}},
-		{"agent_states", "agent_id, state, previous_state, previous_sec, queues", len(f.States), func(i int) []any {
+		{"agent_states", "agent_id, state, previous_state, previous_sec, queues, direction", len(f.States), func(i int) []any {
 			s := f.States[i]
 			q := s.Queues
 			if q == nil {
 				q = []string{}
 			}
-			return append(env(s.Tenant, s.At), s.Agent, s.State, s.Previous, s.PreviousSec, q)
+			return append(env(s.Tenant, s.At), s.Agent, s.State, s.Previous, s.PreviousSec, q, s.Direction)
 		}},
 		{"survey_responses", "response_id, survey_id, kind, channel, customer_id, claim_id, campaign_id, agent_id, business_line, csat, nps, resolved, issue", len(f.Surveys), func(i int) []any {
 			s := f.Surveys[i]
@@ -357,9 +438,13 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 			c := f.Claims[i]
 			return append(env(c.Tenant, c.At), c.Claim, c.Policy, c.Customer, c.Status, c.Reported, c.Closed, c.Claimed, c.Paid)
 		}},
-		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id", len(f.Attempts), func(i int) []any {
+		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final", len(f.Attempts), func(i int) []any {
 			a := f.Attempts[i]
-			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Customer, a.Customer, "+8613800000000", "progressive", uint16(1), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim)
+			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(1), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final)
+		}},
+		{"sms_messages", "message_id, direction, kind, status, campaign_id, customer_id, phone, segments", len(f.SMS), func(i int) []any {
+			m := f.SMS[i]
+			return append(env(m.Tenant, m.At), m.MessageID, "outbound", "reminder", m.Status, m.Campaign, "c001", "+8613800000000", uint16(1))
 		}},
 		{"policies", "policy_id, customer_id, product, line, status, start_date, end_date, premium, renewed_from", len(f.Policies), func(i int) []any {
 			p := f.Policies[i]
@@ -371,7 +456,7 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 		}},
 		{"qa_evaluations", "evaluation_id, status, kind, call_id, agent_id, evaluator_id, scorecard_id, score, business_line", len(f.QA), func(i int) []any {
 			e := f.QA[i]
-			return append(env(e.Tenant, e.At), e.EvaluationID, e.Status, e.Kind, "call", e.Agent, "qa1", "sc1", e.Score, e.Line)
+			return append(env(e.Tenant, e.At), e.EvaluationID, e.Status, e.Kind, e.CallID, e.Agent, "qa1", "sc1", e.Score, e.Line)
 		}},
 	}
 	for _, s := range steps {

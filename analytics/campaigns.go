@@ -1,0 +1,84 @@
+package analytics
+
+import "fmt"
+
+// Outbound pacing KPIs beyond contact and abandon rates (KPI.md "Outbound and campaigns"):
+// outcome and compliance breakdowns, AMD, list penetration, campaign agents' occupancy, SMS.
+func init() {
+	dial := func(name, title, unit string, e func(c func(string) string, s Settings) string) {
+		def(Metric{Name: name, Title: title, Unit: unit, Family: "dial_attempts", expr: e})
+	}
+	counter := func(n string) func(c func(string) string, s Settings) string {
+		return func(c func(string) string, s Settings) string { return c(n) }
+	}
+	def(Metric{Name: "blocked_attempts", Title: "Attempts blocked by a compliance rule", Unit: UnitCount, Family: "dial_blocked", expr: counter("blocked")})
+	// AMD share: answered attempts the detector judged a machine, of all it judged.
+	dial("amd_machine_share", "Answering machines (AMD)", UnitRatio, func(c func(string) string, s Settings) string {
+		return ratio(c("amd_machine"), c("amd_judged"))
+	})
+	// List penetration: contacts with a final outcome / contacts in the list. ClickHouse sees
+	// only the contacts a campaign has dialled, so the list is the contacts dialled in the period.
+	dial("list_contacts", "Contacts dialled", UnitCount, counter("list_contacts"))
+	dial("list_penetration", "List penetration", UnitRatio, func(c func(string) string, s Settings) string {
+		return ratio(c("final_contacts"), c("list_contacts"))
+	})
+
+	def(Metric{Name: "outbound_occupancy", Title: "Occupancy of campaign agents", Unit: UnitRatio, Family: "campaign_agent_states",
+		expr: func(c func(string) string, s Settings) string {
+			return ratio(c("busy"), c("busy")+" + "+c("available"))
+		}})
+
+	def(Metric{Name: "sms_sent", Title: "SMS sent", Unit: UnitCount, Family: "sms", expr: counter("sent")})
+	def(Metric{Name: "sms_delivery_rate", Title: "SMS delivered", Unit: UnitRatio, Family: "sms",
+		expr: func(c func(string) string, s Settings) string { return ratio(c("delivered"), c("sent")) }})
+	def(Metric{Name: "sms_failure_rate", Title: "SMS failed", Unit: UnitRatio, Family: "sms",
+		expr: func(c func(string) string, s Settings) string { return ratio(c("failed"), c("sent")) }})
+}
+
+// dialBlockedFamily is the attempts a compliance rule stopped before dialling (no agent).
+func dialBlockedFamily() *family {
+	return &family{
+		name: "dial_blocked", timeCol: "dialed_at", source: table("dial_attempts"), where: "outcome = 'blocked'",
+		dims:    map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id"},
+		groups:  []string{"tenant", "campaign_id", "campaign_type", "blocked_rule"},
+		counter: map[string]func(Settings) string{"blocked": fixed("count()")},
+	}
+}
+
+// campaignAgentsFamily is the agent states of the agents who did outbound work in the period
+// (a state with direction outbound): occupancy "as inbound, for campaign agents".
+func campaignAgentsFamily() *family {
+	f := *families["agent_states"]
+	f.name = "campaign_agent_states"
+	f.source = func(d Dialect, s Settings) string {
+		return fmt.Sprintf("(SELECT * FROM agent_states WHERE agent_id IN (SELECT agent_id FROM agent_states WHERE direction = 'outbound' AND %s AND %s))",
+			d.TimeFilter("occurred_at"), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+	}
+	return &f
+}
+
+// SMSReceiptDelay is how long after the period a delivery receipt still counts for a message
+// sent in it.
+const smsReceiptDelay = 86400
+
+// smsFamily yields one row per outbound message sent in the period, with whether a delivery
+// receipt or a failure followed (within a day past the period's end).
+func smsFamily() *family {
+	return &family{
+		name: "sms", timeCol: "sent_at",
+		dims:   map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id"},
+		groups: []string{"tenant", "campaign_id"},
+		source: func(d Dialect, s Settings) string {
+			return fmt.Sprintf(`(SELECT tenant_ AS tenant, campaign_ AS campaign_id, sent_at, delivered, failed
+  FROM (SELECT any(tenant) AS tenant_, any(campaign_id) AS campaign_, minIf(occurred_at, status = 'sent') AS sent_at,
+      toUInt8(countIf(status = 'delivered') > 0) AS delivered, toUInt8(countIf(status = 'failed') > 0) AS failed
+    FROM sms_messages WHERE direction = 'outbound' AND occurred_at >= %s AND occurred_at < %s + %d AND %s
+    GROUP BY message_id HAVING countIf(status = 'sent') > 0))`, d.FromSQL(), d.ToSQL(), smsReceiptDelay, dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+		},
+		counter: map[string]func(Settings) string{
+			"sent":      fixed("count()"),
+			"delivered": fixed("countIf(delivered = 1)"),
+			"failed":    fixed("countIf(failed = 1)"),
+		},
+	}
+}
