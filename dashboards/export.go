@@ -14,6 +14,7 @@ import (
 
 	"github.com/grafana-tools/sdk"
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
 // Export writes the dashboards under dir/dashboards/ and Grafana's provisioning files under
@@ -123,6 +124,7 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	chHost := fs.String("clickhouse-host", "127.0.0.1", "ClickHouse host Grafana should query")
 	chPort := fs.Int("clickhouse-port", 9000, "ClickHouse native port Grafana should query")
 	db := fs.String("database", "hotline", "ClickHouse database")
+	cfgPath := fs.String("config", "", "YAML config file whose analytics: section gives the KPI settings the panels use (env HOTLINE_CONFIG)")
 	if help {
 		fmt.Fprintln(stdout, "hotline dashboards: Grafana dashboards generated from the KPI layer.\n"+usage+"\n\nflags:")
 		fs.PrintDefaults()
@@ -131,7 +133,10 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	s := analytics.DefaultSettings()
+	s, err := config.LoadAnalytics(*cfgPath, nil)
+	if err != nil {
+		return err
+	}
 	cfg := Config{Dir: *dir, GrafanaURL: *url, Token: *token, ClickHouseHost: *chHost, ClickHousePort: *chPort, Database: *db}
 	if err := cfg.Validate(args[0] == "push"); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
 // ReportMetrics are the columns of `hotline report`, all from the call records.
@@ -49,7 +50,7 @@ func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if *by != analytics.GranDay && *by != analytics.GranWeek && *by != analytics.GranMonth {
 		return fmt.Errorf("report: --by %q is not day, week or month", *by)
 	}
-	settings, err := loadSettings(*cfgPath)
+	settings, err := config.LoadAnalytics(*cfgPath, nil)
 	if err != nil {
 		return err
 	}

@@ -6,13 +6,15 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
 // The report reads the KPI settings from the config file's analytics: section, and a bad value
 // stops it before it touches ClickHouse, naming the file, line, field and problem.
 func TestSettingsFromConfigFile(t *testing.T) {
 	t.Setenv("HOTLINE_CONFIG", "")
-	s, err := loadSettings("testdata/analytics.yaml")
+	s, err := config.LoadAnalytics("testdata/analytics.yaml", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,7 +24,7 @@ func TestSettingsFromConfigFile(t *testing.T) {
 	}
 	t.Setenv("HOTLINE_CONFIG", "testdata/analytics.yaml")
 	t.Setenv("HOTLINE_ANALYTICS_SL_THRESHOLD_SEC", "25")
-	if s, err := loadSettings(""); err != nil || s.SLThresholdSec != 25 || s.SLVariant != "ignore_abandons" {
+	if s, err := config.LoadAnalytics("", nil); err != nil || s.SLThresholdSec != 25 || s.SLVariant != "ignore_abandons" {
 		t.Errorf("HOTLINE_CONFIG file with env override: %+v, %v", s, err)
 	}
 	var out bytes.Buffer

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
 // Command is "hotline segments export": a quadrant's customers as an Arrow IPC or Parquet file.
@@ -48,7 +49,7 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		at = t
 	}
-	settings, err := loadSettings(*cfgPath)
+	settings, err := config.LoadAnalytics(*cfgPath, nil)
 	if err != nil {
 		return err
 	}
