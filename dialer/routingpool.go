@@ -209,6 +209,22 @@ func (b *Blend) rebalance() {
 			}
 		}
 	}
+	// A campaign still short of agents takes idle ones lent to a lower-priority campaign.
+	for i, p := range pools {
+		for _, ai := range avail[keep:] {
+			if !active[p] || holding[p] >= p.limit {
+				break
+			}
+			q, ok := b.lent[ai.Agent]
+			if !ok || q == p || ai.Skills[p.skill] == 0 || slices.Index(pools, q) <= i {
+				continue
+			}
+			moves = append(moves, move{q, ai.Agent, false}, move{p, ai.Agent, true})
+			b.lent[ai.Agent] = p
+			holding[q]--
+			holding[p]++
+		}
+	}
 	b.mu.Unlock()
 	for _, m := range moves {
 		if m.in {

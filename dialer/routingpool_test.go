@@ -170,3 +170,73 @@ func TestInboundTakesLentAgent(t *testing.T) {
 		t.Fatal("back from inbound, a took no dialer call")
 	}
 }
+
+// TestBlendLendsByPriorityKeepingTheLongestIdle: idle agents go to the higher-priority campaign
+// first, up to its limit, the longest idle stay with inbound (KeepIdle), and an inbound call
+// arriving goes to one of those.
+func TestBlendLendsByPriorityKeepingTheLongestIdle(t *testing.T) {
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, cst)
+	clk := clock.NewSim(start)
+	offers := &offerLog{}
+	acd, err := routing.New(routing.Config{Queues: []routing.QueueConfig{
+		{Name: "inq", Line: events.LineInquiry, Skills: []routing.SkillReq{{Skill: "service", Min: 1}}, Priority: 10},
+	}}, clk, routing.WithSink(&memSink{}), routing.WithObserver(offers))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b", "c", "d"} {
+		if err := acd.Login(routing.Login{Agent: id, Skills: map[string]int{"service": 2}, Ready: true}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Second)
+	}
+	blend := NewBlend(acd, clk, BlendConfig{KeepIdle: 1})
+	acd.AddObserver(blend)
+	w := Workload{Agents: 1, ContactRate: 0.3, TalkMean: time.Minute}
+	join := func(id string, priority, limit int) *Engine {
+		t.Helper()
+		team := NewTeam(clk, NewCarrier(clk, SeededFarEnd(1, 0.3, time.Minute), 25*time.Second, 0, 1), events.CampaignRenewal, 1)
+		pool := blend.Join(Campaign{ID: id, Type: events.CampaignRenewal, Priority: priority}, limit, team, func(time.Time) bool { return true })
+		eng, err := NewEngine(EngineConfig{Campaign: id, Pacer: overDial{}, Lines: 5}, clk, NewSimTrunk(clk, 1, w), pool, &SimContacts{Campaign: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool.Bind(eng)
+		return eng
+	}
+	hi, lo := join("hi", 9, 1), join("lo", 1, 5)
+	blend.Start()
+	clk.Advance(time.Second)
+	ready := func(e *Engine) []string {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		var ids []string
+		for _, a := range e.ready {
+			ids = append(ids, a.id)
+		}
+		return ids
+	}
+	if h, l := ready(hi), ready(lo); len(h) != 1 || len(l) != 2 || contains(h, "a") || contains(l, "a") {
+		t.Fatalf("lent hi %v lo %v; want 1 and 2 of b, c, d (a, the longest idle, kept)", h, l)
+	}
+	if err := acd.Arrive(routing.Arrival{CallID: "in1", Phone: "+8613800000009", Queue: "inq"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(offers.got) != 1 || offers.got[0] != "a:in1" {
+		t.Fatalf("offers %v, want the kept agent a offered the inbound call", offers.got)
+	}
+	clk.Advance(time.Second)
+	// Three idle now: the longest of them is kept, hi still has its one, lo one.
+	if h, l := ready(hi), ready(lo); len(h) != 1 || len(l) != 1 || contains(h, "b") || contains(l, "b") {
+		t.Fatalf("after a took inbound: hi %v lo %v; want one each, b kept", h, l)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
