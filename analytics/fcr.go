@@ -75,13 +75,16 @@ func fcrClosedFamily() *family {
 	}
 }
 
+// fcrPartition is the span of fcr_rollup_15m's partitions in seconds (30 days).
+const fcrPartition = 30 * 86400
+
 // FCRGrace is how long after a call's FCR window ends its day may be closed: room for late
 // call records. A record arriving later than that is not counted in the closed rollup.
 const FCRGrace = time.Hour
 
 // CloseFCR writes fcr_rollup_15m for every whole UTC day whose calls' FCR windows (the
 // settings' window) ended FCRGrace before now, from the day after the last closed one (or the
-// first call) on, at most a month per insert. It returns the days closed.
+// first call) on, one partition per insert. It returns the days closed.
 func (e *Engine) CloseFCR(ctx context.Context, now time.Time) (int, error) {
 	w := secs(e.Settings.FCRWindow)
 	limit := now.Add(-e.Settings.FCRWindow - FCRGrace).UTC().Truncate(24 * time.Hour) // days before this are closable
@@ -101,7 +104,9 @@ func (e *Engine) CloseFCR(ctx context.Context, now time.Time) (int, error) {
 	}
 	days := 0
 	for start.Before(limit) {
-		end := start.AddDate(0, 0, 31)
+		// Up to the next 30-day partition of fcr_rollup_15m (migration 0105), so the insert is
+		// one part: a crash leaves the chunk wholly written or not at all.
+		end := time.Unix((start.Unix()/fcrPartition+1)*fcrPartition, 0).UTC()
 		if end.After(limit) {
 			end = limit
 		}
@@ -114,7 +119,7 @@ func (e *Engine) CloseFCR(ctx context.Context, now time.Time) (int, error) {
 	return days, nil
 }
 
-// CloseFCRSQL is one atomic insert (one block, so one part) of the days [from, to).
+// CloseFCRSQL is the insert of the days [from, to): atomic when they are in one partition.
 func CloseFCRSQL(from, to time.Time, w int64) string {
 	f, t := fmt.Sprintf("toDateTime(%d)", from.Unix()), fmt.Sprintf("toDateTime(%d)", to.Unix())
 	return fmt.Sprintf(`INSERT INTO fcr_rollup_15m (window_sec, tenant, ts, queue, business_line, campaign_id, answered, resolved)
