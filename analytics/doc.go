@@ -3,6 +3,14 @@
 // filters (Period) or for a Grafana panel (GrafanaDialect). Dashboards, reports and the API all
 // take their SQL from here, so two people reading the same number mean the same thing.
 //
+// Speed comes from tables derived from the facts, each answering exactly what the facts would
+// (tests compare both): counter rollups and the waits of answered calls kept by materialised
+// views (migrations 0100-0102, 0108), and what only time can settle kept by DailyJobs, which
+// `hotline run` runs: FCR of days whose window has closed (0105), policies in force per day
+// (0106), daily segmentation snapshots and the quadrant changes between them (0104, 0107).
+// Settings (Settings, the analytics: section of the config file) choose the variants; a query
+// uses a derived table only when it holds what the settings ask for.
+//
 // All SQL runs on ClickHouse 18.16 and on current releases: no window functions, no CTEs, one
 // JOIN per SELECT, no toStartOfInterval (see shared/clickhouse-18.md).
 package analytics
