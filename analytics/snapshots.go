@@ -17,6 +17,15 @@ func (e *Engine) Snapshot(ctx context.Context, asOf time.Time) (bool, error) {
 	}
 	wrote := false
 	if n == 0 {
+		// Changes chain each snapshot to the one before: a day slipped in before a later
+		// snapshot would leave that one's changes relative to the wrong day.
+		var latest time.Time
+		if err := e.Conn.QueryRow(ctx, "SELECT max(as_of) FROM segment_sizes").Scan(&latest); err != nil {
+			return false, fmt.Errorf("checking segment snapshots: %w", err)
+		}
+		if latest.After(day) {
+			return false, fmt.Errorf("segment snapshot %s: a later snapshot (%s) exists; snapshots are taken in day order", day.Format(time.DateOnly), latest.Format(time.DateOnly))
+		}
 		sat, loy, err := e.Cuts(ctx, day.AddDate(0, 0, 1), "")
 		if err != nil {
 			return false, err

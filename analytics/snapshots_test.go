@@ -23,6 +23,9 @@ func TestSnapshotsMatchLiveSegmentation(t *testing.T) {
 			t.Fatalf("second snapshot of %v: wrote %v, %v", d, again, err)
 		}
 	}
+	if _, err := e.Snapshot(ctx, d1.AddDate(0, 0, 1)); err == nil {
+		t.Error("a snapshot before the latest one was taken: its successor's changes would be wrong")
+	}
 	live, err := e.Segment(ctx, d2.AddDate(0, 0, 1), "", SegmentFilter{IncludeBlacklist: true})
 	if err != nil {
 		t.Fatal(err)
