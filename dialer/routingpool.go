@@ -98,8 +98,13 @@ func (b *Blend) Start() {
 func (b *Blend) Offer(string, routing.CallInfo) {}
 
 // AgentState implements routing.Observer. Routing calls it in the middle of a state change, so
-// the blend only schedules a look, on the same clock, right after.
+// the blend only schedules a look, on the same clock, shortly after.
 func (b *Blend) AgentState(events.AgentState) { b.soon() }
+
+// lookAfter batches the state changes of a busy centre into one look: a national centre changes
+// agent states hundreds of times a minute, and every look lists every agent. The delay only
+// postpones lending; a lent agent routing has meanwhile taken is caught at Connect.
+const lookAfter = 200 * time.Millisecond
 
 func (b *Blend) soon() {
 	b.mu.Lock()
@@ -108,7 +113,7 @@ func (b *Blend) soon() {
 		return
 	}
 	b.pending = true
-	b.clk.AfterFunc(0, b.rebalance)
+	b.clk.AfterFunc(lookAfter, b.rebalance)
 }
 
 // Join makes a campaign dial for the blend's agents, at most limit at a time (busy included);
