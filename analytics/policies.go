@@ -21,20 +21,23 @@ func policiesInForceSQL(d Dialect) string {
 // k*86400 s, UTC midnight), policies whose newest version known at that instant is active,
 // from the first policy version to the last midnight at or before now. One pass over the
 // history: each active version adds 1 from the first boundary at or after its time and takes
-// it away at the first boundary at or after the next version's; the deltas are summed up.
+// it away at the first boundary at or after the next version's; the deltas are summed per
+// boundary, then up to each day (memory: days times distinct boundaries, per tenant).
 func PoliciesInForceSQL(now time.Time) string {
 	last := now.Unix() / 86400
 	return fmt.Sprintf(`INSERT INTO policies_in_force_daily (tenant, day_end, in_force, computed_at)
 SELECT tenant, toDateTime(d * 86400), toUInt64(greatest(arraySum(arrayFilter((dl, kk) -> kk <= d, ds, ks)), 0)), toDateTime(%[1]d)
 FROM (SELECT tenant, min(k) AS k0, groupArray(k) AS ks, groupArray(delta) AS ds
-  FROM (SELECT CAST(tenant AS String) AS tenant, arrayJoin([(start_k, toInt64(1)), (end_k, toInt64(-1))]) AS ev,
-      tupleElement(ev, 1) AS k, tupleElement(ev, 2) AS delta
-    FROM (SELECT tenant, intDiv(tupleElement(v, 1) + 86399999, 86400000) AS start_k,
-        if(i < length(vs), intDiv(tupleElement(vs[i + 1], 1) + 86399999, 86400000), toUInt64(4000000000)) AS end_k
-      FROM (SELECT tenant, arraySort(groupArray((updated_ms, CAST(status AS String)))) AS vs FROM policies GROUP BY tenant, policy_id)
-      ARRAY JOIN vs AS v, arrayEnumerate(vs) AS i
-      WHERE tupleElement(v, 2) = 'active' AND start_k < end_k))
-  WHERE k <= %[2]d
+  FROM (SELECT tenant, k, sum(delta_) AS delta
+    FROM (SELECT CAST(tenant AS String) AS tenant, arrayJoin([(start_k, toInt64(1)), (end_k, toInt64(-1))]) AS ev,
+        tupleElement(ev, 1) AS k, tupleElement(ev, 2) AS delta_
+      FROM (SELECT tenant, intDiv(tupleElement(v, 1) + 86399999, 86400000) AS start_k,
+          if(i < length(vs), intDiv(tupleElement(vs[i + 1], 1) + 86399999, 86400000), toUInt64(4000000000)) AS end_k
+        FROM (SELECT tenant, arraySort(groupArray((updated_ms, CAST(status AS String)))) AS vs FROM policies GROUP BY tenant, policy_id)
+        ARRAY JOIN vs AS v, arrayEnumerate(vs) AS i
+        WHERE tupleElement(v, 2) = 'active' AND start_k < end_k))
+    WHERE k <= %[2]d
+    GROUP BY tenant, k)
   GROUP BY tenant)
 ARRAY JOIN arrayMap(i -> k0 + i, range(toUInt64(%[2]d + 1 - k0))) AS d`, now.Unix(), last)
 }
