@@ -97,12 +97,12 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	// Campaigns naming a segment (`segment: at_risk`) get its customers from analytics.
 	var segs dialer.Segments
 	if cfg.conn != nil {
-		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: analytics.DefaultSettings()}}
+		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: p.analytics}}
 	}
 	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed},
 		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend, Segments: segs,
 			// Complaint deadlines on the working-day calendar the analytics engine reports with.
-			Calendar: analytics.DefaultSettings().Calendar})
+			Calendar: p.analytics.Calendar})
 	if err != nil {
 		return nil, fmt.Errorf("starting the dialer: %w", err)
 	}
