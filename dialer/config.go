@@ -26,6 +26,9 @@ type ServiceConfig struct {
 	Home *time.Location
 	// Holidays are public holidays (YYYY-MM-DD) sales campaigns do not call on.
 	Holidays []string
+	// ComplaintWorkdays is the working days a complaint follow-up must reach the customer in
+	// (default 7).
+	ComplaintWorkdays int
 	// FlushEvery is how often buffered events are published (default 250 ms of wall time).
 	FlushEvery time.Duration
 }
@@ -34,6 +37,9 @@ type ServiceConfig struct {
 func (c ServiceConfig) Validate() error {
 	if c.TeamSize < 0 || c.TeamSize > 10000 {
 		return fmt.Errorf("dialer team_size: %d is outside 0..10000", c.TeamSize)
+	}
+	if c.ComplaintWorkdays < 0 || c.ComplaintWorkdays > 60 {
+		return fmt.Errorf("dialer complaint_workdays: %d is outside 0..60", c.ComplaintWorkdays)
 	}
 	if c.AMDFalsePositive < 0 || c.AMDFalsePositive >= 1 {
 		return fmt.Errorf("dialer amd_false_positive: %v is not in [0, 1)", c.AMDFalsePositive)
@@ -81,6 +87,9 @@ func (c *ServiceConfig) defaults() {
 		if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 			c.Home = l
 		}
+	}
+	if c.ComplaintWorkdays == 0 {
+		c.ComplaintWorkdays = 7
 	}
 	if c.FlushEvery == 0 {
 		c.FlushEvery = 250 * time.Millisecond

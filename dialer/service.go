@@ -469,9 +469,6 @@ func (s *Service) AddCallbackRequest(req events.CallbackRequested, at time.Time)
 	return false
 }
 
-// ComplaintFollowupDays is the working days a complaint's follow-up must reach the customer in.
-const ComplaintFollowupDays = 7
-
 // ComplaintFollowupAfter is how long after registration the follow-up is first due: the
 // department responsible has had a day to act.
 const ComplaintFollowupAfter = 24 * time.Hour
@@ -489,7 +486,7 @@ func (s *Service) AddComplaint(cp events.Complaint) bool {
 	}
 	deadline := cp.DueAt
 	if s.deps.Calendar != nil {
-		deadline = WorkdayDeadline(s.deps.Calendar, cp.RegisteredAt, ComplaintFollowupDays, s.cfg.Home)
+		deadline = WorkdayDeadline(s.deps.Calendar, cp.RegisteredAt, s.cfg.ComplaintWorkdays, s.cfg.Home)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -99,7 +99,7 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	if cfg.conn != nil {
 		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: p.analytics}}
 	}
-	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed},
+	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed, ComplaintWorkdays: p.analytics.ComplaintWorkdays},
 		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend, Segments: segs,
 			// Complaint deadlines on the working-day calendar the analytics engine reports with.
 			Calendar: p.analytics.Calendar})
