@@ -106,7 +106,11 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	start := time.Now()
 	go func() { done <- svc.Run(rctx) }()
 	go sampleRSS(rctx, &peakRSS)
+	var firstRead time.Duration
 	for svc.Stats().Inserted < int64(*n) {
+		if firstRead == 0 && svc.Stats().Consumed > 0 {
+			firstRead = time.Since(start)
+		}
 		select {
 		case err := <-done:
 			stop()
@@ -143,6 +147,7 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(tw, "\ningest benchmark: %d call records, %d partitions, batch %d, %d CPUs, broker and ClickHouse on this machine\n\n", *n, *partitions, *batch, runtime.NumCPU())
 	fmt.Fprintf(tw, "%-44s %12s %12s %s\n", "what", "seconds", "events/s", "note")
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "hotline ingest, end to end", elapsed.Seconds(), rate(elapsed), fmt.Sprintf("%d rows visible", visible))
+	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  start-up until the first message is read", firstRead.Seconds(), "", "group join, stored offsets, first fetch")
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: decode + validate (JSON)", st.Decode.Seconds(), rate(st.Decode), "wall time summed over partition goroutines")
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: Arrow batch build", st.Build.Seconds(), rate(st.Build), "")
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: ClickHouse insert (columnar, native)", st.Insert.Seconds(), rate(st.Insert), "")

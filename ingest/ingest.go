@@ -299,6 +299,7 @@ func (b *batcher) loop(ctx, stop context.Context, items <-chan []item) error {
 	}
 	ticker := time.NewTicker(b.s.cfg.FlushInterval)
 	defer ticker.Stop()
+	wasBehind := false
 	for {
 		select {
 		case chunk, ok := <-items:
@@ -307,7 +308,11 @@ func (b *batcher) loop(ctx, stop context.Context, items <-chan []item) error {
 				return finish()
 			}
 			b.add(chunk)
-			if b.rows >= b.s.cfg.BatchSize && send() != nil {
+			// The end of a backlog is stored at once rather than at the next tick.
+			behind := b.lag.behind()
+			caughtUp := wasBehind && !behind && len(items) == 0
+			wasBehind = behind
+			if (b.rows >= b.s.cfg.BatchSize || caughtUp) && send() != nil {
 				return finish()
 			}
 		case <-ticker.C:
