@@ -137,8 +137,10 @@ func init() {
 			"dropped":        fixed("countIf(outcome = 'dropped')"),
 			"amd_machine":    fixed("countIf(amd = 'machine')"),
 			"amd_judged":     fixed("countIf(amd != '')"),
-			"list_contacts":  fixed("uniqExact(contact_id)"),
-			"final_contacts": fixed("uniqExactIf(contact_id, final = 1)"),
+			// Contacts told apart by a 64-bit hash of their id: half the cost of strings, and a
+			// collision among millions of contacts is ~1e-7 likely.
+			"list_contacts":  fixed("uniqExact(cityHash64(contact_id))"),
+			"final_contacts": fixed("uniqExactIf(cityHash64(contact_id), final = 1)"),
 		},
 	})
 
