@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
 )
@@ -12,7 +13,8 @@ import (
 // nobody did. The connected call then ends with Hangup and the agent's Wrapup, like an inbound
 // call; routing emits its lifecycle events, the agent states and its final CallRecord
 // (direction outbound, with the campaign). A reservation that is neither connected nor released
-// within Config.OfferTimeout is released by itself, so no agent stays reserved.
+// within Config.OfferTimeout (ReserveAgentFor: its hold) is released by itself, so no agent
+// stays reserved.
 
 // ReserveAgent reserves the longest-idle available agent who has skill (any proficiency when
 // minLevel <= 1) for an outbound call of campaign. ok is false when nobody is free.
@@ -43,6 +45,13 @@ func (e *Engine) ReserveAgent(skill string, minLevel int, campaign string) (agen
 // ReserveAgentID reserves the named agent, who must be available, for an outbound call of
 // campaign: for a dialer that keeps its own view of who is free and picks the agent itself.
 func (e *Engine) ReserveAgentID(agentID, campaign string) error {
+	return e.ReserveAgentFor(agentID, campaign, e.cfg.OfferTimeout)
+}
+
+// ReserveAgentFor is ReserveAgentID for a reservation that may last up to hold before it is
+// released by itself: a preview or progressive dialer holds the agent while the line rings,
+// which may take longer than an offer.
+func (e *Engine) ReserveAgentFor(agentID, campaign string, hold time.Duration) error {
 	a, err := e.agent(agentID)
 	if err != nil {
 		return err
@@ -50,15 +59,20 @@ func (e *Engine) ReserveAgentID(agentID, campaign string) error {
 	if a.state != stAvailable {
 		return fmt.Errorf("reserve %s for %s while %s: %w", agentID, campaign, a.state, ErrState)
 	}
-	e.reserve(a)
+	if hold <= 0 {
+		return fmt.Errorf("reserve %s for %s: hold %s is not positive", agentID, campaign, hold)
+	}
+	e.reserveFor(a, hold)
 	return nil
 }
 
-func (e *Engine) reserve(a *agent) {
+func (e *Engine) reserve(a *agent) { e.reserveFor(a, e.cfg.OfferTimeout) }
+
+func (e *Engine) reserveFor(a *agent, hold time.Duration) {
 	a.direction = events.Outbound
 	e.setState(a, stReserved, "")
 	a.stopTimer()
-	a.timer = e.clk.AfterFunc(e.cfg.OfferTimeout, func() {
+	a.timer = e.clk.AfterFunc(hold, func() {
 		a.timer = nil
 		if a.state == stReserved && a.call == nil {
 			_ = e.ReleaseAgent(a.id)

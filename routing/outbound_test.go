@@ -76,3 +76,26 @@ func TestReserveAgentID(t *testing.T) {
 		t.Fatalf("b is %s after ConnectOutbound", s)
 	}
 }
+
+// TestReserveAgentFor: a reservation held for a ringing line outlasts the offer timeout, keeps
+// inbound calls away meanwhile, and is released by itself when its hold runs out.
+func TestReserveAgentFor(t *testing.T) {
+	f := newFixture(t, twoQueues())
+	f.login("a", map[string]int{"service": 2})
+	if err := f.eng.ReserveAgentFor("a", "camp-1", 0); err == nil {
+		t.Fatal("reserved a with no hold")
+	}
+	f.must(f.eng.ReserveAgentFor("a", "camp-1", 40*time.Second))
+	f.arrive("in1", "inq", nil)
+	f.clk.Advance(30 * time.Second) // past the 15 s offer timeout
+	if s := f.state("a"); s != events.AgentReserved {
+		t.Fatalf("a is %s 30 s into a 40 s hold", s)
+	}
+	if len(f.offs.got) != 0 {
+		t.Fatalf("held agent was offered %v", f.offs.got)
+	}
+	f.clk.Advance(11 * time.Second)
+	if got := f.offs.last(); got != (offer{"a", "in1"}) {
+		t.Fatalf("after the hold ran out, offers %v; want a offered the waiting call", f.offs.got)
+	}
+}
