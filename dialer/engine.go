@@ -375,7 +375,45 @@ func (e *Engine) PreviewDial(agentID string, c Contact) {
 		e.clk.AfterFunc(e.cfg.Tick, func() { e.PreviewDial(agentID, c) })
 		return
 	}
-	e.place(c, a, e.clk.Now())
+	now := e.clk.Now()
+	if !e.hold(a, c, now) {
+		e.pump()
+		return
+	}
+	e.place(c, a, now)
+}
+
+// holdMargin is how much longer than the ring timeout a held agent stays held in a shared ACD,
+// so the hold outlasts the ring and the connect; the engine releases it itself before then.
+const holdMargin = 5 * time.Second
+
+// hold holds a preview or progressive agent in a shared pool (Holder) for the line about to ring.
+// When the pool has lost the agent (inbound took them meanwhile), the agent leaves the campaign
+// until they are lent again and the contact goes back to the source undialled.
+func (e *Engine) hold(a *agent, c Contact, now time.Time) bool {
+	h, ok := e.pool.(Holder)
+	if !ok {
+		return true
+	}
+	ret, canReturn := e.source.(Returner)
+	if !canReturn {
+		return true // a source that cannot take a contact back gets it dialled unheld
+	}
+	if h.Hold(a.id, e.cfg.RingTimeout+e.cfg.DropAfter+holdMargin) {
+		return true
+	}
+	ret.Return(c)
+	a.state, a.call, a.leaving = agentOut, nil, false
+	e.stats.logout(now)
+	return false
+}
+
+// unhold gives a held agent back to the shared pool once their line ended without a
+// conversation; setReady follows.
+func (e *Engine) unhold(a *agent) {
+	if h, ok := e.pool.(Holder); ok {
+		h.Unhold(a.id, !a.leaving)
+	}
 }
 
 // Answered reports that the far end picked up; human is the answering-machine verdict.
@@ -464,6 +502,7 @@ func (e *Engine) endUnanswered(c *call, outcome string) {
 	e.cfg.Pacer.ObserveAttempt(pacing.Attempt{At: now, Ring: now.Sub(c.dialedAt)})
 	e.finish(c, outcome, now, nil, Result{})
 	if a := c.reserved; a != nil {
+		e.unhold(a)
 		e.setReady(a, now)
 	} else {
 		e.pump()
@@ -476,15 +515,18 @@ func (e *Engine) machine(c *call, now time.Time) {
 	if e.cfg.Machine == MachineRetry {
 		res.Disposition = "machine_retry"
 	}
+	// The agent held for the line has nothing to do with a machine: free them at the verdict,
+	// not after the voicemail message.
+	if a := c.reserved; a != nil {
+		c.reserved = nil
+		e.unhold(a)
+		e.setReady(a, now)
+	}
 	end := func() {
 		e.release(c)
 		e.trunk.Hangup(c.id)
 		e.finish(c, events.AttemptMachine, e.clk.Now(), nil, res)
-		if a := c.reserved; a != nil {
-			e.setReady(a, e.clk.Now())
-		} else {
-			e.pump()
-		}
+		e.pump()
 	}
 	if e.cfg.Machine == MachineMessage {
 		c.state = callMessage
@@ -626,8 +668,13 @@ func (e *Engine) pump() {
 			e.ready = e.ready[1:]
 			a.state, a.since = agentReserved, now
 			if e.mode == events.ModePreview {
+				// Held when they dial (PreviewDial): while reading the record the agent is
+				// available to inbound, as KPI.md counts preview time.
 				e.pool.Preview(a.id, c)
 				placed++
+				continue
+			}
+			if !e.hold(a, c, now) {
 				continue
 			}
 		}

@@ -154,6 +154,18 @@ func (l *ContactList) Next(now time.Time) (Contact, bool) {
 	return Contact{}, false
 }
 
+// Return implements Returner: the contact is due again at once, its attempts unchanged.
+func (l *ContactList) Return(c Contact) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[c.ID]
+	if !ok || !e.inFlight || e.final != "" {
+		return
+	}
+	e.inFlight = false
+	heap.Push(&l.due, e)
+}
+
 // Report implements ContactSource.
 func (l *ContactList) Report(r Result) (bool, time.Time) {
 	l.mu.Lock()

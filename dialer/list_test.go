@@ -149,3 +149,26 @@ func TestContactListSecondPolicyOfACalledNumber(t *testing.T) {
 		t.Errorf("after pruning: %+v", p)
 	}
 }
+
+// TestListReturn: a contact handed out and returned undialled is due again at once with its
+// attempt count unchanged; returning one that is not in flight changes nothing.
+func TestListReturn(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	l := NewContactList(RetryPolicy{}, nil)
+	l.Add(Contact{ID: "1", Phone: "+8613800000001", Priority: 5}, Contact{ID: "2", Phone: "+8613800000002", Priority: 1})
+	c, ok := l.Next(now)
+	if !ok || c.ID != "1" {
+		t.Fatalf("first Next %+v %v", c, ok)
+	}
+	l.Return(c)
+	l.Return(c) // twice: still one entry due
+	for i, want := range []string{"1", "2"} {
+		got, ok := l.Next(now)
+		if !ok || got.ID != want || got.Attempt != 1 {
+			t.Fatalf("Next %d after Return: %+v %v, want contact %s attempt 1", i, got, ok, want)
+		}
+	}
+	if _, ok := l.Next(now); ok {
+		t.Fatal("a returned contact came back twice")
+	}
+}

@@ -43,6 +43,12 @@ type ContactSource interface {
 	Report(r Result) (final bool, retryAt time.Time)
 }
 
+// Returner is an optional ContactSource method: a contact Next handed out that was not dialled
+// after all (its held agent was gone) goes back as if never taken, no attempt counted.
+type Returner interface {
+	Return(c Contact)
+}
+
 // Scheduler is an optional ContactSource method: false when nothing is due, so the engine
 // skips the pacing work (nights, empty lists).
 type Scheduler interface {
@@ -86,4 +92,17 @@ type AgentPool interface {
 // nobody ready, since that person is on the line now and would otherwise be abandoned.
 type Borrower interface {
 	Borrow(c Contact) (agentID string, ok bool)
+}
+
+// Holder is an optional AgentPool method for pools shared with inbound (RoutingPool): preview
+// and progressive campaigns hold their agent in the shared ACD from the dial on, so inbound work
+// cannot take the agent the answered call was promised to. Predictive campaigns do not hold:
+// their agents take a call only once a person answers.
+type Holder interface {
+	// Hold keeps the agent for a line about to ring, for at most d; false when the agent is no
+	// longer free there (the line is then not dialled).
+	Hold(agentID string, d time.Duration) bool
+	// Unhold gives back a hold that did not become a conversation (no answer, busy, machine,
+	// failure); stays says whether the agent goes on working the campaign.
+	Unhold(agentID string, stays bool)
 }

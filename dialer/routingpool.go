@@ -18,6 +18,7 @@ type ACD interface {
 	Waiting() map[string]int
 	Agent(agentID string) (routing.AgentInfo, error)
 	ReserveAgentID(agentID, campaign string) error
+	ReserveAgentFor(agentID, campaign string, hold time.Duration) error
 	ConnectOutbound(agentID string, oc routing.OutboundCall) error
 	ReleaseAgent(agentID string) error
 	Hangup(callID string) error
@@ -37,13 +38,15 @@ type BlendConfig struct {
 // Blend lends the ACD's idle agents to the campaigns: blended inbound and outbound on one team.
 //
 // Inbound keeps priority by construction: an agent lent to a campaign stays available in
-// routing, so an inbound call arriving is offered to them as to anyone; a campaign takes its
-// agent only at the moment a person answers (ReserveAgentID + ConnectOutbound in one step), and
-// an agent freed from any call goes through routing's waiting inbound calls first (the blend
-// hears of them only afterwards, from the agent-state change). The dialer's pacers therefore
-// see as ready only agents no inbound call is waiting for; the price is that inbound may take
-// a lent agent between the pacing decision and the answer, which the engine handles as an agent
-// gone (Connect false: next ready agent, or the 2 s wait).
+// routing, so an inbound call arriving is offered to them as to anyone, and an agent freed from
+// any call goes through routing's waiting inbound calls first (the blend hears of them only
+// afterwards, from the agent-state change). A predictive campaign takes its agent only at the
+// moment a person answers (ReserveAgentID + ConnectOutbound in one step); inbound may take a lent
+// agent between the pacing decision and the answer, which the engine handles as an agent gone
+// (Connect false: next ready agent, or the 2 s wait). Preview and progressive campaigns promise
+// the answered person their agent, so they hold the agent in routing from the dial to the
+// answer (Hold: ReserveAgentFor), and give them back when nobody answers (Unhold); an agent
+// inbound took before the dial is simply not dialled for.
 //
 // Idle agents go to campaigns by priority, each up to its Agents cap (busy on its calls
 // included), only while the campaign is on shift and has contacts due, never the KeepIdle
@@ -120,7 +123,7 @@ func (b *Blend) soon() {
 // active says whether the campaign wants agents now. Bind the engine before it starts.
 func (b *Blend) Join(c Campaign, limit int, team *Team, active func(time.Time) bool) *RoutingPool {
 	p := &RoutingPool{blend: b, campaign: c.ID, priority: c.Priority, limit: limit, skill: SkillFor(c.Type), line: LineFor(c.Type),
-		team: team, active: active, calls: map[string]poolCall{}}
+		team: team, active: active, calls: map[string]poolCall{}, held: map[string]bool{}}
 	team.Bind(p)
 	b.mu.Lock()
 	b.pools = append(b.pools, p)
@@ -257,6 +260,7 @@ type RoutingPool struct {
 	mu       sync.Mutex
 	calls    map[string]poolCall // by agent
 	borrowed string              // reserved by Borrow for the Connect that follows
+	held     map[string]bool     // reserved by Hold for the line ringing for them
 }
 
 type poolCall struct {
@@ -271,11 +275,12 @@ func (p *RoutingPool) Bind(e *Engine) { p.engine = e }
 func (p *RoutingPool) Connect(agentID, callID string, c Contact) bool {
 	b := p.blend
 	p.mu.Lock()
-	reserved := p.borrowed == agentID
+	reserved := p.borrowed == agentID || p.held[agentID]
 	p.borrowed = ""
+	delete(p.held, agentID)
 	p.mu.Unlock()
 	if reserved {
-		// Borrow reserved them already.
+		// Borrow or Hold reserved them already.
 	} else if err := b.acd.ReserveAgentID(agentID, p.campaign); err != nil {
 		b.mu.Lock()
 		delete(b.lent, agentID)
@@ -284,9 +289,11 @@ func (p *RoutingPool) Connect(agentID, callID string, c Contact) bool {
 	}
 	rid := p.campaign + "-" + callID
 	if err := b.acd.ConnectOutbound(agentID, routing.OutboundCall{CallID: rid, Phone: c.Phone, Customer: c.CustomerID, Campaign: p.campaign, Line: p.line}); err != nil {
+		// A hold that ran out or an agent who logged out while the line rang.
 		_ = b.acd.ReleaseAgent(agentID)
 		b.mu.Lock()
 		delete(b.lent, agentID)
+		delete(b.busy, agentID)
 		b.mu.Unlock()
 		return false
 	}
@@ -336,9 +343,50 @@ func (p *RoutingPool) Borrow(Contact) (string, bool) {
 	return id, true
 }
 
+// Hold implements Holder: the agent is reserved in routing for the line about to ring, so no
+// inbound call is offered to them until it is answered or given up.
+func (p *RoutingPool) Hold(agentID string, d time.Duration) bool {
+	b := p.blend
+	if err := b.acd.ReserveAgentFor(agentID, p.campaign, d); err != nil {
+		b.mu.Lock()
+		delete(b.lent, agentID)
+		b.mu.Unlock()
+		return false
+	}
+	b.mu.Lock()
+	delete(b.lent, agentID)
+	b.busy[agentID] = p
+	b.mu.Unlock()
+	p.mu.Lock()
+	p.held[agentID] = true
+	p.mu.Unlock()
+	return true
+}
+
+// Unhold implements Holder: the reservation ends in routing, which may hand the agent a waiting
+// inbound call at once; the blend then takes them back from the campaign at its next look.
+func (p *RoutingPool) Unhold(agentID string, stays bool) {
+	b := p.blend
+	p.mu.Lock()
+	held := p.held[agentID]
+	delete(p.held, agentID)
+	p.mu.Unlock()
+	if held {
+		// An error means routing released the hold itself (it ran out, or the agent logged out).
+		_ = b.acd.ReleaseAgent(agentID)
+	}
+	b.mu.Lock()
+	delete(b.busy, agentID)
+	if stays {
+		b.lent[agentID] = p // in the campaign's ready list again
+	}
+	b.mu.Unlock()
+	b.soon()
+}
+
 // Preview implements AgentPool: the simulated agent reads the record, then dials. The agent
-// stays available in routing meanwhile (inbound first); if inbound takes them, the answered
-// call goes to another ready agent or waits its 2 s.
+// stays available in routing while reading (inbound first) and is held from the dial on; if
+// inbound took them meanwhile, the record goes back to the list undialled.
 func (p *RoutingPool) Preview(agentID string, c Contact) { p.team.Preview(agentID, c) }
 
 // PreviewDial implements Desk.

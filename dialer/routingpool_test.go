@@ -23,6 +23,7 @@ func (o *offerLog) AgentState(events.AgentState) {}
 type blendFixture struct {
 	clk    *clock.Sim
 	acd    *routing.Engine
+	blend  *Blend
 	offers *offerLog
 	svc    *Service
 	sink   *memSink
@@ -30,6 +31,15 @@ type blendFixture struct {
 }
 
 func newBlendFixture(t *testing.T, agents map[string]map[string]int, pacing string) *blendFixture {
+	t.Helper()
+	// Everyone answers in person after 5 s and talks 3 minutes.
+	far := FarEndFunc(func(Contact, time.Time, time.Duration) FarEndAnswer {
+		return FarEndAnswer{Outcome: "person", Ring: 5 * time.Second, Talk: 3 * time.Minute}
+	})
+	return newBlendFixtureFar(t, agents, pacing, far, BlendConfig{KeepIdle: -1})
+}
+
+func newBlendFixtureFar(t *testing.T, agents map[string]map[string]int, pacing string, far FarEnd, bc BlendConfig) *blendFixture {
 	t.Helper()
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)) // a Monday
 	f := &blendFixture{clk: clock.NewSim(start), offers: &offerLog{}, sink: &memSink{}, rsink: &memSink{}}
@@ -45,16 +55,12 @@ func newBlendFixture(t *testing.T, agents map[string]map[string]int, pacing stri
 			t.Fatal(err)
 		}
 	}
-	blend := NewBlend(acd, f.clk, BlendConfig{KeepIdle: -1})
-	acd.AddObserver(blend)
-	// Everyone answers in person after 5 s and talks 3 minutes.
-	far := FarEndFunc(func(Contact, time.Time, time.Duration) FarEndAnswer {
-		return FarEndAnswer{Outcome: "person", Ring: 5 * time.Second, Talk: 3 * time.Minute}
-	})
+	f.blend = NewBlend(acd, f.clk, bc)
+	acd.AddObserver(f.blend)
 	c := Campaign{ID: "renew", Name: "renewals", Type: events.CampaignRenewal, Script: "R1", Pacing: pacing, Agents: 1}
 	c.Normalize()
 	f.svc, err = NewService(ServiceConfig{Campaigns: []Campaign{c}, Seed: 3, AMDFalsePositive: 1e-9},
-		Deps{Clock: f.clk, Book: newFakeBook(50, start), FarEnd: far, Sink: f.sink, Agents: blend})
+		Deps{Clock: f.clk, Book: newFakeBook(50, start), FarEnd: far, Sink: f.sink, Agents: f.blend})
 	if err != nil {
 		t.Fatal(err)
 	}
