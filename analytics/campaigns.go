@@ -16,11 +16,14 @@ func init() {
 	dial("amd_machine_share", "Answering machines (AMD)", UnitRatio, func(c func(string) string, s Settings) string {
 		return ratio(c("amd_machine"), c("amd_judged"))
 	})
-	// List penetration: contacts with a final outcome / contacts in the list. ClickHouse sees
-	// only the contacts a campaign has dialled, so the list is the contacts dialled in the period.
-	dial("list_contacts", "Contacts dialled", UnitCount, counter("list_contacts"))
+	// List penetration: contacts with a final outcome / contacts in the list. ClickHouse sees a
+	// list's contacts as they are dialled, so over a period it is the contacts that reached a
+	// final outcome in it / the contacts first dialled in it (the whole list over a campaign's
+	// life); additive, so a year costs a count, not a distinct count of every contact.
+	dial("list_contacts", "Contacts started", UnitCount, counter("contacts_started"))
+	dial("list_contacts_finished", "Contacts finished", UnitCount, counter("contacts_finished"))
 	dial("list_penetration", "List penetration", UnitRatio, func(c func(string) string, s Settings) string {
-		return ratio(c("final_contacts"), c("list_contacts"))
+		return ratio(c("contacts_finished"), c("contacts_started"))
 	})
 
 	def(Metric{Name: "outbound_occupancy", Title: "Occupancy of campaign agents", Unit: UnitRatio, Family: "campaign_agent_states",

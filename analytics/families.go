@@ -130,17 +130,17 @@ func init() {
 		dims:   map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id", DimAgent: "agent_id"},
 		groups: []string{"tenant", "campaign_id", "campaign_type", "agent_id", "outcome", "blocked_rule", "amd"},
 		counter: map[string]func(Settings) string{
-			"attempts":       fixed("countIf(outcome != 'blocked')"),
-			"blocked":        fixed("countIf(outcome = 'blocked')"),
-			"contacts":       fixed("countIf(outcome IN ('connected', 'dropped'))"),
-			"connected":      fixed("countIf(outcome = 'connected')"),
-			"dropped":        fixed("countIf(outcome = 'dropped')"),
-			"amd_machine":    fixed("countIf(amd = 'machine')"),
-			"amd_judged":     fixed("countIf(amd != '')"),
-			// Contacts told apart by a 64-bit hash of their id: half the cost of strings, and a
-			// collision among millions of contacts is ~1e-7 likely.
-			"list_contacts":  fixed("uniqExact(cityHash64(contact_id))"),
-			"final_contacts": fixed("uniqExactIf(cityHash64(contact_id), final = 1)"),
+			"attempts":    fixed("countIf(outcome != 'blocked')"),
+			"blocked":     fixed("countIf(outcome = 'blocked')"),
+			"contacts":    fixed("countIf(outcome IN ('connected', 'dropped'))"),
+			"connected":   fixed("countIf(outcome = 'connected')"),
+			"dropped":     fixed("countIf(outcome = 'dropped')"),
+			"amd_machine": fixed("countIf(amd = 'machine')"),
+			"amd_judged":  fixed("countIf(amd != '')"),
+			// A contact's first try has attempt_no 1 and the try that closes it final 1: counts
+			// of contacts without counting distinct ids.
+			"contacts_started":  fixed("countIf(attempt_no = 1)"),
+			"contacts_finished": fixed("countIf(final = 1)"),
 		},
 	})
 

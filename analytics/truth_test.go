@@ -369,8 +369,7 @@ func refFeedback(f *chtest.Fixture, p Period, s Settings) want {
 // refCampaigns recomputes the outbound pacing KPIs: blocked attempts, AMD share, list
 // penetration, campaign agents' occupancy and SMS delivery.
 func refCampaigns(f *chtest.Fixture, p Period) want {
-	var blocked, judged, machine float64
-	listed, final := map[string]bool{}, map[string]bool{}
+	var blocked, judged, machine, started, finished float64
 	for _, a := range f.Attempts {
 		if !in(p, a.Dialed) || (p.Tenant != "" && a.Tenant != p.Tenant) {
 			continue
@@ -387,9 +386,11 @@ func refCampaigns(f *chtest.Fixture, p Period) want {
 				machine++
 			}
 		}
-		listed[a.Contact] = true
+		if a.No == 1 {
+			started++
+		}
 		if a.Final {
-			final[a.Contact] = true
+			finished++
 		}
 	}
 	campaignAgents := map[string]bool{}
@@ -430,8 +431,8 @@ func refCampaigns(f *chtest.Fixture, p Period) want {
 		}
 	}
 	sent := float64(len(sentAt))
-	return want{"blocked_attempts": num(blocked), "amd_machine_share": frac(machine, judged), "list_contacts": num(float64(len(listed))),
-		"list_penetration": frac(float64(len(final)), float64(len(listed))), "outbound_occupancy": frac(busy, busy+avail),
+	return want{"blocked_attempts": num(blocked), "amd_machine_share": frac(machine, judged), "list_contacts": num(started),
+		"list_contacts_finished": num(finished), "list_penetration": frac(finished, started), "outbound_occupancy": frac(busy, busy+avail),
 		"sms_sent": num(sent), "sms_delivery_rate": frac(delivered, sent), "sms_failure_rate": frac(failed, sent)}
 }
 

@@ -93,7 +93,7 @@ func Specs() []Spec {
 				Query: analytics.Query{Metrics: []string{"outbound_abandon_rate", "contacts"}, GroupBy: []string{"campaign_id"}, Windows: []time.Duration{24 * time.Hour, 30 * 24 * time.Hour}}},
 			stat("Occupancy of campaign agents", "outbound_occupancy"), stat("Answering machines (AMD)", "amd_machine_share"),
 			stat("List penetration", "list_penetration"), stat("SMS delivered", "sms_delivery_rate"),
-			table("List penetration by campaign", "campaign_id", "list_penetration", "list_contacts"),
+			table("List penetration by campaign", "campaign_id", "list_penetration", "list_contacts", "list_contacts_finished"),
 			bars("Blocked attempts by rule", "blocked_rule", "blocked_attempts"),
 			series("Occupancy of campaign agents", "outbound_occupancy"), series("Answering machines (AMD)", "amd_machine_share"),
 			series("SMS delivery", "sms_delivery_rate", "sms_failure_rate"), table("SMS by campaign", "campaign_id", "sms_sent", "sms_delivery_rate", "sms_failure_rate"),

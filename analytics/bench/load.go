@@ -83,16 +83,16 @@ FROM (SELECT number, toDateTime(%d + cityHash64(number, 40) %% %d) AS closed FRO
 		fmt.Sprintf(`INSERT INTO dial_attempts (event_id, occurred_at, tenant, source, schema_version, attempt_id, campaign_id, campaign_type, contact_id, customer_id,
     phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, amd, blocked_rule, final, agent_id, claim_id, kafka_topic, kafka_partition, kafka_offset)
 SELECT generateUUIDv4(), dialed, ['t1','t2','t3'][(number %% 3) + 1], 'bench', 1, concat('att', toString(number)),
-    if(cb, 'camp_callback', concat('camp', toString(number %% 20))), if(cb, 'claim_callback', 'renewal'), concat('ct', toString(cityHash64(number, 52) %% %d)),
+    if(cb, 'camp_callback', concat('camp', toString(intDiv(number, 3) %% 20))), if(cb, 'claim_callback', 'renewal'), concat('ct', toString(intDiv(number, 3))),
     concat('c', toString(number %% 1000000)),
-    '+8613800000000', 'progressive', 1, dialed, if(outcome = 'connected', toNullable(dialed + 10), NULL), dialed + 60, outcome,
+    '+8613800000000', 'progressive', toUInt16(number %% 3 + 1), dialed, if(outcome = 'connected', toNullable(dialed + 10), NULL), dialed + 60, outcome,
     multiIf(outcome = 'machine', 'machine', outcome IN ('connected', 'dropped'), if(cityHash64(number, 53) %% 10 = 0, 'unknown', 'human'), ''),
     if(outcome = 'blocked', ['calling_window','do_not_call','no_consent'][(cityHash64(number, 54) %% 3) + 1], ''),
-    toUInt8(outcome IN ('connected', 'blocked') OR cityHash64(number, 55) %% 4 = 0),
+    toUInt8(number %% 3 = 2),
     if(outcome = 'connected', concat('a', toString(number %% 400)), ''), if(cb, concat('cl', toString(number)), ''), 'dial_attempts', 0, number
 FROM (SELECT number, number < %d AS cb, toDateTime(%d + cityHash64(number, 50) %% %d) AS dialed,
       ['no_answer','busy','machine','connected','connected','dropped','blocked'][(cityHash64(number, 51) %% 7) + 1] AS outcome FROM {CHUNK})`,
-			max(n/8, 1), n/100, start.Unix(), span),
+			n/100, start.Unix(), span),
 		// Agents a350..a399 are blended: their calls are outbound work.
 		fmt.Sprintf(`INSERT INTO agent_states (event_id, occurred_at, tenant, source, schema_version, agent_id, state, previous_state, previous_sec, queues,
     direction, kafka_topic, kafka_partition, kafka_offset)

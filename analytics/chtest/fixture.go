@@ -59,6 +59,7 @@ type Claim struct {
 type Attempt struct {
 	Tenant, AttemptID, Campaign, CampaignType, Customer, Outcome, Agent, Claim string
 	Contact, AMD, BlockedRule                                                  string
+	No                                                                         int // try of its contact, from 1
 	Final                                                                      bool
 	Dialed                                                                     time.Time
 	Connected                                                                  *time.Time
@@ -339,6 +340,7 @@ func Generate(seed int64) *Fixture {
 // delivery receipts; and the call each QA evaluation scored (some calls scored twice).
 func (f *Fixture) outboundDetail(r *rand.Rand) {
 	last := map[string]int{}
+	byContact := map[string][]int{}
 	for i := range f.Attempts {
 		a := &f.Attempts[i]
 		a.Contact = "ct-" + a.Campaign + "-" + a.Customer
@@ -355,6 +357,13 @@ func (f *Fixture) outboundDetail(r *rand.Rand) {
 		}
 		if j, ok := last[a.Contact]; !ok || a.Dialed.After(f.Attempts[j].Dialed) {
 			last[a.Contact] = i
+		}
+		byContact[a.Contact] = append(byContact[a.Contact], i)
+	}
+	for _, is := range byContact {
+		sort.Slice(is, func(x, y int) bool { return f.Attempts[is[x]].Dialed.Before(f.Attempts[is[y]].Dialed) })
+		for n, i := range is {
+			f.Attempts[i].No = n + 1
 		}
 	}
 	contacts := make([]string, 0, len(last))
@@ -440,7 +449,7 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 		}},
 		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final", len(f.Attempts), func(i int) []any {
 			a := f.Attempts[i]
-			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(1), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final)
+			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(a.No), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final)
 		}},
 		{"sms_messages", "message_id, direction, kind, status, campaign_id, customer_id, phone, segments", len(f.SMS), func(i int) []any {
 			m := f.SMS[i]
