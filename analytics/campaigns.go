@@ -26,10 +26,7 @@ func init() {
 		return ratio(c("contacts_finished"), c("contacts_started"))
 	})
 
-	def(Metric{Name: "outbound_occupancy", Title: "Occupancy of campaign agents", Unit: UnitRatio, Family: "campaign_agent_states",
-		expr: func(c func(string) string, s Settings) string {
-			return ratio(c("busy"), c("busy")+" + "+c("available"))
-		}})
+	def(Metric{Name: "outbound_occupancy", Title: "Occupancy of campaign agents", Unit: UnitRatio, Family: "campaign_agent_states", expr: occupancySQL})
 
 	def(Metric{Name: "sms_sent", Title: "SMS sent", Unit: UnitCount, Family: "sms", expr: counter("sent")})
 	def(Metric{Name: "sms_delivery_rate", Title: "SMS delivered", Unit: UnitRatio, Family: "sms",
@@ -60,7 +57,7 @@ func campaignAgentsFamily() *family {
 	return &f
 }
 
-// SMSReceiptDelay is how long after the period a delivery receipt still counts for a message
+// smsReceiptDelay is how long (seconds) after the period a delivery receipt still counts for a message
 // sent in it.
 const smsReceiptDelay = 86400
 

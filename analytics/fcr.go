@@ -9,10 +9,10 @@ import (
 // condFCRAnswered is the FCR denominator's call: answered from a queue.
 const condFCRAnswered = "isNotNull(queued_at) AND outcome = 'answered'"
 
-// fcrCallsSQL yields one row per inbound call of a known customer arriving from from on (the
-// caller limits the end), with
-// whether another inbound call on the same business line followed within the window w. Calls
-// are read up to w past to, so a repeat after the end still counts.
+// fcrCallsSQL yields one row per inbound call of a known customer arriving at or after from,
+// with whether another inbound call on the same business line followed within the window w.
+// Calls are read up to w past to, so a repeat after the end still counts; the caller filters
+// the rows up to to.
 func fcrCallsSQL(from, to string, w int64, dims string) string {
 	return fmt.Sprintf(`(SELECT tenant, business_line, tupleElement(c, 3) AS queue, tupleElement(c, 4) AS agent_id,
     tupleElement(c, 5) AS campaign_id, toDateTime(tupleElement(c, 1)) AS arrived_at, tupleElement(c, 2) AS answered,

@@ -88,6 +88,11 @@ func abandonedSQL(c func(string) string, s Settings) string {
 	return c("abandoned_all")
 }
 
+// occupancySQL is occupancy over agent-state counters: busy / (busy + available).
+func occupancySQL(c func(string) string, s Settings) string {
+	return ratio(c("busy"), c("busy")+" + "+c("available"))
+}
+
 // ServiceLevelSQL is the service level for a variant, over the call counters.
 func serviceLevelSQL(c func(string) string, s Settings, variant string) string {
 	within, answered := c("answered_within"), c("answered")
@@ -152,10 +157,7 @@ func init() {
 		return ratio(c("transferred"), c("answered"))
 	})
 
-	def(Metric{Name: "occupancy", Title: "Occupancy", Unit: UnitRatio, Family: "agent_states",
-		expr: func(c func(string) string, s Settings) string {
-			return ratio(c("busy"), c("busy")+" + "+c("available"))
-		}})
+	def(Metric{Name: "occupancy", Title: "Occupancy", Unit: UnitRatio, Family: "agent_states", expr: occupancySQL})
 	def(Metric{Name: "effective_talk_ratio", Title: "Effective talk ratio", Unit: UnitRatio, Family: "agent_states",
 		expr: func(c func(string) string, s Settings) string { return ratio(c("talk"), c("logged_in")) }})
 	def(Metric{Name: "logged_in_hours", Title: "Logged-in hours", Unit: UnitCount, Family: "agent_states",
