@@ -83,7 +83,7 @@ func ServiceCampaign(campaignType string) bool {
 
 // DefaultOutcomes are the disposition codes of a campaign type.
 func DefaultOutcomes(campaignType string) []string {
-	common := []string{DispositionCallback, "wrong_number", DispositionDoNotCall}
+	common := []string{DispositionCallback, DispositionWrongNumber, DispositionDoNotCall}
 	var own []string
 	switch campaignType {
 	case events.CampaignRenewal:

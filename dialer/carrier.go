@@ -196,11 +196,11 @@ func dispositionPicker(ct string) func(*rand.Rand) (string, time.Duration) {
 	var ws []w
 	switch ct {
 	case events.CampaignRenewal:
-		ws = []w{{"renewed", 0.35}, {"will_renew", 0.25}, {DispositionRefused, 0.12}, {"renewed_elsewhere", 0.08}, {DispositionCallback, 0.12}, {"wrong_number", 0.05}, {DispositionDoNotCall, 0.03}}
+		ws = []w{{"renewed", 0.35}, {"will_renew", 0.25}, {DispositionRefused, 0.12}, {"renewed_elsewhere", 0.08}, {DispositionCallback, 0.12}, {DispositionWrongNumber, 0.05}, {DispositionDoNotCall, 0.03}}
 	case events.CampaignPremiumDue:
-		ws = []w{{"paid", 0.3}, {"promised_to_pay", 0.4}, {DispositionCallback, 0.15}, {DispositionRefused, 0.05}, {"disputed", 0.05}, {"wrong_number", 0.05}}
+		ws = []w{{"paid", 0.3}, {"promised_to_pay", 0.4}, {DispositionCallback, 0.15}, {DispositionRefused, 0.05}, {"disputed", 0.05}, {DispositionWrongNumber, 0.05}}
 	case events.CampaignClaimCallback:
-		ws = []w{{"satisfied", 0.72}, {"issue_raised", 0.14}, {"dissatisfied", 0.06}, {DispositionCallback, 0.06}, {"wrong_number", 0.02}}
+		ws = []w{{"satisfied", 0.72}, {"issue_raised", 0.14}, {"dissatisfied", 0.06}, {DispositionCallback, 0.06}, {DispositionWrongNumber, 0.02}}
 	case events.CampaignTelemarketing:
 		ws = []w{{"sale", 0.08}, {"interested", 0.17}, {DispositionRefused, 0.55}, {DispositionCallback, 0.1}, {DispositionDoNotCall, 0.1}}
 	default:

@@ -22,6 +22,7 @@ const (
 	RuleDailyCap       = "daily_cap"
 	RuleHoliday        = "holiday"
 	RuleCallingWindow  = "calling_window"
+	RuleWrongNumber    = "wrong_number" // an agent found the number is not the customer's
 )
 
 // Dispositions the gate acts on.
@@ -193,6 +194,7 @@ type Compliance struct {
 	home      *time.Location
 
 	abandoned map[string]time.Time // phone → last abandoned call
+	wrong     map[string]bool      // customer + phone an agent found is not theirs
 	daily     map[string]int       // phone + local date → attempts
 	refused   map[string]time.Time // customer → last refusal of a sales call
 }
@@ -205,7 +207,7 @@ func NewCompliance(customers Customers, home *time.Location) *Compliance {
 	return &Compliance{
 		national: NewDNCList(), company: NewDNCList(), campaign: map[string]*DNCList{},
 		customers: customers, rules: map[string]RuleSet{}, holidays: map[string]bool{}, home: home,
-		abandoned: map[string]time.Time{}, daily: map[string]int{}, refused: map[string]time.Time{},
+		abandoned: map[string]time.Time{}, daily: map[string]int{}, refused: map[string]time.Time{}, wrong: map[string]bool{},
 	}
 }
 
@@ -289,6 +291,8 @@ func (g *Compliance) Check(c Contact, now time.Time) string {
 		return RuleDNCCampaign
 	case r.NeedsConsent && !ci.MarketingConsent:
 		return RuleNoConsent
+	case g.wrong[c.CustomerID+"|"+c.Phone]:
+		return RuleWrongNumber
 	}
 	if at, ok := g.refused[c.CustomerID]; ok && r.Sales && now.Sub(at) < r.RefusalLockout {
 		return RuleRefusal
@@ -422,11 +426,13 @@ func (g *Compliance) Record(r Result) {
 		g.refused[r.Contact.CustomerID] = r.At
 	case DispositionDoNotCall:
 		g.company.Add(r.Contact.Phone, time.Time{})
+	case DispositionWrongNumber:
+		g.wrong[r.Contact.CustomerID+"|"+r.Contact.Phone] = true
 	}
 }
 
 // RuleNames lists every rule, for docs and validation.
 func RuleNames() []string {
 	return []string{RuleInvalidNumber, RuleBlacklist, RuleDNCNational, RuleDNCCompany, RuleDNCCampaign,
-		RuleNoConsent, RuleRefusal, RuleMaxAttempts, RuleAbandonLockout, RuleDailyCap, RuleHoliday, RuleCallingWindow}
+		RuleNoConsent, RuleWrongNumber, RuleRefusal, RuleMaxAttempts, RuleAbandonLockout, RuleDailyCap, RuleHoliday, RuleCallingWindow}
 }

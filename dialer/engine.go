@@ -345,21 +345,38 @@ func (e *Engine) AgentReady(agentID string) {
 func (e *Engine) CallEnded(agentID, callID, disposition string, callbackAt time.Time) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.endCall(callID, disposition, callbackAt, e.clk.Now())
+}
+
+// conclude is CallEnded for a conversation that ended at `at` (a person at a desktop may report
+// the outcome during after-call work); it returns what the list decided, ok false when the
+// call is not connected.
+func (e *Engine) conclude(callID, disposition string, callbackAt, at time.Time) (final bool, retryAt time.Time, ok bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.endCall(callID, disposition, callbackAt, at)
+}
+
+func (e *Engine) endCall(callID, disposition string, callbackAt, at time.Time) (final bool, retryAt time.Time, ok bool) {
 	c, ok := e.calls[callID]
 	if !ok || c.state != callConnected {
-		return
+		return false, time.Time{}, false
 	}
-	now := e.clk.Now()
+	now := at
+	if now.Before(c.connected) {
+		now = c.connected
+	}
 	a := c.agent
 	talk := now.Sub(c.connected)
 	e.stats.talk(talk)
 	a.state, a.since = agentWrap, now
 	e.release(c)
 	e.trunk.Hangup(c.id)
-	e.finish(c, events.AttemptConnected, now, func(d *events.DialAttempt) {
+	final, retryAt = e.finish(c, events.AttemptConnected, now, func(d *events.DialAttempt) {
 		d.TalkSec = talk.Seconds()
 		d.Disposition = disposition
 	}, Result{Disposition: disposition, CallbackAt: callbackAt})
+	return final, retryAt, true
 }
 
 // PreviewDial reports that the agent dials the record they were previewing.
@@ -750,16 +767,17 @@ func (e *Engine) release(c *call) {
 	}
 }
 
-// finish reports the attempt to the source, the gate and the recorder.
-func (e *Engine) finish(c *call, outcome string, now time.Time, fill func(*events.DialAttempt), res Result) {
+// finish reports the attempt to the source, the gate and the recorder; it returns the source's
+// decision.
+func (e *Engine) finish(c *call, outcome string, now time.Time, fill func(*events.DialAttempt), res Result) (final bool, retryAt time.Time) {
 	c.outcome = outcome
 	res.Contact, res.At, res.Outcome = c.contact, now, outcome
 	if e.gate != nil {
 		e.gate.Record(res)
 	}
-	final, retryAt := e.source.Report(res)
+	final, retryAt = e.source.Report(res)
 	if e.record == nil {
-		return
+		return final, retryAt
 	}
 	d := events.DialAttempt{
 		AttemptID:   c.id,
@@ -806,6 +824,15 @@ func (e *Engine) finish(c *call, outcome string, now time.Time, fill func(*event
 		fill(&d)
 	}
 	e.record(d)
+	return final, retryAt
+}
+
+// working reports whether the agent is logged in to the campaign and not leaving it.
+func (e *Engine) working(agentID string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.byID[agentID]
+	return ok && a.state != agentOut && !a.leaving
 }
 
 func (e *Engine) snapshot(now time.Time) *pacing.Snapshot {

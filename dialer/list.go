@@ -182,7 +182,7 @@ func (l *ContactList) Report(r Result) (bool, time.Time) {
 		}
 		if r.Outcome != events.AttemptConnected {
 			e.failed++
-		} else if e.reached.IsZero() {
+		} else if e.reached.IsZero() && r.Disposition != DispositionWrongNumber {
 			e.reached = r.At
 		}
 	}

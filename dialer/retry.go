@@ -54,7 +54,7 @@ func (p RetryPolicy) Validate() error {
 // permanentRules end a contact: waiting does not make the call allowed.
 var permanentRules = map[string]bool{
 	RuleInvalidNumber: true, RuleBlacklist: true, RuleDNCNational: true, RuleDNCCompany: true,
-	RuleDNCCampaign: true, RuleNoConsent: true, RuleRefusal: true, RuleMaxAttempts: true,
+	RuleDNCCampaign: true, RuleNoConsent: true, RuleRefusal: true, RuleMaxAttempts: true, RuleWrongNumber: true,
 }
 
 // Final outcomes of a contact.
@@ -63,10 +63,16 @@ const (
 	FinalExhausted = "exhausted" // maximum attempts used without reaching the person
 	FinalBlocked   = "blocked"   // a permanent compliance rule forbids the call
 	FinalExpired   = "expired"   // the campaign ended first
+	// FinalWrongNumber: the person who answered is not the customer; the customer was not
+	// reached and the number is not called for them again.
+	FinalWrongNumber = "wrong_number"
 )
 
 // DispositionCallback is the agent's code for "call me back at …"; Result.CallbackAt says when.
 const DispositionCallback = "callback_at"
+
+// DispositionWrongNumber is the agent's code for a number that is not the customer's.
+const DispositionWrongNumber = "wrong_number"
 
 // Decision is what happens to a contact after an attempt.
 type Decision struct {
@@ -106,6 +112,9 @@ func (p RetryPolicy) Decide(r Result, attempts, failed, maxAttempts int) Decisio
 			return d
 		}
 		d.Final = FinalReached
+		if r.Disposition == DispositionWrongNumber {
+			d.Final = FinalWrongNumber
+		}
 		return d
 	}
 	if attempts >= maxAttempts {

@@ -57,12 +57,22 @@ type Blend struct {
 	clk clock.Clock
 	cfg BlendConfig
 
-	mu      sync.Mutex
-	pools   []*RoutingPool // highest priority first
-	lent    map[string]*RoutingPool
-	busy    map[string]*RoutingPool // on a campaign's call or its after-call work
-	pending bool
-	started bool
+	mu       sync.Mutex
+	pools    []*RoutingPool // highest priority first
+	lent     map[string]*RoutingPool
+	busy     map[string]*RoutingPool // on a campaign's call or its after-call work
+	attended func(agentID string) bool
+	pending  bool
+	started  bool
+}
+
+// SetAttended tells the blend which agents are people at a desktop (routing.Desktop.Attended):
+// their outbound conversations end when they report the outcome (ReportOutcome), not when the
+// campaign's simulated team would hang up.
+func (b *Blend) SetAttended(f func(agentID string) bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.attended = f
 }
 
 // NewBlend returns a blend over acd; register it as the engine's observer (routing.Engine
@@ -122,8 +132,8 @@ func (b *Blend) soon() {
 // Join makes a campaign dial for the blend's agents, at most limit at a time (busy included);
 // active says whether the campaign wants agents now. Bind the engine before it starts.
 func (b *Blend) Join(c Campaign, limit int, team *Team, active func(time.Time) bool) *RoutingPool {
-	p := &RoutingPool{blend: b, campaign: c.ID, priority: c.Priority, limit: limit, skill: SkillFor(c.Type), line: LineFor(c.Type),
-		team: team, active: active, calls: map[string]poolCall{}, held: map[string]bool{}}
+	p := &RoutingPool{blend: b, campaign: c.ID, script: c.Script, outcomes: slices.Clone(c.Outcomes), priority: c.Priority, limit: limit,
+		skill: SkillFor(c.Type), line: LineFor(c.Type), team: team, active: active, calls: map[string]poolCall{}, held: map[string]bool{}}
 	team.Bind(p)
 	b.mu.Lock()
 	b.pools = append(b.pools, p)
@@ -147,6 +157,7 @@ func (b *Blend) rebalance() {
 	b.pending = false
 	pools := slices.Clone(b.pools)
 	b.mu.Unlock()
+	b.settleAttended()
 	active := make(map[*RoutingPool]bool, len(pools))
 	for _, p := range pools {
 		active[p] = p.engine != nil && p.active(now)
@@ -249,6 +260,8 @@ func (b *Blend) rebalance() {
 type RoutingPool struct {
 	blend    *Blend
 	campaign string
+	script   string
+	outcomes []string
 	priority int
 	limit    int
 	skill    string
@@ -265,7 +278,11 @@ type RoutingPool struct {
 
 type poolCall struct {
 	routingID   string
+	callID      string // the engine's
+	contact     Contact
 	disposition string
+	// attended: a person at a desktop has the call and reports its outcome (ReportOutcome).
+	attended bool
 }
 
 // Bind attaches the engine the pool lends agents to.
@@ -300,10 +317,14 @@ func (p *RoutingPool) Connect(agentID, callID string, c Contact) bool {
 	b.mu.Lock()
 	delete(b.lent, agentID)
 	b.busy[agentID] = p
+	attended := b.attended != nil && b.attended(agentID)
 	b.mu.Unlock()
 	p.mu.Lock()
-	p.calls[agentID] = poolCall{routingID: rid}
+	p.calls[agentID] = poolCall{routingID: rid, callID: callID, contact: c, attended: attended}
 	p.mu.Unlock()
+	if attended {
+		return true // the person at the desktop talks, then reports the outcome
+	}
 	return p.team.Connect(agentID, callID, c)
 }
 
@@ -418,6 +439,13 @@ func (p *RoutingPool) AgentReady(agentID string) {
 	delete(p.calls, agentID)
 	p.mu.Unlock()
 	_ = b.acd.Wrapup(agentID, routing.Wrapup{Disposition: pc.disposition, Resolved: true})
+	p.back(agentID)
+}
+
+// back ends a campaign call's after-call work in the engine: the agent goes on with the
+// campaign if routing shows them available, else leaves it.
+func (p *RoutingPool) back(agentID string) {
+	b := p.blend
 	ai, err := b.acd.Agent(agentID)
 	b.mu.Lock()
 	delete(b.busy, agentID)
@@ -430,6 +458,14 @@ func (p *RoutingPool) AgentReady(agentID string) {
 		p.engine.Logout(agentID) // leaves after this wrap-up instead of becoming ready
 	}
 	p.engine.AgentReady(agentID)
+	if back && !p.engine.working(agentID) {
+		// The blend took them back while they were busy (Logout): not lent any more.
+		b.mu.Lock()
+		if b.lent[agentID] == p {
+			delete(b.lent, agentID)
+		}
+		b.mu.Unlock()
+	}
 	b.soon()
 }
 

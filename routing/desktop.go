@@ -22,8 +22,62 @@ import (
 type Desktop struct {
 	run    Runner
 	roster func(agentID string) (map[string]int, bool)
+	out    OutboundDesk
 	hub    *hub
 	log    *slog.Logger
+
+	mu       sync.Mutex
+	attended map[string]bool // agents logged in through this desktop API
+}
+
+// OutboundDesk is the dialer behind the outbound campaign calls routing connects to agents
+// (dialer.Blend in `hotline run`). A person at a desktop ends such a call by reporting its
+// outcome, one of the campaign's codes, and the dialer acts on it (final outcome, retry or
+// callback, do-not-call entry). Its methods run inside Runner.Do, on the engine's goroutine.
+type OutboundDesk interface {
+	// OutboundCall describes the campaign call callID on agentID's desk; false when the dialer
+	// waits for no outcome from the agent on it (not a campaign call, or one it plays itself).
+	OutboundCall(agentID, callID string) (OutboundInfo, bool)
+	// ReportOutcome hands the dialer the agent's outcome; it ends the conversation if still
+	// connected (after-call work follows). Errors wrapping ErrState are conflicts (409), others
+	// a bad outcome (400); the result is what the dialer made of it.
+	ReportOutcome(agentID, callID string, o OutboundOutcome) (any, error)
+}
+
+// OutboundInfo is an outbound campaign call as the desktop shows it.
+type OutboundInfo struct {
+	Campaign string   `json:"campaign"`
+	Script   string   `json:"script,omitempty"`
+	Outcomes []string `json:"outcomes"`           // the codes the agent may report
+	Reported string   `json:"reported,omitempty"` // the outcome reported, once it is
+}
+
+// OutboundOutcome is an agent's outcome of an outbound campaign call.
+type OutboundOutcome struct {
+	Code string `json:"code"`
+	// CallbackAt is when the customer asked to be called back (with the campaign's callback code).
+	CallbackAt time.Time `json:"callback_at,omitzero"`
+}
+
+// WithOutbound connects the desktop to the dialer whose campaign calls reach its agents.
+func WithOutbound(o OutboundDesk) DesktopOption { return func(d *Desktop) { d.out = o } }
+
+// Attended reports whether the agent logged in through the desktop API (a person at a desktop)
+// and has not logged out through it since: the dialer leaves their outbound calls to them.
+func (d *Desktop) Attended(agentID string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.attended[agentID]
+}
+
+func (d *Desktop) attend(agentID string, on bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if on {
+		d.attended[agentID] = true
+	} else {
+		delete(d.attended, agentID)
+	}
 }
 
 // DesktopOption configures a Desktop.
@@ -43,7 +97,7 @@ func DefaultSkills() map[string]int { return map[string]int{"service": 3} }
 
 // NewDesktop builds the API over an engine and subscribes to its offers and state changes.
 func NewDesktop(run Runner, opts ...DesktopOption) *Desktop {
-	d := &Desktop{run: run, hub: &hub{subs: map[string]map[chan []byte]bool{}}, log: slog.Default()}
+	d := &Desktop{run: run, hub: &hub{subs: map[string]map[chan []byte]bool{}}, log: slog.Default(), attended: map[string]bool{}}
 	for _, o := range opts {
 		o(d)
 	}
@@ -61,6 +115,8 @@ type DeskState struct {
 	Agent     AgentInfo  `json:"agent"`
 	Call      *CallInfo  `json:"call,omitempty"`
 	ScreenPop *ScreenPop `json:"screen_pop,omitempty"`
+	// Outbound is, for an outbound campaign call the agent ends, its campaign and outcome codes.
+	Outbound *OutboundInfo `json:"outbound,omitempty"`
 }
 
 // Register mounts the endpoints.
@@ -72,9 +128,20 @@ func (d *Desktop) Register(srv *httpapi.Server) {
 	}
 	ep("POST", "/api/agent/login", "log in (body: {\"lease\": true} to keep the session alive by heartbeat)", agent, d.act(d.login))
 	ep("POST", "/api/agent/logout", "log out (after the call in progress, if any)", agent, d.act(func(e *Engine, a string, r *http.Request) (any, error) {
-		return nil, e.Logout(a, "logout")
+		if err := e.Logout(a, "logout"); err != nil {
+			return nil, err
+		}
+		d.attend(a, false)
+		return nil, nil
 	}))
-	ep("POST", "/api/agent/ready", "become available for calls (ends a break or wrap-up)", agent, d.act(func(e *Engine, a string, r *http.Request) (any, error) {
+	ep("POST", "/api/agent/ready", "become available for calls (ends a break or wrap-up; an outbound campaign call's outcome must be reported first)", agent, d.act(func(e *Engine, a string, r *http.Request) (any, error) {
+		info, err := d.unreported(e, a)
+		if err != nil {
+			return nil, err
+		}
+		if info != nil {
+			return nil, e.Wrapup(a, Wrapup{Disposition: info.Reported})
+		}
 		return nil, e.Ready(a)
 	}))
 	ep("POST", "/api/agent/break", "go on a break (body: {\"reason\": \"lunch\"}); during a call it starts after wrap-up", agent, d.act(d.breakAgent))
@@ -118,16 +185,24 @@ func (d *Desktop) Register(srv *httpapi.Server) {
 		}
 		return nil, e.Transfer(a, b.Kind, b.Target)
 	}))
-	ep("POST", "/api/agent/calls/{id}/wrapup", "end wrap-up with a disposition and a resolved flag", agent, d.call(func(e *Engine, a, id string, r *http.Request) (any, error) {
+	ep("POST", "/api/agent/calls/{id}/wrapup", "end wrap-up with a disposition and a resolved flag (an outbound campaign call: its reported outcome by default)", agent, d.call(func(e *Engine, a, id string, r *http.Request) (any, error) {
 		var w Wrapup
 		if err := decodeOptional(r, &w); err != nil {
 			return nil, err
+		}
+		info, err := d.unreported(e, a)
+		if err != nil {
+			return nil, err
+		}
+		if w.Disposition == "" && info != nil {
+			w.Disposition = info.Reported
 		}
 		if w.Disposition == "" {
 			return nil, badRequest("disposition: missing")
 		}
 		return nil, e.Wrapup(a, w)
 	}))
+	ep("POST", "/api/agent/calls/{id}/outcome", "report an outbound campaign call's outcome (body: {\"code\": one of the campaign's outcome codes, \"callback_at\": RFC 3339 time with the callback code}); ends the conversation, wrap-up follows", agent, d.call(d.outcome))
 	ep("POST", "/api/agent/calls/{id}/complaint", "register a complaint from the call (category, department); due in seven working days", agent, d.call(func(e *Engine, a, id string, r *http.Request) (any, error) {
 		var c ComplaintRequest
 		if err := decodeOptional(r, &c); err != nil {
@@ -248,7 +323,49 @@ func (d *Desktop) login(e *Engine, a string, r *http.Request) (any, error) {
 	if err := e.Login(Login{Agent: a, Skills: skills, Lease: b.Lease}); err != nil {
 		return nil, err
 	}
+	d.attend(a, true)
 	return d.state(e, a)
+}
+
+// outcome hands an outbound campaign call's outcome to the dialer.
+func (d *Desktop) outcome(e *Engine, a, id string, r *http.Request) (any, error) {
+	var o OutboundOutcome
+	if err := decodeOptional(r, &o); err != nil {
+		return nil, err
+	}
+	var info OutboundInfo
+	ok := false
+	if d.out != nil {
+		info, ok = d.out.OutboundCall(a, id)
+	}
+	if !ok {
+		return nil, httpError{http.StatusConflict, fmt.Sprintf("call %s is not an outbound campaign call waiting for your outcome", id)}
+	}
+	if o.Code == "" {
+		return nil, badRequest(fmt.Sprintf("code: missing; campaign %s's outcomes are %v", info.Campaign, info.Outcomes))
+	}
+	return d.out.ReportOutcome(a, id, o)
+}
+
+// unreported refuses to end the wrap-up of an outbound campaign call whose outcome the agent has
+// not reported: the dialer would not know whether to call the customer again. It returns the
+// call's outbound info when there is one.
+func (d *Desktop) unreported(e *Engine, a string) (*OutboundInfo, error) {
+	if d.out == nil {
+		return nil, nil
+	}
+	ai, err := e.Agent(a)
+	if err != nil || ai.CallID == "" || ai.State != events.AgentACW {
+		return nil, nil
+	}
+	info, ok := d.out.OutboundCall(a, ai.CallID)
+	if !ok {
+		return nil, nil
+	}
+	if info.Reported == "" {
+		return nil, httpError{http.StatusConflict, fmt.Sprintf("report the outcome of outbound call %s first (POST /api/agent/calls/%s/outcome, one of %v)", ai.CallID, ai.CallID, info.Outcomes)}
+	}
+	return &info, nil
 }
 
 func (d *Desktop) breakAgent(e *Engine, a string, r *http.Request) (any, error) {
@@ -274,6 +391,11 @@ func (d *Desktop) state(e *Engine, a string) (DeskState, error) {
 		if ci, err := e.Call(ai.CallID); err == nil {
 			st.Call = &ci
 			st.ScreenPop = screenPop(e.Directory(), ci.Customer, e.Clock().Now())
+		}
+		if d.out != nil {
+			if info, ok := d.out.OutboundCall(a, ai.CallID); ok {
+				st.Outbound = &info
+			}
 		}
 	}
 	return st, nil

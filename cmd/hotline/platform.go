@@ -29,6 +29,7 @@ import (
 type platform struct {
 	sim      *sim.Service
 	dialer   *dialer.Service
+	desktop  *routing.Desktop
 	qa       *qa.Service
 	recorder *recorder
 	// analytics are the KPI settings of the config file; daily keeps the tables the
@@ -112,12 +113,16 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 		return nil, fmt.Errorf("starting the dialer's campaigns: %w", err)
 	}
 	tee.dialer = p.dialer
+	// A person at the agent desktop ends a campaign call by reporting its outcome; the simulated
+	// team plays only the simulator's agents.
+	p.desktop = routing.NewDesktop(p.sim, routing.WithOutbound(blend))
+	blend.SetAttended(p.desktop.Attended)
 	return p, nil
 }
 
 // register mounts every part's API on the server.
 func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir string) {
-	routing.NewDesktop(p.sim).Register(srv)
+	p.desktop.Register(srv)
 	p.dialer.Register(srv)
 	p.qa.Register(srv)
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
