@@ -191,6 +191,7 @@ type Compliance struct {
 	customers Customers
 	rules     map[string]RuleSet // by campaign id; falls back to DefaultRules(type)
 	holidays  map[string]bool    // "2026-10-01"
+	calendar  WorkCalendar       // working days, when the holidays come from one (SetCalendar)
 	home      *time.Location
 
 	abandoned map[string]time.Time // phone → last abandoned call
@@ -247,6 +248,23 @@ func (g *Compliance) AddHoliday(date string) error {
 	defer g.mu.Unlock()
 	g.holidays[date] = true
 	return nil
+}
+
+// SetCalendar makes the holiday check agree with a working-day calendar (analytics' calendar,
+// which complaint follow-up deadlines count on): a listed holiday the calendar counts as a
+// working day (a make-up day) is a calling day.
+func (g *Compliance) SetCalendar(cal WorkCalendar) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.calendar = cal
+}
+
+// holiday reports whether local's date is a public holiday, under g.mu.
+func (g *Compliance) holiday(local time.Time) bool {
+	if !g.holidays[local.Format(time.DateOnly)] {
+		return false
+	}
+	return g.calendar == nil || !g.calendar.IsWorkday(local)
 }
 
 // RulesFor is the rule set a contact is held to.
@@ -306,7 +324,7 @@ func (g *Compliance) Check(c Contact, now time.Time) string {
 	if g.daily[dailyKey(c.Phone, local)] >= r.DailyCap {
 		return RuleDailyCap
 	}
-	if r.NoHolidays && g.holidays[local.Format(time.DateOnly)] {
+	if r.NoHolidays && g.holiday(local) {
 		return RuleHoliday
 	}
 	start, _ := clockMinutes(r.WindowStart)
@@ -341,7 +359,7 @@ func (g *Compliance) InWindow(c Contact, t time.Time) time.Time {
 		y, m, d := local.Date()
 		open := time.Date(y, m, d, start/60, start%60, 0, 0, loc)
 		closeAt := time.Date(y, m, d, end/60, end%60, 0, 0, loc)
-		holiday := r.NoHolidays && g.holidays[local.Format(time.DateOnly)]
+		holiday := r.NoHolidays && g.holiday(local)
 		switch {
 		case holiday || !local.Before(closeAt):
 			local = time.Date(y, m, d+1, start/60, start%60, 0, 0, loc)
@@ -381,7 +399,7 @@ func (g *Compliance) NextAllowed(c Contact, now time.Time, rule string) time.Tim
 		return opening(local.AddDate(0, 0, 1))
 	case RuleHoliday, RuleDailyCap:
 		next := opening(local.AddDate(0, 0, 1))
-		for i := 0; i < 30 && r.NoHolidays && g.holidays[next.Format(time.DateOnly)]; i++ {
+		for i := 0; i < 30 && r.NoHolidays && g.holiday(next); i++ {
 			next = opening(next.AddDate(0, 0, 1))
 		}
 		return next

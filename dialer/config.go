@@ -24,7 +24,8 @@ type ServiceConfig struct {
 	AMDFalsePositive float64
 	// Home is the centre's time zone (default Asia/Shanghai).
 	Home *time.Location
-	// Holidays are public holidays (YYYY-MM-DD) sales campaigns do not call on.
+	// Holidays are public holidays (YYYY-MM-DD) sales campaigns do not call on; `hotline run`
+	// takes the analytics calendar's, the same list complaint deadlines skip (Deps.Calendar).
 	Holidays []string
 	// ComplaintWorkdays is the working days a complaint follow-up must reach the customer in
 	// (default 7).

@@ -53,7 +53,9 @@ type Deps struct {
 	// Respondent answers post-call IVR surveys (default simulated).
 	Respondent Respondent
 	// Calendar gives complaint follow-ups their deadline of 7 working days (analytics.Calendar in
-	// `hotline run`); without it the deadline the complaint event carries is used.
+	// `hotline run`, whose holidays are also ServiceConfig.Holidays); without it the deadline
+	// the complaint event carries is used. The holiday check follows it too: a listed holiday
+	// it counts as a working day is a calling day.
 	Calendar WorkCalendar
 	// Segments resolves segment lists when a campaign starts (analytics segments in
 	// `hotline run`); a segment campaign without it fails to start.
@@ -153,6 +155,10 @@ func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
 		if err := s.gate.AddHoliday(h); err != nil {
 			return nil, err
 		}
+	}
+	if d.Calendar != nil {
+		// One calendar: a day complaint deadlines count as working is a calling day.
+		s.gate.SetCalendar(d.Calendar)
 	}
 	s.msgr = NewMessenger(d.Clock, s.emit)
 	if d.SMS != nil {

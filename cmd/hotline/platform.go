@@ -100,9 +100,11 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	if cfg.conn != nil {
 		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: p.analytics}}
 	}
-	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed, ComplaintWorkdays: p.analytics.ComplaintWorkdays},
+	// One holiday list, the config file's analytics calendar: sales campaigns do not call on its
+	// holidays and complaint follow-up deadlines skip them, as the analytics reports do.
+	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed, ComplaintWorkdays: p.analytics.ComplaintWorkdays,
+		Holidays: p.analytics.Calendar.Holidays},
 		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend, Segments: segs,
-			// Complaint deadlines on the working-day calendar the analytics engine reports with.
 			Calendar: p.analytics.Calendar})
 	if err != nil {
 		return nil, fmt.Errorf("starting the dialer: %w", err)

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/dialer"
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/config"
+)
+
+// TestRunHolidaysFromOneCalendar: the config file's analytics calendar is the one holiday list of
+// `hotline run`: the dialer's sales campaigns do not call on its holidays, call on its make-up
+// working days, and complaint follow-up deadlines (analytics' working days) skip the same days.
+func TestRunHolidaysFromOneCalendar(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "hotline.yaml")
+	yaml := "analytics:\n  calendar:\n    holidays: [\"2026-10-01\", \"2026-10-02\", \"2026-10-03\", \"2026-10-09\"]\n    workdays: [\"2026-10-09\", \"2026-10-10\"]\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	settings, err := config.LoadAnalytics(path, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPlatform(platformConfig{profile: "province", seed: 1, tenant: "HQ", dataDir: dir, sink: &memSink{}, analytics: settings})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := p.dialer.Gate()
+	sales := dialer.DefaultRules(events.CampaignTelemarketing)
+	sales.NeedsConsent = false // consent is not what is tested
+	if err := g.SetRules("tm", sales); err != nil {
+		t.Fatal(err)
+	}
+	home, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		date    string
+		holiday bool // no sales calls; not a working day for complaint deadlines
+	}{
+		{"2026-09-30", false}, // Wednesday
+		{"2026-10-01", true},  // Thursday, holiday
+		{"2026-10-02", true},
+		{"2026-10-03", true},  // Saturday, holiday
+		{"2026-10-09", false}, // listed as holiday and make-up day: the calendar works it
+		{"2026-10-10", false}, // Saturday, make-up working day
+	} {
+		day, _ := time.ParseInLocation(time.DateOnly, tc.date, home)
+		c := dialer.Contact{ID: "x", CustomerID: "nobody", Phone: "+8613900000000", CampaignID: "tm", CampaignType: events.CampaignTelemarketing, Attempt: 1}
+		rule := g.Check(c, day.Add(11*time.Hour))
+		if (rule == dialer.RuleHoliday) != tc.holiday || (rule != "" && rule != dialer.RuleHoliday) {
+			t.Errorf("%s: a sales call at 11:00 gets rule %q, want holiday %v", tc.date, rule, tc.holiday)
+		}
+		if workday := p.analytics.Calendar.IsWorkday(day); workday == tc.holiday {
+			t.Errorf("%s: complaint deadlines count it as a working day %v, want %v", tc.date, workday, !tc.holiday)
+		}
+	}
+	// The deadline of a complaint registered on Wednesday 30 September: 7 working days skip the
+	// holidays 1–3 October and the Sundays and count Friday 9 and the make-up Saturday 10.
+	got := dialer.WorkdayDeadline(p.analytics.Calendar, time.Date(2026, 9, 30, 10, 0, 0, 0, home), p.analytics.ComplaintWorkdays, home)
+	if last := got.Add(-time.Hour).Format(time.DateOnly); last != "2026-10-12" {
+		t.Errorf("7 working days after 30 September end on %s, want 2026-10-12", last)
+	}
+}
