@@ -6,7 +6,11 @@
 // The core (Engine) talks to the world through small interfaces — ContactSource, AgentPool,
 // Trunk, Gate, SMSGateway, Customers, Book, FarEnd — with simulated implementations here, so the
 // same code runs the benchmark, the tests and `hotline run`. In `hotline run` the call campaigns
-// dial for the ACD's own agents (Blend, RoutingPool: blended with inbound, inbound first).
+// dial for the ACD's own agents (Blend, RoutingPool: blended with inbound, inbound first;
+// preview and progressive hold their agent in routing while the line rings, predictive takes
+// one when a person answers). The simulator's agents' conversations are played by the
+// campaign's simulated team; a person at the agent desktop ends theirs by reporting the
+// outcome (outcome.go), which the engine acts on like any disposition.
 //
 // Definitions the code holds to (KPI.md):
 //   - A person-answered call is one the answering-machine detector called human; the 2 s an

@@ -532,20 +532,25 @@ func (e *Engine) machine(c *call, now time.Time) {
 	if e.cfg.Machine == MachineRetry {
 		res.Disposition = "machine_retry"
 	}
-	// The agent held for the line has nothing to do with a machine: free them at the verdict,
-	// not after the voicemail message.
-	if a := c.reserved; a != nil {
-		c.reserved = nil
-		e.unhold(a)
-		e.setReady(a, now)
-	}
 	end := func() {
 		e.release(c)
 		e.trunk.Hangup(c.id)
 		e.finish(c, events.AttemptMachine, e.clk.Now(), nil, res)
-		e.pump()
+		if a := c.reserved; a != nil {
+			e.unhold(a)
+			e.setReady(a, e.clk.Now())
+		} else {
+			e.pump()
+		}
 	}
 	if e.cfg.Machine == MachineMessage {
+		// The agent held for the line has nothing to do with a machine: free them at the
+		// verdict, not after the voicemail message.
+		if a := c.reserved; a != nil {
+			c.reserved = nil
+			e.unhold(a)
+			e.setReady(a, now)
+		}
 		c.state = callMessage
 		res.Disposition = "voicemail_left"
 		e.trunk.Play(c.id, "voicemail:"+c.contact.CampaignID)
