@@ -45,8 +45,9 @@ type BlendConfig struct {
 // agent between the pacing decision and the answer, which the engine handles as an agent gone
 // (Connect false: next ready agent, or the 2 s wait). Preview and progressive campaigns promise
 // the answered person their agent, so they hold the agent in routing from the dial to the
-// answer (Hold: ReserveAgentFor), and give them back when nobody answers (Unhold); an agent
-// inbound took before the dial is simply not dialled for.
+// answer (Hold: ReserveAgentFor), and give them back when nobody answers (Unhold); when inbound
+// took the agent before the dial (while they read a preview record), the record goes back to
+// the list undialled.
 //
 // Idle agents go to campaigns by priority, each up to its Agents cap (busy on its calls
 // included), only while the campaign is on shift and has contacts due, never the KeepIdle
