@@ -17,11 +17,15 @@ func policiesInForceSQL(d Dialect) string {
 		d.ToSQL(), tc, tc)
 }
 
-// PoliciesInForceSQL rewrites the daily counts: per tenant and day boundary k (the instant
-// k*86400 s, UTC midnight), policies whose newest version known at that instant is active,
-// from the first policy version to the last midnight at or before now. One pass over the
-// history: each active version adds 1 from the first boundary at or after its time and takes
-// it away at the first boundary at or after the next version's; the deltas are summed per
+// inForceDays is how many days back PoliciesInForceSQL rewrites (the counts before stay as
+// last written): the dashboards look back a year, and each day costs a pass over the deltas.
+const inForceDays = 1000
+
+// PoliciesInForceSQL rewrites the daily counts of the last inForceDays days up to the last
+// midnight at or before now: per tenant and day boundary k (the instant k*86400 s, UTC
+// midnight), the policies whose newest version known at that instant is active. One pass over
+// the history: each active version adds 1 from the first boundary at or after its time and
+// takes it away at the first boundary at or after the next version's; the deltas are summed per
 // boundary, then up to each day (memory: days times distinct boundaries, per tenant).
 func PoliciesInForceSQL(now time.Time) string {
 	last := now.Unix() / 86400
@@ -39,7 +43,7 @@ FROM (SELECT tenant, min(k) AS k0, groupArray(k) AS ks, groupArray(delta) AS ds
     WHERE k <= %[2]d
     GROUP BY tenant, k)
   GROUP BY tenant)
-ARRAY JOIN arrayMap(i -> k0 + i, range(toUInt64(%[2]d + 1 - k0))) AS d`, now.Unix(), last)
+ARRAY JOIN arrayMap(i -> greatest(k0, %[3]d) + i, range(toUInt64(%[2]d + 1 - greatest(k0, %[3]d)))) AS d`, now.Unix(), last, last-inForceDays+1)
 }
 
 // CountPoliciesInForce runs PoliciesInForceSQL.
