@@ -136,8 +136,10 @@ type GrafanaDialect struct{}
 func (GrafanaDialect) TimeFilter(col string) string { return "$__timeFilter(" + col + ")" }
 func (GrafanaDialect) FromSQL() string              { return "$__fromTime" }
 func (GrafanaDialect) ToSQL() string                { return "$__toTime" }
+// Bucket aligns buckets to Monday 1970-01-05 rather than the epoch (a Thursday), so weekly
+// buckets are weeks; shorter intervals that divide a day are unaffected.
 func (GrafanaDialect) Bucket(col string) string {
-	return "toDateTime(intDiv(toUInt32(" + col + "), $__interval_s) * $__interval_s)"
+	return "toDateTime(intDiv(toUInt32(" + col + ") - 345600, $__interval_s) * $__interval_s + 345600)"
 }
 func (GrafanaDialect) Cond(d Dim, col string, isArray bool) string {
 	v := "${" + string(d) + ":singlequote}"

@@ -99,3 +99,38 @@ func TestExpand(t *testing.T) {
 		}
 	}
 }
+
+// With a week's interval, a series panel's buckets start on Mondays (Grafana's buckets count
+// from the epoch, a Thursday, unless shifted).
+func TestWeeklyBucketsStartOnMonday(t *testing.T) {
+	ctx := context.Background()
+	conn, _ := chtest.Database(t)
+	f := chtest.Generate(5)
+	if err := f.Load(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	sql, err := analytics.Build(analytics.GrafanaDialect{}, analytics.DefaultSettings(), analytics.Query{Metrics: []string{"qa_coverage"}, Bucket: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := conn.Query(ctx, Expand(sql, f.Start, f.End, 7*24*time.Hour, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var at time.Time
+		var v *float64
+		if err := rows.Scan(&at, &v); err != nil {
+			t.Fatal(err)
+		}
+		if at.UTC().Weekday() != time.Monday || at.UTC().Hour() != 0 {
+			t.Errorf("weekly bucket starts %s", at.UTC().Format(time.RFC1123))
+		}
+		n++
+	}
+	if n < 2 {
+		t.Errorf("%d weekly buckets over two weeks", n)
+	}
+}
