@@ -51,9 +51,9 @@ func campaignAgentsFamily() *family {
 	f := *families["agent_states"]
 	f.name = "campaign_agent_states"
 	f.source = func(d Dialect, s Settings) string {
+		inPeriod := d.TimeFilter("occurred_at") + " AND " + dimConds(d, map[Dim]string{DimTenant: "tenant"})
 		return fmt.Sprintf("(SELECT tenant, agent_id, queues, occurred_at, previous_state, previous_sec FROM agent_states "+
-			"WHERE agent_id IN (SELECT agent_id FROM agent_states WHERE direction = 'outbound' AND %s AND %s))",
-			d.TimeFilter("occurred_at"), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+			"WHERE %s AND agent_id IN (SELECT agent_id FROM agent_states WHERE direction = 'outbound' AND %s))", inPeriod, inPeriod)
 	}
 	return &f
 }
