@@ -29,6 +29,7 @@ func init() {
 	def(Metric{Name: "outbound_occupancy", Title: "Occupancy of campaign agents", Unit: UnitRatio, Family: "campaign_agent_states", expr: occupancySQL})
 
 	def(Metric{Name: "sms_sent", Title: "SMS sent", Unit: UnitCount, Family: "sms", expr: counter("sent")})
+	// Delivery and failure rates: receipts / messages sent, counted by their own time.
 	def(Metric{Name: "sms_delivery_rate", Title: "SMS delivered", Unit: UnitRatio, Family: "sms",
 		expr: func(c func(string) string, s Settings) string { return ratio(c("delivered"), c("sent")) }})
 	def(Metric{Name: "sms_failure_rate", Title: "SMS failed", Unit: UnitRatio, Family: "sms",
@@ -58,29 +59,24 @@ func campaignAgentsFamily() *family {
 	return &f
 }
 
-// smsReceiptDelay is how long (seconds) after the period a delivery receipt still counts for a message
-// sent in it.
-const smsReceiptDelay = 86400
-
-// smsFamily yields one row per outbound message sent in the period, with whether a delivery
-// receipt or a failure followed (within a day past the period's end). Steps are grouped by a
-// 64-bit hash of the message id (cheaper than the string; a collision is ~1e-8 likely a year).
-func smsFamily() *family {
-	return &family{
-		name: "sms", timeCol: "sent_at",
-		dims:   map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id"},
-		groups: []string{"tenant", "campaign_id"},
-		source: func(d Dialect, s Settings) string {
-			return fmt.Sprintf(`(SELECT tenant_ AS tenant, campaign_ AS campaign_id, sent_at, delivered, failed
-  FROM (SELECT any(tenant) AS tenant_, any(campaign_id) AS campaign_, minIf(occurred_at, status = 'sent') AS sent_at,
-      toUInt8(countIf(status = 'delivered') > 0) AS delivered, toUInt8(countIf(status = 'failed') > 0) AS failed
-    FROM sms_messages WHERE direction = 'outbound' AND occurred_at >= %s AND occurred_at < %s + %d AND %s
-    GROUP BY cityHash64(message_id) HAVING countIf(status = 'sent') > 0))`, d.FromSQL(), d.ToSQL(), smsReceiptDelay, dimConds(d, map[Dim]string{DimTenant: "tenant"}))
-		},
+// smsFamilies count outbound SMS steps by their own time: messages sent, delivery receipts and
+// failures in the period (a receipt a few seconds after a message sent just before the period
+// counts in it), from the messages or from the 15-minute rollup (migration 0109).
+func smsFamilies() []*family {
+	dims := map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id"}
+	groups := []string{"tenant", "campaign_id"}
+	raw := &family{
+		name: "sms", timeCol: "occurred_at", source: table("sms_messages"), where: "direction = 'outbound'", rollups: []string{"sms_rollup"},
+		dims: dims, groups: groups,
 		counter: map[string]func(Settings) string{
-			"sent":      fixed("count()"),
-			"delivered": fixed("countIf(delivered = 1)"),
-			"failed":    fixed("countIf(failed = 1)"),
+			"sent":      fixed("countIf(status = 'sent')"),
+			"delivered": fixed("countIf(status = 'delivered')"),
+			"failed":    fixed("countIf(status = 'failed')"),
 		},
 	}
+	roll := &family{
+		name: "sms_rollup", timeCol: "ts", source: table("sms_rollup_15m"), dims: dims, groups: groups,
+		counter: map[string]func(Settings) string{"sent": fixed("sum(sent)"), "delivered": fixed("sum(delivered)"), "failed": fixed("sum(failed)")},
+	}
+	return []*family{raw, roll}
 }

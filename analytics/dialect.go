@@ -136,6 +136,7 @@ type GrafanaDialect struct{}
 func (GrafanaDialect) TimeFilter(col string) string { return "$__timeFilter(" + col + ")" }
 func (GrafanaDialect) FromSQL() string              { return "$__fromTime" }
 func (GrafanaDialect) ToSQL() string                { return "$__toTime" }
+
 // Bucket aligns buckets to Monday 1970-01-05 rather than the epoch (a Thursday), so weekly
 // buckets are weeks; shorter intervals that divide a day are unaffected.
 func (GrafanaDialect) Bucket(col string) string {

@@ -171,7 +171,9 @@ func init() {
 	for _, f := range qaCoverageFamilies() {
 		register(f)
 	}
-	register(smsFamily())
+	for _, f := range smsFamilies() {
+		register(f)
+	}
 	register(fcrFamily())
 	register(fcrClosedFamily())
 	register(deadlineFamily())
