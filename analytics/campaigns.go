@@ -47,14 +47,17 @@ func dialBlockedFamily() *family {
 }
 
 // campaignAgentsFamily is the agent states of the agents who did outbound work in the period
-// (a state with direction outbound): occupancy "as inbound, for campaign agents".
+// (a state with direction outbound): occupancy "as inbound, for campaign agents". Who did is
+// looked up per UTC day (campaign_agent_days, migration 0110): exact for periods of whole days.
 func campaignAgentsFamily() *family {
 	f := *families["agent_states"]
 	f.name = "campaign_agent_states"
 	f.source = func(d Dialect, s Settings) string {
-		inPeriod := d.TimeFilter("occurred_at") + " AND " + dimConds(d, map[Dim]string{DimTenant: "tenant"})
+		tc := dimConds(d, map[Dim]string{DimTenant: "tenant"})
 		return fmt.Sprintf("(SELECT tenant, agent_id, queues, occurred_at, previous_state, previous_sec FROM agent_states "+
-			"WHERE %s AND agent_id IN (SELECT agent_id FROM agent_states WHERE direction = 'outbound' AND %s))", inPeriod, inPeriod)
+			"WHERE %s AND %s AND agent_id IN (SELECT agent_id FROM campaign_agent_days "+
+			"WHERE day >= toDateTime(intDiv(toUInt32(%s), 86400) * 86400) AND day < %s AND %s))",
+			d.TimeFilter("occurred_at"), tc, d.FromSQL(), d.ToSQL(), tc)
 	}
 	return &f
 }
