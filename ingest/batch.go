@@ -205,24 +205,39 @@ func (b *tableBatch) record() arrow.RecordBatch {
 // insertRecord writes an Arrow record batch to its table with one columnar native insert; a
 // block this size is atomic on MergeTree, which the offset bookkeeping relies on.
 func insertRecord(ctx context.Context, conn driver.Conn, s *tableSchema, rec arrow.RecordBatch) error {
+	batch, err := prepareRecord(ctx, conn, s, rec)
+	if err != nil {
+		return err
+	}
+	defer batch.Close()
+	return sendRecord(batch, s, rec)
+}
+
+// prepareRecord opens the insert of a record batch and hands clickhouse-go its columns; the
+// rows reach ClickHouse only at sendRecord.
+func prepareRecord(ctx context.Context, conn driver.Conn, s *tableSchema, rec arrow.RecordBatch) (driver.Batch, error) {
 	names := make([]string, len(s.columns))
 	for i, c := range s.columns {
 		names[i] = c.Name
 	}
 	batch, err := conn.PrepareBatch(ctx, "INSERT INTO "+s.table+" ("+strings.Join(names, ", ")+")")
 	if err != nil {
-		return fmt.Errorf("preparing insert into %s: %w", s.table, err)
+		return nil, fmt.Errorf("preparing insert into %s: %w", s.table, err)
 	}
-	defer batch.Close()
 	for i := range s.columns {
 		col, err := toColumn(rec.Column(i), s.types[i])
-		if err != nil {
-			return fmt.Errorf("converting %s.%s: %w", s.table, s.columns[i].Name, err)
+		if err == nil {
+			err = batch.Column(i).Append(col)
 		}
-		if err := batch.Column(i).Append(col); err != nil {
-			return fmt.Errorf("appending %s.%s: %w", s.table, s.columns[i].Name, err)
+		if err != nil {
+			batch.Abort()
+			return nil, fmt.Errorf("appending %s.%s: %w", s.table, s.columns[i].Name, err)
 		}
 	}
+	return batch, nil
+}
+
+func sendRecord(batch driver.Batch, s *tableSchema, rec arrow.RecordBatch) error {
 	if err := batch.Send(); err != nil {
 		return fmt.Errorf("inserting %d rows into %s: %w", rec.NumRows(), s.table, err)
 	}

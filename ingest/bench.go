@@ -99,7 +99,17 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 	}
 	var peakRSS atomic.Int64
-	cpuBefore := serverCPU()
+	var servers []localServer
+	if ls, ok := findLocalServer("clickhouse-server", *chAddr); ok {
+		servers = append(servers, ls)
+	}
+	if ls, ok := findLocalServer("kafka broker", bl[0]); ok {
+		servers = append(servers, ls)
+	}
+	cpuBefore := make([]time.Duration, len(servers))
+	for i, ls := range servers {
+		cpuBefore[i] = ls.cpu()
+	}
 	selfBefore := selfCPU()
 	rctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -123,7 +133,10 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	elapsed := time.Since(start)
 	selfUsed := selfCPU() - selfBefore
-	cpuAfter := serverCPU()
+	serverUsed := make([]time.Duration, len(servers))
+	for i, ls := range servers {
+		serverUsed[i] = ls.cpu() - cpuBefore[i]
+	}
 	if *cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
@@ -153,11 +166,8 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: ClickHouse insert (columnar, native)", st.Insert.Seconds(), rate(st.Insert), "")
 	fmt.Fprintf(tw, "%-44s %12s %12s %s\n", "  peak RSS while ingesting", "", "", fmt.Sprintf("%.0f MiB", float64(peakRSS.Load())/(1<<20)))
 	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  CPU: hotline ingest process", selfUsed.Seconds(), "", fmt.Sprintf("%.1f µs/event", float64(selfUsed.Microseconds())/float64(*n)))
-	for _, name := range []string{"clickhouse-server", "kafka broker"} {
-		if d, ok := cpuAfter[name]; ok {
-			used := d - cpuBefore[name]
-			fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  CPU: "+name, used.Seconds(), "", fmt.Sprintf("%.1f µs/event", float64(used.Microseconds())/float64(*n)))
-		}
+	for i, ls := range servers {
+		fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  CPU: "+ls.name, serverUsed[i].Seconds(), "", fmt.Sprintf("%.1f µs/event (pid %d)", float64(serverUsed[i].Microseconds())/float64(*n), ls.pid))
 	}
 	tw.Flush()
 	if !*engine {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"time"
 
@@ -401,9 +402,13 @@ func (b *batcher) noteCommit(pos position) {
 
 // insertOnce runs one insert of a block into table with retries, so that it lands exactly
 // once: an attempt that failed on our side may have been stored by the server, so every retry
-// first looks for the block's first row (first offset per partition) and stops if it is there.
-func (s *Service) insertOnce(stop context.Context, table string, first map[position]int64, insert func(context.Context, driver.Conn) error) error {
+// (and the first, when tried says an attempt was made already) first looks for the block's
+// first row (first offset per partition) and stops if it is there.
+func (s *Service) insertOnce(stop context.Context, table string, first map[position]int64, tried bool, insert func(context.Context, driver.Conn) error) error {
 	attempt := 0
+	if tried {
+		attempt = 1
+	}
 	return s.retry(stop, "inserting into "+table, func(ctx context.Context) error {
 		attempt++
 		conn, err := s.clickhouse(ctx)
@@ -427,12 +432,16 @@ type flushJob struct {
 	dead   []deadLetter
 	rows   int
 	commit map[string]map[int]int64
+	// cancel ends the context the job's inserts were prepared with.
+	cancel context.CancelFunc
 }
 
 type tableRecord struct {
 	schema *tableSchema
 	rec    arrow.RecordBatch
 	first  map[position]int64
+	// batch is the prepared insert, nil until prepared and after it was sent or given up.
+	batch driver.Batch
 }
 
 // cut hands over everything pending as a job and starts a new batch; nil when nothing was read.
@@ -456,18 +465,68 @@ func (b *batcher) cut() *flushJob {
 }
 
 // storeJobs stores jobs in order until the channel closes or one fails; after a failure the
-// later jobs are dropped unstored and uncommitted, so no commit passes a gap.
+// later jobs are dropped unstored and uncommitted, so no commit passes a gap. Converting a job's
+// columns for clickhouse-go is CPU work on this side, so it is done for the next job while the
+// current one is being sent: inserts still reach ClickHouse one at a time, in order.
 func (s *Service) storeJobs(stop context.Context, gen *kafka.Generation, jobs <-chan *flushJob) error {
+	prepared := make(chan *flushJob)
+	go func() {
+		defer close(prepared)
+		for job := range jobs {
+			s.prepare(stop, job)
+			prepared <- job
+		}
+	}()
 	var failed error
-	for job := range jobs {
+	for job := range prepared {
 		if failed == nil {
 			failed = s.store(stop, gen, job)
 		}
 		for _, t := range job.tables {
+			if t.batch != nil {
+				t.batch.Abort() // not sent: the job failed, or an earlier one did
+			}
 			t.rec.Release()
+		}
+		if job.cancel != nil {
+			job.cancel()
 		}
 	}
 	return failed
+}
+
+// Preparing pays off for big tables only, and each prepared insert holds a connection from the
+// pool (and an open insert on the server) until it is sent, so a job prepares a few at most.
+const (
+	prepareMinRows = 1000
+	preparedPerJob = 3
+)
+
+// prepare opens the inserts of a job's biggest tables and converts their columns, once and
+// without retrying: a table whose insert was not prepared is inserted by store the slow way.
+func (s *Service) prepare(stop context.Context, job *flushJob) {
+	conn, err := s.clickhouse(stop)
+	if err != nil {
+		return
+	}
+	// The insert is sent after the previous job's, which may take a while; the timeout only
+	// stops a prepared insert from waiting forever.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(stop), 4*attemptTimeout)
+	job.cancel = cancel
+	order := make([]int, len(job.tables))
+	for i := range order {
+		order[i] = i
+	}
+	sort.Slice(order, func(a, b int) bool { return job.tables[order[a]].rec.NumRows() > job.tables[order[b]].rec.NumRows() })
+	for _, i := range order[:min(len(order), preparedPerJob)] {
+		t := &job.tables[i]
+		if t.rec.NumRows() < prepareMinRows {
+			break
+		}
+		if b, err := prepareRecord(s.insertContext(ctx), conn, t.schema, t.rec); err == nil {
+			t.batch = b
+		}
+	}
 }
 
 // store writes a job (dead letters to their topic first, then each table, then the dead-letter
@@ -482,9 +541,24 @@ func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJ
 				return err
 			}
 		}
-		for _, t := range job.tables {
+		for i := range job.tables {
+			t := &job.tables[i]
 			n := t.rec.NumRows()
-			if err := s.insertOnce(stop, t.schema.table, t.first, func(ctx context.Context, conn driver.Conn) error {
+			tried := false
+			if t.batch != nil {
+				err := sendRecord(t.batch, t.schema, t.rec)
+				t.batch = nil
+				if err != nil {
+					s.log.Warn("insert failed; retrying", "table", t.schema.table, "err", err)
+				}
+				tried = err != nil
+				if err == nil {
+					s.m.inserted.WithLabelValues(t.schema.table).Add(float64(n))
+					s.m.insertedN.Add(n)
+					continue
+				}
+			}
+			if err := s.insertOnce(stop, t.schema.table, t.first, tried, func(ctx context.Context, conn driver.Conn) error {
 				return insertRecord(ctx, conn, t.schema, t.rec)
 			}); err != nil {
 				return err
@@ -495,7 +569,7 @@ func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJ
 		if len(job.dead) > 0 {
 			d0 := job.dead[0].pos
 			first := map[position]int64{{Topic: d0.Topic, Partition: d0.Partition}: d0.Offset}
-			if err := s.insertOnce(stop, DeadLetterTable, first, func(ctx context.Context, conn driver.Conn) error {
+			if err := s.insertOnce(stop, DeadLetterTable, first, false, func(ctx context.Context, conn driver.Conn) error {
 				return insertDeadLetters(ctx, conn, job.dead)
 			}); err != nil {
 				return err
