@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -26,32 +27,81 @@ import (
 
 // Bench measures ingest end to end against a real broker and ClickHouse: the topic is filled
 // first, then the clock runs from the start of consumption until every row is visible in
-// ClickHouse. ClickHouse's own Kafka table engine then consumes the same topic and data into a
+// ClickHouse. It does so several times, each run a fresh consumer group into a fresh database
+// (the first also warms up the broker's and the server's code paths), and prints every run and
+// the median. ClickHouse's own Kafka table engine then consumes the same topic and data into a
 // copy of the table, and both figures are printed side by side.
 func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("hotline bench ingest", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	n := fs.Int("events", 1_000_000, "call records to write and ingest")
+	runs := fs.Int("runs", 3, "timed runs over the same topic, each into a fresh database")
 	brokers := fs.String("kafka-brokers", envOr("HOTLINE_KAFKA_BROKERS", "127.0.0.1:19092"), "Kafka brokers (the project's broker by default: scripts/kafka.sh start)")
 	chAddr := fs.String("clickhouse-addr", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address (scripts/clickhouse.sh start)")
 	partitions := fs.Int("partitions", 4, "partitions of the benchmark topic")
 	batch := fs.Int("batch-size", 200_000, "ingest batch size (rows per insert)")
 	engine := fs.Bool("kafka-engine", true, "also measure ClickHouse's Kafka table engine on the same topic")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the ingest phase to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last run's ingest phase to this file")
 	fs.Usage = func() {
-		fmt.Fprintln(stdout, "Usage: hotline bench ingest [flags]\n\nMeasures ingest events/s end to end, per stage, and RSS; then ClickHouse's Kafka engine on the same data.\n\nFlags:")
+		fmt.Fprintln(stdout, "Usage: hotline bench ingest [flags]\n\nMeasures ingest events/s end to end, per stage, CPU and RSS over several runs; then ClickHouse's Kafka engine on the same data.\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if *runs < 1 {
+		return fmt.Errorf("bench ingest: --runs %d: need at least 1", *runs)
+	}
 	stamp := time.Now().Unix()
 	prefix := fmt.Sprintf("bench%d.", stamp)
-	db := fmt.Sprintf("bench_ingest_%d", stamp)
-	ch := chdb.Options{Addr: *chAddr, Database: db}
 	bl := strings.Split(*brokers, ",")
+	var topics []string
+	for _, t := range append(append([]string{}, events.EventTopics...), events.TopicDeadLetter) {
+		topics = append(topics, prefix+t)
+	}
+	if err := kafkaadmin.EnsureTopics(ctx, bl, topics, *partitions, 1); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "filling %s%s with %d call records ... ", prefix, events.TopicCalls, *n)
+	fillStart := time.Now()
+	if err := fill(ctx, bl, prefix, *n); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%.1fs\n", time.Since(fillStart).Seconds())
+	TuneGC()
 
+	var servers []localServer
+	if ls, ok := findLocalServer("clickhouse", *chAddr); ok {
+		servers = append(servers, ls)
+	}
+	if ls, ok := findLocalServer("broker", bl[0]); ok {
+		servers = append(servers, ls)
+	}
+	tw := bufio.NewWriter(stdout)
+	fmt.Fprintf(tw, "\ningest benchmark: %d call records, %d partitions, batch %d, %d CPUs, broker and ClickHouse on this machine; %d runs, each a fresh consumer group into a fresh database\n\n", *n, *partitions, *batch, runtime.NumCPU(), *runs)
+	fmt.Fprintf(tw, "%-7s %8s %9s %9s %9s %9s %9s %9s   %s\n", "run", "seconds", "events/s", "start-up", "decode", "build", "insert", "RSS MiB", "CPU µs/event: ingest, then each local server")
+	var results []benchRun
+	for i := range *runs {
+		profile := ""
+		if i == *runs-1 {
+			profile = *cpuProfile
+		}
+		r, err := timedIngest(ctx, bl, prefix, chdb.Options{Addr: *chAddr, Database: fmt.Sprintf("bench_ingest_%d_%d", stamp, i+1)}, *n, *batch, servers, profile)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+		r.print(tw, strconv.Itoa(i+1), *n, servers)
+		tw.Flush()
+	}
+	sort.Slice(results, func(a, b int) bool { return results[a].elapsed < results[b].elapsed })
+	results[len(results)/2].print(tw, "median", *n, servers)
+	fmt.Fprintln(tw, "\nstage columns are wall seconds (decode summed over the partition goroutines); build and insert overlap with reading")
+	tw.Flush()
+	if !*engine {
+		return nil
+	}
+	ch := chdb.Options{Addr: *chAddr, Database: fmt.Sprintf("bench_ingest_%d_engine", stamp)}
 	if err := chdb.EnsureDatabase(ctx, ch); err != nil {
 		return err
 	}
@@ -60,126 +110,120 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer func() {
-		conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
+		conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+ch.Database)
 		conn.Close()
 	}()
 	if _, err := chdb.Migrate(ctx, conn); err != nil {
 		return err
 	}
-	var topics []string
-	for _, t := range append(append([]string{}, events.EventTopics...), events.TopicDeadLetter) {
-		topics = append(topics, prefix+t)
+	engineElapsed, engineRows, engineErr := benchKafkaEngine(ctx, conn, bl, prefix+events.TopicCalls, *partitions, uint64(*n))
+	if engineErr != nil {
+		fmt.Fprintf(tw, "\nClickHouse Kafka engine + MV: failed: %v\n", engineErr)
+	} else {
+		fmt.Fprintf(tw, "\n%-44s %8.2f s %9.0f events/s  (%d rows visible)\n", "ClickHouse Kafka engine + MV, end to end", engineElapsed.Seconds(), float64(*n)/engineElapsed.Seconds(), engineRows)
+		fmt.Fprintf(tw, "%-44s %8.2f s %9.0f events/s\n", "hotline ingest, end to end (median run)", results[len(results)/2].elapsed.Seconds(), float64(*n)/results[len(results)/2].elapsed.Seconds())
 	}
-	if err := kafkaadmin.EnsureTopics(ctx, bl, topics, *partitions, 1); err != nil {
-		return err
-	}
+	return tw.Flush()
+}
 
-	fmt.Fprintf(stdout, "filling %s%s with %d call records ... ", prefix, events.TopicCalls, *n)
-	fillStart := time.Now()
-	if err := fill(ctx, bl, prefix, *n); err != nil {
-		return err
+// benchRun is what one timed ingest run measured.
+type benchRun struct {
+	elapsed, firstRead time.Duration
+	stats              Stats
+	peakRSS            int64
+	selfCPU            time.Duration
+	serverCPU          []time.Duration
+}
+
+func (r benchRun) print(w io.Writer, label string, n int, servers []localServer) {
+	perEvent := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 / float64(n) }
+	cpu := fmt.Sprintf("%.1f", perEvent(r.selfCPU))
+	for i, ls := range servers {
+		cpu += fmt.Sprintf(", %s %.1f", ls.name, perEvent(r.serverCPU[i]))
 	}
-	fmt.Fprintf(stdout, "%.1fs\n", time.Since(fillStart).Seconds())
+	fmt.Fprintf(w, "%-7s %8.2f %9.0f %9.2f %9.2f %9.2f %9.2f %9.0f   %s\n", label, r.elapsed.Seconds(), float64(n)/r.elapsed.Seconds(),
+		r.firstRead.Seconds(), r.stats.Decode.Seconds(), r.stats.Build.Seconds(), r.stats.Insert.Seconds(), float64(r.peakRSS)/(1<<20), cpu)
+}
+
+// timedIngest ingests the filled topic into a fresh database and measures it; the database is
+// dropped afterwards.
+func timedIngest(ctx context.Context, brokers []string, prefix string, ch chdb.Options, n, batch int, servers []localServer, cpuProfile string) (benchRun, error) {
+	var r benchRun
+	if err := chdb.EnsureDatabase(ctx, ch); err != nil {
+		return r, err
+	}
+	conn, err := chdb.Open(ctx, ch)
+	if err != nil {
+		return r, err
+	}
+	defer func() {
+		conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+ch.Database)
+		conn.Close()
+	}()
+	if _, err := chdb.Migrate(ctx, conn); err != nil {
+		return r, err
+	}
 	runtime.GC()
 	debug.FreeOSMemory()
-	TuneGC()
-
-	svc, err := New(Config{Brokers: bl, TopicPrefix: prefix, GroupID: prefix + "ingest", ClickHouse: ch, BatchSize: *batch, FlushInterval: time.Second, Logger: log}, nil)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := New(Config{Brokers: brokers, TopicPrefix: prefix, GroupID: prefix + ch.Database, ClickHouse: ch, BatchSize: batch, FlushInterval: time.Second, Logger: log}, nil)
 	if err != nil {
-		return err
+		return r, err
 	}
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
 		if err != nil {
-			return err
+			return r, err
 		}
 		defer f.Close()
 		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+			return r, err
 		}
+		defer pprof.StopCPUProfile()
 	}
 	var peakRSS atomic.Int64
-	var servers []localServer
-	if ls, ok := findLocalServer("clickhouse-server", *chAddr); ok {
-		servers = append(servers, ls)
-	}
-	if ls, ok := findLocalServer("kafka broker", bl[0]); ok {
-		servers = append(servers, ls)
-	}
 	cpuBefore := make([]time.Duration, len(servers))
 	for i, ls := range servers {
 		cpuBefore[i] = ls.cpu()
 	}
 	selfBefore := selfCPU()
 	rctx, stop := context.WithCancel(ctx)
+	defer stop()
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() { done <- svc.Run(rctx) }()
 	go sampleRSS(rctx, &peakRSS)
-	var firstRead time.Duration
-	for svc.Stats().Inserted < int64(*n) {
-		if firstRead == 0 && svc.Stats().Consumed > 0 {
-			firstRead = time.Since(start)
+	for svc.Stats().Inserted < int64(n) {
+		if r.firstRead == 0 && svc.Stats().Consumed > 0 {
+			r.firstRead = time.Since(start)
 		}
 		select {
 		case err := <-done:
-			stop()
-			return fmt.Errorf("ingest stopped early: %v", err)
+			return r, fmt.Errorf("ingest stopped early: %v", err)
 		case <-ctx.Done():
-			stop()
-			return ctx.Err()
+			return r, ctx.Err()
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	elapsed := time.Since(start)
-	selfUsed := selfCPU() - selfBefore
-	serverUsed := make([]time.Duration, len(servers))
+	r.elapsed = time.Since(start)
+	r.selfCPU = selfCPU() - selfBefore
 	for i, ls := range servers {
-		serverUsed[i] = ls.cpu() - cpuBefore[i]
-	}
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
+		r.serverCPU = append(r.serverCPU, ls.cpu()-cpuBefore[i])
 	}
 	stop()
 	if err := <-done; err != nil {
-		return err
+		return r, err
 	}
 	visible, err := countRows(ctx, conn, "call_records")
 	if err != nil {
-		return err
+		return r, err
 	}
-	st := svc.Stats()
-
-	rate := func(d time.Duration) string {
-		if d <= 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.0f", float64(*n)/d.Seconds())
+	if visible != uint64(n) {
+		return r, fmt.Errorf("ingest stored %d rows of %d", visible, n)
 	}
-	tw := bufio.NewWriter(stdout)
-	fmt.Fprintf(tw, "\ningest benchmark: %d call records, %d partitions, batch %d, %d CPUs, broker and ClickHouse on this machine\n\n", *n, *partitions, *batch, runtime.NumCPU())
-	fmt.Fprintf(tw, "%-44s %12s %12s %s\n", "what", "seconds", "events/s", "note")
-	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "hotline ingest, end to end", elapsed.Seconds(), rate(elapsed), fmt.Sprintf("%d rows visible", visible))
-	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  start-up until the first message is read", firstRead.Seconds(), "", "group join, stored offsets, first fetch")
-	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: decode + validate (JSON)", st.Decode.Seconds(), rate(st.Decode), "wall time summed over partition goroutines")
-	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: Arrow batch build", st.Build.Seconds(), rate(st.Build), "")
-	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  stage: ClickHouse insert (columnar, native)", st.Insert.Seconds(), rate(st.Insert), "")
-	fmt.Fprintf(tw, "%-44s %12s %12s %s\n", "  peak RSS while ingesting", "", "", fmt.Sprintf("%.0f MiB", float64(peakRSS.Load())/(1<<20)))
-	fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  CPU: hotline ingest process", selfUsed.Seconds(), "", fmt.Sprintf("%.1f µs/event", float64(selfUsed.Microseconds())/float64(*n)))
-	for i, ls := range servers {
-		fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "  CPU: "+ls.name, serverUsed[i].Seconds(), "", fmt.Sprintf("%.1f µs/event (pid %d)", float64(serverUsed[i].Microseconds())/float64(*n), ls.pid))
-	}
-	tw.Flush()
-	if !*engine {
-		return nil
-	}
-	engineElapsed, engineRows, engineErr := benchKafkaEngine(ctx, conn, bl, prefix+events.TopicCalls, *partitions, uint64(*n))
-	if engineErr != nil {
-		fmt.Fprintf(tw, "%-44s %12s %12s %s\n", "ClickHouse Kafka engine + MV", "-", "-", "failed: "+engineErr.Error())
-	} else {
-		fmt.Fprintf(tw, "%-44s %12.2f %12s %s\n", "ClickHouse Kafka engine + MV, end to end", engineElapsed.Seconds(), rate(engineElapsed), fmt.Sprintf("%d rows visible", engineRows))
-	}
-	return tw.Flush()
+	r.stats = svc.Stats()
+	r.peakRSS = peakRSS.Load()
+	return r, nil
 }
 
 func envOr(name, def string) string {
