@@ -22,6 +22,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/events/eventgen"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/cputime"
 	"github.com/seed-1c4692e8/hotline/internal/kafkaadmin"
 )
 
@@ -186,7 +187,7 @@ func timedIngest(ctx context.Context, brokers []string, prefix string, ch chdb.O
 	for i, ls := range servers {
 		cpuBefore[i] = ls.cpu()
 	}
-	selfBefore := selfCPU()
+	selfBefore := cputime.Process()
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)
@@ -206,7 +207,7 @@ func timedIngest(ctx context.Context, brokers []string, prefix string, ch chdb.O
 		}
 	}
 	r.elapsed = time.Since(start)
-	r.selfCPU = selfCPU() - selfBefore
+	r.selfCPU = cputime.Process() - selfBefore
 	for i, ls := range servers {
 		r.serverCPU = append(r.serverCPU, ls.cpu()-cpuBefore[i])
 	}

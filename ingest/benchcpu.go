@@ -9,22 +9,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
 // The benchmark shares the cores with the broker and ClickHouse, so it reports where the CPU
 // went: this process, and the servers it talks to when they run on this machine (found by the
 // process listening on their port).
-
-// selfCPU is the user+system CPU time this process has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // localServer is a server process on this machine, found by its listening port.
 type localServer struct {

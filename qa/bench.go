@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"github.com/seed-1c4692e8/hotline/internal/cputime"
 )
 
 // Bench is `hotline bench qa`: analysis speed in multiples of real time per core on 8 kHz stereo
@@ -88,11 +90,11 @@ func benchOne(ctx context.Context, dir string, d time.Duration, rate int) (bench
 			}
 		}
 	})
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	t1 := time.Now()
 	_, err = Analyze(ctx, f, DefaultAnalyzerConfig())
 	res.wall = time.Since(t1)
-	res.cpu = cpuTime() - cpu0
+	res.cpu = cputime.Process() - cpu0
 	close(stop)
 	wg.Wait()
 	if err != nil {
