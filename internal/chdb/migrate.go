@@ -116,60 +116,14 @@ func (s Statement) runsOn(major, minor int) bool {
 	return true
 }
 
-// DDLContext is the context for CREATE statements on a server of the given major version.
-// Migrations create no LowCardinality column before 19.x (see WithoutLowCardinality), but
-// databases made by earlier versions of hotline have them, and copying such a table needs the
-// experimental switch there; later servers do not know the switch, so it is sent only where
-// it exists.
+// DDLContext is the context for CREATE statements on a server of the given major version:
+// LowCardinality is experimental before 19.x and its switch is unknown to later servers, so
+// the switch is sent only where it exists.
 func DDLContext(ctx context.Context, major uint64) context.Context {
 	if major < 19 {
 		return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"allow_experimental_low_cardinality_type": 1}))
 	}
 	return ctx
-}
-
-// WithoutLowCardinality turns every LowCardinality(T) type in a statement into T. Before 19.x
-// the type is experimental, and clickhouse-go builds its dictionaries row by row through
-// reflection, which made it the largest cost of an insert after JSON decoding; so the schema
-// uses it on current servers only.
-func WithoutLowCardinality(sql string) string {
-	const open = "LowCardinality("
-	var b strings.Builder
-	for {
-		i := strings.Index(sql, open)
-		if i < 0 {
-			b.WriteString(sql)
-			return b.String()
-		}
-		b.WriteString(sql[:i])
-		rest := sql[i+len(open):]
-		if i > 0 && isIdentByte(sql[i-1]) { // a function such as toLowCardinality(x)
-			b.WriteString(open)
-			sql = rest
-			continue
-		}
-		depth, end := 1, -1
-		for j := 0; j < len(rest) && end < 0; j++ {
-			switch rest[j] {
-			case '(':
-				depth++
-			case ')':
-				if depth--; depth == 0 {
-					end = j
-				}
-			}
-		}
-		if end < 0 { // unbalanced: left for the server to reject
-			b.WriteString(sql[i:])
-			return b.String()
-		}
-		b.WriteString(rest[:end])
-		sql = rest[end+1:]
-	}
-}
-
-func isIdentByte(c byte) bool {
-	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -215,11 +169,7 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]int, error) {
 			if !s.runsOn(int(sv.Version.Major), int(sv.Version.Minor)) {
 				continue
 			}
-			sql := s.SQL
-			if sv.Version.Major < 19 {
-				sql = WithoutLowCardinality(sql)
-			}
-			if err := conn.Exec(ddlCtx, sql); err != nil {
+			if err := conn.Exec(ddlCtx, s.SQL); err != nil {
 				return done, fmt.Errorf("applying migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
