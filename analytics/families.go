@@ -244,7 +244,9 @@ func complaintRateFamily(name, calls string) *family {
 }
 
 func complaintRateFamilies() []*family {
-	raw := complaintRateFamily("complaint_rate", "SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, arrived_at AS ts, toUInt64(0) AS is_complaint, toUInt64(1) AS is_answered\n"+
+	// call_records holds plain String categories and the complaints LowCardinality ones; 18.16
+	// finds no common type for the two in a UNION, so the calls side is cast.
+	raw := complaintRateFamily("complaint_rate", "SELECT toLowCardinality(tenant) AS tenant, toLowCardinality(business_line) AS business_line, arrived_at AS ts, toUInt64(0) AS is_complaint, toUInt64(1) AS is_answered\n"+
 		"    FROM call_records WHERE "+condAnswered+" AND {time} AND {conds}")
 	roll := complaintRateFamily("complaint_rate_rollup", "SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, ts, toUInt64(0) AS is_complaint, answered AS is_answered\n"+
 		"    FROM call_queue_rollup_15m WHERE answered > 0 AND {time} AND {conds}")

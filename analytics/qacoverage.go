@@ -29,7 +29,7 @@ func qaCoverageFamilies() []*family {
 				return fmt.Sprintf(`(SELECT tenant, agent_id, business_line, occurred_at AS ts, cityHash64(call_id) AS call_h, toUInt64(0) AS answered_n
     FROM qa_evaluations WHERE kind = 'regular' AND call_id != '' AND %s AND %s
   UNION ALL
-  SELECT tenant, agent_id, business_line, %s)`,
+  %s)`,
 					d.TimeFilter("occurred_at"), dimConds(d, dims), strings.NewReplacer("{time}", d.TimeFilter(callTime), "{conds}", dimConds(d, dims)).Replace(calls))
 			},
 			counter: map[string]func(Settings) string{
@@ -38,8 +38,11 @@ func qaCoverageFamilies() []*family {
 			},
 		}
 	}
-	raw := mk("qa_coverage", "arrived_at AS ts, toUInt64(0) AS call_h, toUInt64(1) AS answered_n\n    FROM call_records WHERE "+condAnswered+" AND {time} AND {conds}", "arrived_at")
-	roll := mk("qa_coverage_rollup", "ts, toUInt64(0) AS call_h, answered AS answered_n\n    FROM call_rollup_15m WHERE answered > 0 AND {time} AND {conds}", "ts")
+	// call_records holds plain String categories and qa_evaluations LowCardinality ones; 18.16
+	// finds no common type for the two in a UNION, so the records side is cast.
+	raw := mk("qa_coverage", "SELECT toLowCardinality(tenant) AS tenant, toLowCardinality(agent_id) AS agent_id, toLowCardinality(business_line) AS business_line,\n"+
+		"    arrived_at AS ts, toUInt64(0) AS call_h, toUInt64(1) AS answered_n\n    FROM call_records WHERE "+condAnswered+" AND {time} AND {conds}", "arrived_at")
+	roll := mk("qa_coverage_rollup", "SELECT tenant, agent_id, business_line, ts, toUInt64(0) AS call_h, answered AS answered_n\n    FROM call_rollup_15m WHERE answered > 0 AND {time} AND {conds}", "ts")
 	raw.rollups = []string{roll.name}
 	return []*family{raw, roll}
 }

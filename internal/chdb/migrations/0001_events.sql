@@ -3,19 +3,20 @@
 -- already stored (exactly-once without newer ClickHouse features). Column names are the JSON
 -- field names of the event contract (events/).
 
--- In call_records, the table ingest writes most, only the categories the rollups and KPI
--- queries group by are LowCardinality: clickhouse-go encodes that type row by row through
--- reflection, the largest insert cost after JSON decoding.
+-- call_records keeps its categories as plain String: it is the table ingest writes most, and
+-- clickhouse-go encodes LowCardinality row by row through reflection, the largest insert cost
+-- after JSON decoding. The rollups the dashboards read keep LowCardinality, so the views that
+-- fill them cast with toLowCardinality() (18.16 does not convert when pushing to a view).
 CREATE TABLE IF NOT EXISTS call_records (
-    event_id UUID, occurred_at DateTime, occurred_ms UInt16, tenant LowCardinality(String), source String, schema_version UInt16,
+    event_id UUID, occurred_at DateTime, occurred_ms UInt16, tenant String, source String, schema_version UInt16,
     call_id String,
-    direction LowCardinality(String),
-    business_line LowCardinality(String),
-    queue LowCardinality(String),
+    direction String,
+    business_line String,
+    queue String,
     customer_id String,
     phone String,
-    agent_id LowCardinality(String),
-    campaign_id LowCardinality(String),
+    agent_id String,
+    campaign_id String,
     priority Int32,
     arrived_at DateTime,
     ivr_ended_at Nullable(DateTime),
@@ -25,7 +26,7 @@ CREATE TABLE IF NOT EXISTS call_records (
     wrapup_ended_at Nullable(DateTime),
     ivr_sec Float64, wait_sec Float64, talk_sec Float64, hold_sec Float64, acw_sec Float64,
     hold_count UInt16,
-    outcome LowCardinality(String),
+    outcome String,
     ivr_path String,
     self_service String,
     transferred UInt8,

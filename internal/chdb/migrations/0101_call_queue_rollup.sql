@@ -18,7 +18,8 @@ PARTITION BY toYYYYMM(ts)
 ORDER BY (tenant, ts, direction, queue, business_line, campaign_id);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS call_queue_rollup_15m_mv TO call_queue_rollup_15m AS
-SELECT tenant, toStartOfFifteenMinutes(arrived_at) AS ts, direction, queue, business_line, campaign_id,
+SELECT toLowCardinality(tenant) AS tenant, toStartOfFifteenMinutes(arrived_at) AS ts, toLowCardinality(direction) AS direction,
+    toLowCardinality(queue) AS queue, toLowCardinality(business_line) AS business_line, toLowCardinality(campaign_id) AS campaign_id,
     countIf(direction = 'inbound') AS inbound,
     countIf(direction = 'outbound') AS outbound,
     count() AS total,

@@ -19,5 +19,6 @@ SELECT tenant, arrived_at, queue, business_line, agent_id, campaign_id, wait_sec
 WHERE direction = 'inbound' AND isNotNull(queued_at) AND outcome = 'answered';
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS answered_waits_mv TO answered_waits AS
-SELECT tenant, arrived_at, queue, business_line, agent_id, campaign_id, wait_sec FROM call_records
+SELECT toLowCardinality(tenant) AS tenant, arrived_at, toLowCardinality(queue) AS queue, toLowCardinality(business_line) AS business_line,
+    toLowCardinality(agent_id) AS agent_id, toLowCardinality(campaign_id) AS campaign_id, wait_sec FROM call_records
 WHERE direction = 'inbound' AND isNotNull(queued_at) AND outcome = 'answered';
