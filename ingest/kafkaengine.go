@@ -110,7 +110,7 @@ func jsonExtract(c ColumnInfo) string {
 	}
 	switch c.Name {
 	case "kafka_topic":
-		return "toLowCardinality('')"
+		e = "''"
 	case "kafka_partition":
 		return "toUInt16(0)"
 	case "kafka_offset":
