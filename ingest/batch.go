@@ -87,7 +87,7 @@ func newTableSchema(table string, t events.Type, cols []ColumnInfo) (*tableSchem
 		s.types = append(s.types, ct)
 	}
 	for i, p := range paths {
-		app, err := newFieldAppender(payloadType, p, parseCHType(pcols[i].Type))
+		app, err := newFieldAppender(payloadType, p, s.types[len(envelopeColumns)+i])
 		if err != nil {
 			return nil, fmt.Errorf("table %s column %s: %w", table, pcols[i].Name, err)
 		}

@@ -544,24 +544,21 @@ func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJ
 		for i := range job.tables {
 			t := &job.tables[i]
 			n := t.rec.NumRows()
-			tried := false
+			sent, tried := false, false
 			if t.batch != nil {
 				err := sendRecord(t.batch, t.schema, t.rec)
 				t.batch = nil
 				if err != nil {
 					s.log.Warn("insert failed; retrying", "table", t.schema.table, "err", err)
 				}
-				tried = err != nil
-				if err == nil {
-					s.m.inserted.WithLabelValues(t.schema.table).Add(float64(n))
-					s.m.insertedN.Add(n)
-					continue
-				}
+				sent, tried = err == nil, err != nil
 			}
-			if err := s.insertOnce(stop, t.schema.table, t.first, tried, func(ctx context.Context, conn driver.Conn) error {
-				return insertRecord(ctx, conn, t.schema, t.rec)
-			}); err != nil {
-				return err
+			if !sent {
+				if err := s.insertOnce(stop, t.schema.table, t.first, tried, func(ctx context.Context, conn driver.Conn) error {
+					return insertRecord(ctx, conn, t.schema, t.rec)
+				}); err != nil {
+					return err
+				}
 			}
 			s.m.inserted.WithLabelValues(t.schema.table).Add(float64(n))
 			s.m.insertedN.Add(n)
