@@ -10,17 +10,28 @@ import (
 type HotlineConfig struct {
 	// Target is the abandonment limit, a fraction of person-answered calls (default 0.03).
 	Target float64
-	// Margin is the share of Target the long-window rate is steered to (default 0.8).
+	// Margin is the largest share of Target the long-window rate is steered to (default 0.92);
+	// the set point sits lower by Spread standard deviations of the drops the controller can no
+	// longer make up for (those of about the last short window), so it nears Margin × Target as
+	// the long window fills and stays lower for a small team whose few drops swing the rate.
 	Margin float64
+	// Spread is that noise margin in standard deviations (default 3).
+	Spread float64
+	// BurstFactor × Target is what the short window may reach before it, not the long one,
+	// holds the pacer back (default 1.5): a guard against a bad stretch, not the limit itself.
+	BurstFactor float64
 	// Grace is how long a person may wait for an agent before the call counts as dropped (2 s).
 	Grace time.Duration
 	// LongWindow and ShortWindow are the rolling windows the feedback term measures: the
-	// regulator's (24 h), steered to Margin × Target, and a short one (1 h) that catches a bad
-	// stretch early and may reach Target.
+	// regulator's (24 h), steered to the set point, and a short one (1 h) that catches a bad
+	// stretch early.
 	LongWindow, ShortWindow time.Duration
 	// AdjustEvery is how often the feedback term moves (default 30 s).
 	AdjustEvery time.Duration
-	// Gain is how hard the feedback term moves the risk threshold per adjustment (default 0.05).
+	// Gain is how hard the feedback term moves the risk threshold per adjustment (default 0.01).
+	// The model's threshold already lands near the abandonment it yields, so the feedback only
+	// trims it: a threshold that swings with each drop dials in bursts and loses talk time at
+	// the same abandonment.
 	Gain float64
 	// Points is how many quantiles of the ring time the risk is averaged over (default 5).
 	Points int
@@ -33,6 +44,10 @@ func (c HotlineConfig) Validate() error {
 		return fmt.Errorf("hotline pacing target: %v is not a fraction in (0, 0.5)", c.Target)
 	case c.Margin <= 0 || c.Margin > 1:
 		return fmt.Errorf("hotline pacing margin: %v is not in (0, 1]", c.Margin)
+	case c.Spread < 0:
+		return fmt.Errorf("hotline pacing spread: %v is negative", c.Spread)
+	case c.BurstFactor < 1:
+		return fmt.Errorf("hotline pacing burst factor: %v is below 1", c.BurstFactor)
 	case c.Grace <= 0:
 		return fmt.Errorf("hotline pacing grace: %v is not positive", c.Grace)
 	case c.Points < 1 || c.Points > 20:
@@ -46,7 +61,13 @@ func (c *HotlineConfig) defaults() {
 		c.Target = 0.03
 	}
 	if c.Margin == 0 {
-		c.Margin = 0.8
+		c.Margin = 0.92
+	}
+	if c.Spread == 0 {
+		c.Spread = 3
+	}
+	if c.BurstFactor == 0 {
+		c.BurstFactor = 1.5
 	}
 	if c.Grace == 0 {
 		c.Grace = 2 * time.Second
@@ -61,7 +82,7 @@ func (c *HotlineConfig) defaults() {
 		c.AdjustEvery = 30 * time.Second
 	}
 	if c.Gain == 0 {
-		c.Gain = 0.05
+		c.Gain = 0.01
 	}
 	if c.Points == 0 {
 		c.Points = 5
@@ -77,8 +98,8 @@ func (c *HotlineConfig) defaults() {
 //     the wrap-up ends in time, conditioned on how long it has lasted (the talk is over: such an
 //     agent is nearly free, which the sum talk + wrap-up cannot tell),
 //
-// and places lines while that risk stays under a threshold. A feedback term moves the
-// threshold so the measured rolling abandonment sits at Margin × Target.
+// and places lines while that risk stays under a threshold. A slow feedback term moves the
+// threshold so the measured rolling abandonment sits at the set point (see setPoint).
 type Hotline struct {
 	cfg HotlineConfig
 
@@ -396,7 +417,7 @@ func pAtLeastZero(mu, v float64) float64 {
 }
 
 // adjust moves the risk threshold towards the abandonment set point: the long window is steered
-// to Margin × Target, the short one may reach Target; the worse of the two errors wins. The
+// to setPoint, the short one may reach BurstFactor × Target; the worse of the two errors wins. The
 // threshold stays within [Target/10, 5 × Target] so a long quiet stretch cannot wind it up into
 // a burst of drops.
 func (h *Hotline) adjust(now time.Time) {
@@ -405,7 +426,6 @@ func (h *Hotline) adjust(now time.Time) {
 		cut++
 	}
 	h.answers = h.answers[cut:]
-	set := h.cfg.Target * h.cfg.Margin
 	var longA, longD, shortA, shortD float64
 	for _, a := range h.answers {
 		longA++
@@ -420,12 +440,26 @@ func (h *Hotline) adjust(now time.Time) {
 			}
 		}
 	}
+	set := h.setPoint(longA, shortA)
 	// Pseudo-counts at the set point keep a handful of early answers from swinging the rate.
 	const priorLong, priorShort = 50, 30
 	rLong := (longD + set*priorLong) / (longA + priorLong)
 	rShort := (shortD + set*priorShort) / (shortA + priorShort)
-	e := min(set-rLong, h.cfg.Target-rShort)
+	e := min(set-rLong, h.cfg.BurstFactor*h.cfg.Target-rShort)
 	h.theta = clamp(h.theta*math.Exp(h.cfg.Gain*e/h.cfg.Target), h.cfg.Target/10, 5*h.cfg.Target)
+}
+
+// setPoint is the long-window abandonment the controller steers to, given the answers in the
+// long and the short window. Drops of about the last short window are not yet made up for, so
+// the long-window rate can still move by about √(Target × shortA) drops over longA answers: the
+// set point keeps Spread such deviations below Margin × Target, and never below half the target.
+func (h *Hotline) setPoint(longA, shortA float64) float64 {
+	top := h.cfg.Target * h.cfg.Margin
+	if longA < 1 {
+		return h.cfg.Target / 2
+	}
+	noise := h.cfg.Spread * math.Sqrt(h.cfg.Target*max(shortA, 1)) / longA
+	return max(top-noise, h.cfg.Target/2)
 }
 
 // tables rebuilds the look-ups when the samples behind them have changed.

@@ -179,6 +179,38 @@ func TestHotlineThresholdFollowsMeasuredAbandonment(t *testing.T) {
 	}
 }
 
+// TestHotlineSetPointKeepsNoiseMargin: the long-window set point stays further under the target
+// while few answers are behind it (a small team's few drops swing the rate) and nears
+// Margin × Target as answers accumulate; it never passes Margin × Target nor falls below half
+// the target.
+func TestHotlineSetPointKeepsNoiseMargin(t *testing.T) {
+	h, err := NewHotline(HotlineConfig{Target: 0.03, Margin: 0.95, Spread: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name          string
+		longA, shortA float64
+		low, high     float64
+	}{
+		{"no answers yet", 0, 0, 0.015, 0.015},
+		{"5 agents after 8 h", 420, 55, 0.015, 0.0285 - 0.005},
+		{"20 agents after 8 h", 2400, 300, 0.0285 - 0.005, 0.0285 - 0.002},
+		{"100 agents after 24 h", 75000, 3100, 0.0285 - 0.0005, 0.0285},
+	}
+	prev := 0.0
+	for _, tc := range tests {
+		got := h.setPoint(tc.longA, tc.shortA)
+		if got < tc.low-1e-12 || got > tc.high+1e-12 {
+			t.Errorf("%s: set point %.5f, want within [%.5f, %.5f]", tc.name, got, tc.low, tc.high)
+		}
+		if got < prev {
+			t.Errorf("%s: set point %.5f fell below %.5f with more answers behind it", tc.name, got, prev)
+		}
+		prev = got
+	}
+}
+
 func TestRiskDistExactMatchesConvolution(t *testing.T) {
 	var d riskDist
 	d.reset(true)
