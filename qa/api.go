@@ -158,33 +158,38 @@ func (a *API) audit(ctx context.Context, rec events.RecordingStored, p httpapi.P
 	return nil
 }
 
-func (a *API) recording(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
+// auditedRecording finds the request's recording and records the access, or answers the
+// request itself with why not (false).
+func (a *API) auditedRecording(w http.ResponseWriter, r *http.Request, p httpapi.Principal, action string) (events.RecordingStored, bool) {
 	rec, err := a.recordingFor(r.PathValue("id"), p)
 	if err != nil {
 		fail(w, err)
-		return
-	}
-	if err := a.audit(r.Context(), rec, p, "metadata"); err != nil {
-		httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, rec)
-}
-
-func (a *API) audio(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
-	rec, err := a.recordingFor(r.PathValue("id"), p)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	action := "play"
-	if r.URL.Query().Get("download") == "1" {
-		action = "download"
-		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", rec.CallID+".wav"))
+		return rec, false
 	}
 	if err := a.audit(r.Context(), rec, p, action); err != nil {
 		httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
+		return rec, false
+	}
+	return rec, true
+}
+
+func (a *API) recording(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
+	if rec, ok := a.auditedRecording(w, r, p, "metadata"); ok {
+		httpapi.WriteJSON(w, http.StatusOK, rec)
+	}
+}
+
+func (a *API) audio(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
+	action := "play"
+	if r.URL.Query().Get("download") == "1" {
+		action = "download"
+	}
+	rec, ok := a.auditedRecording(w, r, p, action)
+	if !ok {
 		return
+	}
+	if action == "download" {
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", rec.CallID+".wav"))
 	}
 	f, err := a.Store.Open(rec.RecordingID)
 	if err != nil {
@@ -201,20 +206,16 @@ func (a *API) audio(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 }
 
 func (a *API) peaks(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
-	rec, err := a.recordingFor(r.PathValue("id"), p)
-	if err != nil {
-		fail(w, err)
-		return
-	}
 	buckets := 1000
 	if s := r.URL.Query().Get("buckets"); s != "" {
+		var err error
 		if buckets, err = strconv.Atoi(s); err != nil {
 			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("buckets %q is not a number", s))
 			return
 		}
 	}
-	if err := a.audit(r.Context(), rec, p, "peaks"); err != nil {
-		httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
+	rec, ok := a.auditedRecording(w, r, p, "peaks")
+	if !ok {
 		return
 	}
 	f, err := a.Store.Open(rec.RecordingID)
@@ -232,13 +233,8 @@ func (a *API) peaks(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 }
 
 func (a *API) analysis(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
-	rec, err := a.recordingFor(r.PathValue("id"), p)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	if err := a.audit(r.Context(), rec, p, "analysis"); err != nil {
-		httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
+	rec, ok := a.auditedRecording(w, r, p, "analysis")
+	if !ok {
 		return
 	}
 	an, err := a.analysisOf(r.Context(), rec.RecordingID)
