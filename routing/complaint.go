@@ -23,8 +23,27 @@ type ComplaintRecorder interface {
 	AddComplaint(c events.Complaint)
 }
 
+// complaintWorkdays is how many working days a complaint has for its answer.
+const complaintWorkdays = 7
+
+// WorkCalendar says which days are working days: analytics.Calendar (weekdays, holidays,
+// make-up working days) in `hotline run`, the one holiday list the dialer's complaint follow-up
+// deadlines and the complaint reports count with too.
+type WorkCalendar interface {
+	IsWorkday(day time.Time) bool
+}
+
+// WithCalendar makes complaint due dates count working days by cal (holidays skipped, make-up
+// days counted) instead of Config.WorkingDays' weekdays.
+func WithCalendar(cal WorkCalendar) Option { return func(e *Engine) { e.calendar = cal } }
+
+// weekdays is a calendar of weekdays only, no holidays: Config.WorkingDays.
+type weekdays []time.Weekday
+
+func (w weekdays) IsWorkday(day time.Time) bool { return slices.Contains(w, day.Weekday()) }
+
 // RegisterComplaint registers a complaint on the agent's current call (connected or in
-// wrap-up), due seven working days out, and emits it.
+// wrap-up), due seven working days out by the engine's calendar, and emits it.
 func (e *Engine) RegisterComplaint(agentID string, req ComplaintRequest) (events.Complaint, error) {
 	a, err := e.agent(agentID)
 	if err != nil {
@@ -45,7 +64,7 @@ func (e *Engine) RegisterComplaint(agentID string, req ComplaintRequest) (events
 	cp := events.Complaint{
 		ComplaintID: fmt.Sprintf("CP-%s-%d", c.ID, e.seq), Stage: "registered", Customer: c.Customer, Category: req.Category,
 		Line: c.Line, Department: req.Department, Channel: "phone", CallID: c.ID, Agent: a.id, AgainstAgnt: req.Against,
-		Policy: req.Policy, Claim: req.Claim, RegisteredAt: now, DueAt: AddWorkingDays(now, 7, e.cfg.WorkingDays),
+		Policy: req.Policy, Claim: req.Claim, RegisteredAt: now, DueAt: e.complaintDue(now),
 	}
 	if cp.Line == "" {
 		cp.Line = events.LineComplaint
@@ -60,12 +79,22 @@ func (e *Engine) RegisterComplaint(agentID string, req ComplaintRequest) (events
 	return cp, nil
 }
 
-// AddWorkingDays is t plus n working days (same time of day), skipping days not in working.
-// Public holidays are not modelled: a calendar would be configuration.
-func AddWorkingDays(t time.Time, n int, working []time.Weekday) time.Time {
-	for n > 0 {
+// complaintDue is when a complaint registered at t must be answered.
+func (e *Engine) complaintDue(t time.Time) time.Time {
+	var cal WorkCalendar = weekdays(e.cfg.WorkingDays)
+	if e.calendar != nil {
+		cal = e.calendar
+	}
+	return AddWorkingDays(t, complaintWorkdays, cal)
+}
+
+// AddWorkingDays is t plus n working days of cal (same time of day); the day of t does not count.
+func AddWorkingDays(t time.Time, n int, cal WorkCalendar) time.Time {
+	// The bound only stops a calendar with no working day at all from looping for ever: a year
+	// of holidays cannot push n working days that far.
+	for i := 0; n > 0 && i < 366+7*n; i++ {
 		t = t.AddDate(0, 0, 1)
-		if slices.Contains(working, t.Weekday()) {
+		if cal.IsWorkday(t) {
 			n--
 		}
 	}

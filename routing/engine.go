@@ -45,6 +45,7 @@ type Engine struct {
 	menu      *Menu
 	dir       CustomerDirectory
 	observers []Observer
+	calendar  WorkCalendar // complaint due dates; Config.WorkingDays when nil
 
 	queues  []*queue
 	byQueue map[string]*queue
