@@ -3,7 +3,6 @@ package ingest
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +21,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/events/eventgen"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/internal/cputime"
 	"github.com/seed-1c4692e8/hotline/internal/kafkaadmin"
 )
@@ -33,8 +33,9 @@ import (
 // the median. ClickHouse's own Kafka table engine then consumes the same topic and data into a
 // copy of the table, and both figures are printed side by side.
 func Bench(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("hotline bench ingest", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("bench ingest", stdout, "hotline bench ingest [flags]",
+		"Measures ingest events/s end to end, per stage, CPU and RSS over several runs; then ClickHouse's\n"+
+			"Kafka engine on the same data.")
 	n := fs.Int("events", 1_000_000, "call records to write and ingest")
 	runs := fs.Int("runs", 3, "timed runs over the same topic, each into a fresh database")
 	brokers := fs.String("kafka-brokers", envOr("HOTLINE_KAFKA_BROKERS", "127.0.0.1:19092"), "Kafka brokers (the project's broker by default: scripts/kafka.sh start)")
@@ -43,11 +44,7 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	batch := fs.Int("batch-size", 200_000, "ingest batch size (rows per insert)")
 	engine := fs.Bool("kafka-engine", true, "also measure ClickHouse's Kafka table engine on the same topic")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last run's ingest phase to this file")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "Usage: hotline bench ingest [flags]\n\nMeasures ingest events/s end to end, per stage, CPU and RSS over several runs; then ClickHouse's Kafka engine on the same data.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	if *runs < 1 {

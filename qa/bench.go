@@ -2,7 +2,6 @@ package qa
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,20 +11,20 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/internal/cputime"
 )
 
 // Bench is `hotline bench qa`: analysis speed in multiples of real time per core on 8 kHz stereo
 // recordings of growing length, and the peak heap while analysing them (flat means streaming).
 func Bench(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("bench qa", flag.ContinueOnError)
-	usage(fs, stdout, "hotline bench qa [flags]",
+	fs := cli.NewFlags("bench qa", stdout, "hotline bench qa [flags]",
 		"Synthesizes 8 kHz stereo call recordings (1 min, 10 min and --long), analyses each and prints\n"+
 			"speed as multiples of real time per core (target >= 1000x) and peak heap during analysis.")
 	long := fs.Duration("long", 2*time.Hour, "length of the longest recording")
 	rate := fs.Int("rate", 8000, "sample rate, 8000 or 16000")
 	dir := fs.String("dir", os.TempDir(), "where the temporary recordings go")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
@@ -111,26 +112,9 @@ func (j *jsonLines) Publish(_ context.Context, evs ...events.Event) error {
 	return nil
 }
 
-func usage(fs *flag.FlagSet, stdout io.Writer, line, what string) {
-	fs.SetOutput(stdout)
-	fs.Usage = func() {
-		fmt.Fprintf(stdout, "usage: %s\n\n%s\n\nflags:\n", line, what)
-		fs.PrintDefaults()
-	}
-}
-
-func parse(fs *flag.FlagSet, args []string) (help bool, err error) {
-	err = fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		return true, nil
-	}
-	return false, err
-}
-
 // ImportCommand is `hotline qa import`: stores WAV files listed in a manifest.
 func ImportCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("qa import", flag.ContinueOnError)
-	usage(fs, stdout, "hotline qa import --manifest FILE [flags]",
+	fs := cli.NewFlags("qa import", stdout, "hotline qa import --manifest FILE [flags]",
 		"Stores existing call recordings in the recording store. The manifest is CSV with the header\n"+
 			strings.Join(ManifestColumns, ",")+" (file and call_id required; file relative to the manifest).\n"+
 			"Each file must be 16-bit PCM WAV, 8 or 16 kHz, mono or stereo (agent left, customer right).\n"+
@@ -139,7 +123,7 @@ func ImportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	dry := fs.Bool("dry-run", false, "check the files only; store and publish nothing")
 	analyze := fs.Bool("analyze", true, "analyse each stored recording and publish the analysis")
 	env, cf := newCLIEnv(fs)
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	if *manifest == "" {
@@ -202,14 +186,13 @@ func ImportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 
 // AnalyzeCommand is `hotline qa analyze FILE…`: prints the audio analysis of each file.
 func AnalyzeCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("qa analyze", flag.ContinueOnError)
-	usage(fs, stdout, "hotline qa analyze [flags] FILE...",
+	fs := cli.NewFlags("qa analyze", stdout, "hotline qa analyze [flags] FILE...",
 		"Measures per channel voice activity of WAV recordings (agent left, customer right): talk time,\n"+
 			"silence, longest silence, silences over 4 s, overtalk, agent talk share, hold, level and clipping.")
 	asJSON := fs.Bool("json", false, "print recording.analysis payloads as JSON lines")
 	publish := fs.Bool("publish", false, "also publish recording.analysis events (to Kafka, or --events-out); call id = file name without extension")
 	env, cf := newCLIEnv(fs)
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -282,12 +265,11 @@ func analyzeFile(ctx context.Context, p string) (Analysis, string, error) {
 
 // ExpireCommand is `hotline qa expire`: applies the retention policy once.
 func ExpireCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("qa expire", flag.ContinueOnError)
-	usage(fs, stdout, "hotline qa expire [flags]",
+	fs := cli.NewFlags("qa expire", stdout, "hotline qa expire [flags]",
 		"Deletes recordings whose retention has ended (service calls 2 years, sales calls 5) and\n"+
 			"publishes a recording.deleted event for each.")
 	env, cf := newCLIEnv(fs)
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	if err := env.load(cf); err != nil {
@@ -316,8 +298,7 @@ func ExpireCommand(ctx context.Context, args []string, stdout io.Writer) error {
 
 // SynthCommand is `hotline qa synth`: writes a synthetic call recording.
 func SynthCommand(_ context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("qa synth", flag.ContinueOnError)
-	usage(fs, stdout, "hotline qa synth --out FILE [flags]",
+	fs := cli.NewFlags("qa synth", stdout, "hotline qa synth --out FILE [flags]",
 		"Writes a stereo WAV of a simulated call (speech-like audio, pauses, overtalk, hold music).")
 	out := fs.String("out", "", "WAV file to write (required)")
 	talk := fs.Duration("talk", 5*time.Minute, "talk time (hold excluded)")
@@ -325,7 +306,7 @@ func SynthCommand(_ context.Context, args []string, stdout io.Writer) error {
 	holds := fs.Int("holds", 1, "number of hold periods")
 	rate := fs.Int("rate", 8000, "sample rate, 8000 or 16000")
 	seed := fs.Int64("seed", 1, "random seed: same seed, same file")
-	if help, err := parse(fs, args); help || err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	if *out == "" {

@@ -2,9 +2,10 @@ package routing
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
+
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
 // Command is `hotline routing <subcommand>`.
@@ -30,19 +31,11 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 func checkCommand(args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("check", stdout, "hotline routing check [--config queues.yaml] [--menu menu.yaml]",
+		"Validates queues and menu together and lists them.")
 	cfgPath := fs.String("config", "", "routing config YAML (default: the shipped queues)")
 	menuPath := fs.String("menu", "", "IVR menu YAML (default: the shipped insurance menu)")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline routing check [--config queues.yaml] [--menu menu.yaml]")
-		fmt.Fprintln(stdout, "\nValidates queues and menu together and lists them.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	cfg := DefaultConfig()

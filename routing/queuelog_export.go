@@ -2,7 +2,6 @@ package routing
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
 // ReadQueueLog loads the call and agent history of [from, to) from ClickHouse (tenant "" for
@@ -71,8 +71,9 @@ func ReadQueueLog(ctx context.Context, conn driver.Conn, from, to time.Time, ten
 
 // ExportQueueLogCommand is `hotline routing export-queue-log`.
 func ExportQueueLogCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("export-queue-log", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("export-queue-log", stdout, "hotline routing export-queue-log [flags]",
+		"Writes the call and agent history stored in ClickHouse as an Asterisk queue_log\n"+
+			"(epoch|callid|queue|agent|event|data...), for queue-analytics tools that read it.")
 	addr := fs.String("clickhouse-addr", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:9000"), "ClickHouse native host:port")
 	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "database holding hotline's tables")
 	user := fs.String("user", os.Getenv("HOTLINE_CLICKHOUSE_USER"), "ClickHouse user")
@@ -81,16 +82,7 @@ func ExportQueueLogCommand(ctx context.Context, args []string, stdout io.Writer)
 	toS := fs.String("to", "", "end of the window (exclusive); default: now")
 	tenant := fs.String("tenant", "", "only this call centre (default: all)")
 	out := fs.String("out", "", "file to write (default: standard output)")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline routing export-queue-log [flags]")
-		fmt.Fprintln(stdout, "\nWrites the call and agent history stored in ClickHouse as an Asterisk queue_log")
-		fmt.Fprintln(stdout, "(epoch|callid|queue|agent|event|data...), for queue-analytics tools that read it.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	to := time.Now().UTC()

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,14 +9,16 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/routing"
 )
 
 // SimulateCommand is `hotline simulate`: runs simulated days through the real routing code and
 // prints the simulator's counts; with --brokers the events go to Kafka.
 func SimulateCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("simulate", stdout, "hotline simulate [flags]",
+		"Plays simulated days of a hotline (callers, IVR, queues, agents, book of business) through\n"+
+			"the real routing code on a simulated clock, and prints what happened.")
 	profile := fs.String("profile", "province", "traffic profile: "+strings.Join(Profiles(), " or "))
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same events")
 	days := fs.Int("days", 1, "simulated days")
@@ -28,16 +29,7 @@ func SimulateCommand(ctx context.Context, args []string, stdout io.Writer) error
 	routingFile := fs.String("routing", "", "routing config YAML (default: the shipped queues)")
 	menuFile := fs.String("menu", "", "IVR menu YAML (default: the shipped insurance menu)")
 	queueLog := fs.String("queue-log", "", "also write the run as an Asterisk queue_log to this file")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline simulate [flags]")
-		fmt.Fprintln(stdout, "\nPlays simulated days of a hotline (callers, IVR, queues, agents, book of business) through")
-		fmt.Fprintln(stdout, "the real routing code on a simulated clock, and prints what happened.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	p, err := ProfileByName(*profile)

@@ -6,7 +6,6 @@ package bench
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -21,19 +20,22 @@ import (
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/dashboards"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
 // Bench runs the benchmark and prints a table.
 func Bench(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("bench analytics", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("bench analytics", stdout, "hotline bench analytics [flags]",
+		"Loads --rows call records (one year) with the events every panel reads into a fresh database,\n"+
+			"times every dashboard panel over 30 days and 1 year (p50, p95 and server CPU; target p95 < 300 ms)\n"+
+			"and the segmentation of the whole book (--rows / 10 customers).")
 	addr := fs.String("clickhouse", "127.0.0.1:19000", "ClickHouse native address")
 	db := fs.String("database", "bench_analytics", "database to (re)create for the benchmark")
 	rows := fs.Int("rows", 10_000_000, "call records to load (one year)")
 	runs := fs.Int("runs", 7, "runs per panel query and range")
 	keep := fs.Bool("keep", false, "reuse the loaded database if it already holds --rows calls")
 	only := fs.String("panels", "", "measure only panels whose \"dashboard / title\" matches this regexp")
-	if err := fs.Parse(args); err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	match, err := regexp.Compile(*only)

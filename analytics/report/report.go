@@ -5,7 +5,6 @@ package report
 import (
 	"context"
 	"encoding/csv"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
@@ -25,8 +25,9 @@ var ReportMetrics = []string{"inbound", "outbound", "total", "offered", "answere
 // ReportCommand is "hotline report --from --to [--by day|week|month] [--out DIR]": a readable
 // table in the terminal, and the same numbers as report.csv and report.parquet.
 func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("report", stdout, "hotline report --from YYYY-MM-DD --to YYYY-MM-DD [--by day|week|month] [flags]",
+		"Prints the hotline's KPIs per day, week or month from the KPI layer as a table in the\n"+
+			"terminal, and writes the same numbers to report.csv and report.parquet in --out.")
 	from := fs.String("from", "", "first day, YYYY-MM-DD (required)")
 	to := fs.String("to", "", "day after the last, YYYY-MM-DD (required)")
 	by := fs.String("by", analytics.GranDay, "bucket: day, week or month")
@@ -35,11 +36,7 @@ func ReportCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "ClickHouse database")
 	tenant := fs.String("tenant", "", "only this tenant")
 	cfgPath := fs.String("config", "", "YAML config file whose analytics: section gives the KPI settings (env HOTLINE_CONFIG)")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "hotline report: KPIs per day, week or month from the KPI layer (terminal table + CSV).")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	f, err1 := time.Parse(time.DateOnly, *from)

@@ -2,7 +2,6 @@ package segments
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
@@ -19,8 +19,8 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	if !help && args[0] != "export" {
 		return fmt.Errorf("segments: unknown subcommand %q (want export)", args[0])
 	}
-	fs := flag.NewFlagSet("segments export", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("segments export", stdout, "hotline segments export --quadrant Q --format arrow|parquet --out FILE [flags]",
+		"Writes the customers of a segment (satisfaction x loyalty quadrant) as Arrow IPC or Parquet.")
 	quadrant := fs.String("quadrant", "", "loyal, mercenary, hostage or at_risk; empty = all")
 	format := fs.String("format", "parquet", "arrow (IPC file) or parquet")
 	out := fs.String("out", "", "output file (required)")
@@ -31,11 +31,10 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	addr := fs.String("clickhouse", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address")
 	db := fs.String("database", envOr("HOTLINE_CLICKHOUSE_DATABASE", "hotline"), "ClickHouse database")
 	if help {
-		fmt.Fprintln(stdout, "hotline segments export: write the customers of a segment (satisfaction x loyalty quadrant) as Arrow IPC or Parquet.\nusage: hotline segments export --quadrant Q --format arrow|parquet --out FILE [flags]\n\nflags:")
-		fs.PrintDefaults()
+		fs.Usage()
 		return nil
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if help, err := cli.Parse(fs, args[1:]); help || err != nil {
 		return err
 	}
 	if *out == "" || (*format != "arrow" && *format != "parquet") {

@@ -4,7 +4,6 @@ package routingbench
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/routing"
 	"github.com/seed-1c4692e8/hotline/sim"
@@ -193,8 +193,9 @@ func MeasureSimulator(ctx context.Context, seed uint64) (SimSpeed, error) {
 
 // Bench is `hotline bench routing`.
 func Bench(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("bench routing", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("bench routing", stdout, "hotline bench routing [flags]",
+		"Times routing decisions (p50/p99, target p99 < 50 µs) in a synthetic centre under a\n"+
+			"national-profile peak load, and a national-profile simulated day (target < 30 s).")
 	def := DefaultCentre()
 	agents := fs.Int("agents", def.Agents, "agents in the synthetic centre")
 	skills := fs.Int("skills", def.Skills, "skills")
@@ -203,16 +204,7 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	hours := fs.Float64("hours", def.Hours, "simulated hours measured")
 	seed := fs.Uint64("seed", 1, "random seed")
 	skipSim := fs.Bool("skip-sim", false, "skip the national-day simulator timing")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline bench routing [flags]")
-		fmt.Fprintln(stdout, "\nTimes routing decisions (p50/p99, target p99 < 50 µs) in a synthetic centre under a")
-		fmt.Fprintln(stdout, "national-profile peak load, and a national-profile simulated day (target < 30 s).")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	c := Centre{Agents: *agents, Skills: *skills, Queues: *queues, CallsPerHour: *cph, Talk: def.Talk, Hours: *hours}

@@ -2,31 +2,24 @@ package staffing
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
 // Command is `hotline staffing`: how many agents a target service level needs.
 func Command(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("staffing", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("staffing", stdout, "hotline staffing --calls-per-hour N --aht SECONDS [--sl 0.8] [--answer-within 20] [--patience SECONDS]",
+		"Says how many agents reach the target service level, by Erlang C (callers never hang up)\n"+
+			"and, with --patience, by Erlang A (exponential patience), and prints the neighbourhood.")
 	cph := fs.Float64("calls-per-hour", 0, "offered calls per hour (required)")
 	aht := fs.Float64("aht", 0, "average handle time in seconds: talk + hold + wrap-up (required)")
 	sl := fs.Float64("sl", 0.8, "target service level, a share of calls answered within --answer-within (0.8 = 80%)")
 	within := fs.Float64("answer-within", 20, "service-level threshold in seconds")
 	patience := fs.Float64("patience", 0, "mean caller patience in seconds for Erlang A (0: only Erlang C)")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline staffing --calls-per-hour N --aht SECONDS [--sl 0.8] [--answer-within 20] [--patience SECONDS]")
-		fmt.Fprintln(stdout, "\nSays how many agents reach the target service level, by Erlang C (callers never hang up)")
-		fmt.Fprintln(stdout, "and, with --patience, by Erlang A (exponential patience), and prints the neighbourhood.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return nil
-		}
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	if *sl > 1 && *sl < 100 {
