@@ -37,7 +37,8 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		"Measures ingest events/s end to end, per stage, CPU and RSS over several runs; then ClickHouse's\n"+
 			"Kafka engine on the same data.")
 	n := fs.Int("events", 1_000_000, "call records to write and ingest")
-	runs := fs.Int("runs", 3, "timed runs over the same topic, each into a fresh database")
+	runs := fs.Int("runs", 5, "timed runs over the same topic, each into a fresh database")
+	warmups := fs.Int("warmup", 1, "untimed runs first, so the broker's JIT and both page caches are warm as in steady service")
 	brokers := fs.String("kafka-brokers", envOr("HOTLINE_KAFKA_BROKERS", "127.0.0.1:19092"), "Kafka brokers (the project's broker by default: scripts/kafka.sh start)")
 	chAddr := fs.String("clickhouse-addr", envOr("HOTLINE_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address (scripts/clickhouse.sh start)")
 	partitions := fs.Int("partitions", 4, "partitions of the benchmark topic")
@@ -47,8 +48,8 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
-	if *runs < 1 {
-		return fmt.Errorf("bench ingest: --runs %d: need at least 1", *runs)
+	if *runs < 1 || *warmups < 0 {
+		return fmt.Errorf("bench ingest: --runs %d --warmup %d: need at least 1 run and no negative warm-up", *runs, *warmups)
 	}
 	stamp := time.Now().Unix()
 	prefix := fmt.Sprintf("bench%d.", stamp)
@@ -76,25 +77,29 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		servers = append(servers, ls)
 	}
 	tw := bufio.NewWriter(stdout)
-	fmt.Fprintf(tw, "\ningest benchmark: %d call records, %d partitions, batch %d, %d CPUs, broker and ClickHouse on this machine; %d runs, each a fresh consumer group into a fresh database\n\n", *n, *partitions, *batch, runtime.NumCPU(), *runs)
+	fmt.Fprintf(tw, "\ningest benchmark: %d call records, %d partitions, batch %d, %d CPUs, broker and ClickHouse on this machine; %d warm-up and %d timed runs, each a fresh consumer group into a fresh database\n\n", *n, *partitions, *batch, runtime.NumCPU(), *warmups, *runs)
 	fmt.Fprintf(tw, "%-7s %8s %9s %9s %9s %9s %9s %9s   %s\n", "run", "seconds", "events/s", "start-up", "decode", "build", "insert", "RSS MiB", "CPU µs/event: ingest, then each local server")
 	var results []benchRun
-	for i := range *runs {
+	for i := range *warmups + *runs {
 		profile := ""
-		if i == *runs-1 {
+		if i == *warmups+*runs-1 {
 			profile = *cpuProfile
 		}
 		r, err := timedIngest(ctx, bl, prefix, chdb.Options{Addr: *chAddr, Database: fmt.Sprintf("bench_ingest_%d_%d", stamp, i+1)}, *n, *batch, servers, profile)
 		if err != nil {
 			return err
 		}
-		results = append(results, r)
-		r.print(tw, strconv.Itoa(i+1), *n, servers)
+		label := "warm-up"
+		if i >= *warmups {
+			results = append(results, r)
+			label = strconv.Itoa(i - *warmups + 1)
+		}
+		r.print(tw, label, *n, servers)
 		tw.Flush()
 	}
 	sort.Slice(results, func(a, b int) bool { return results[a].elapsed < results[b].elapsed })
 	results[len(results)/2].print(tw, "median", *n, servers)
-	fmt.Fprintln(tw, "\nstage columns are wall seconds (decode summed over the partition goroutines); build and insert overlap with reading")
+	fmt.Fprintln(tw, "\nthe median is over the timed runs; stage columns are wall seconds (decode summed over the partition goroutines); build and insert overlap with reading")
 	tw.Flush()
 	if !*engine {
 		return nil
