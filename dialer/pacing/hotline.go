@@ -10,12 +10,12 @@ import (
 type HotlineConfig struct {
 	// Target is the abandonment limit, a fraction of person-answered calls (default 0.03).
 	Target float64
-	// Margin is the largest share of Target the long-window rate is steered to (default 0.92);
+	// Margin is the largest share of Target the long-window rate is steered to (default 0.95);
 	// the set point sits lower by Spread standard deviations of the drops the controller can no
 	// longer make up for (those of about the last short window), so it nears Margin × Target as
 	// the long window fills and stays lower for a small team whose few drops swing the rate.
 	Margin float64
-	// Spread is that noise margin in standard deviations (default 3).
+	// Spread is that noise margin in standard deviations (default 2.5).
 	Spread float64
 	// BurstFactor × Target is what the short window may reach before it, not the long one,
 	// holds the pacer back (default 1.5): a guard against a bad stretch, not the limit itself.
@@ -61,10 +61,10 @@ func (c *HotlineConfig) defaults() {
 		c.Target = 0.03
 	}
 	if c.Margin == 0 {
-		c.Margin = 0.92
+		c.Margin = 0.95
 	}
 	if c.Spread == 0 {
-		c.Spread = 3
+		c.Spread = 2.5
 	}
 	if c.BurstFactor == 0 {
 		c.BurstFactor = 1.5
@@ -99,7 +99,10 @@ func (c *HotlineConfig) defaults() {
 //     agent is nearly free, which the sum talk + wrap-up cannot tell),
 //
 // and places lines while that risk stays under a threshold. A slow feedback term moves the
-// threshold so the measured rolling abandonment sits at the set point (see setPoint).
+// threshold so the measured rolling abandonment sits at the set point (see setPoint), and a
+// budget factor spends the drops the long window has in hand (or makes up an excess) over the
+// next two hours' answers, so a lucky or unlucky stretch moves the threshold smoothly instead
+// of by jolts.
 type Hotline struct {
 	cfg HotlineConfig
 
@@ -111,7 +114,8 @@ type Hotline struct {
 	outIdx    int
 	humans    int
 
-	theta      float64 // risk threshold for the marginal line
+	theta      float64 // risk threshold for the marginal line, as the slow feedback sets it
+	budget     float64 // factor on theta that spends the long window's drop budget (see adjust)
 	answers    []answerMark
 	nextAdjust time.Time
 
@@ -176,6 +180,7 @@ func NewHotline(cfg HotlineConfig) (*Hotline, error) {
 		wrap:      newEmpirical(1000, 50, 30, 60, 90, 120),
 		outcomes:  make([]bool, 0, outcomeWindow),
 		theta:     cfg.Target,
+		budget:    1,
 	}
 	// A wrap-up prior left in would have an agent 28 s into a 30 s wrap-up go on for a minute:
 	// it leaves once 30 real wrap-ups are known. The other priors stay until the window fills,
@@ -191,7 +196,13 @@ func NewHotline(cfg HotlineConfig) (*Hotline, error) {
 func (h *Hotline) Name() string { return "hotline" }
 
 // Threshold is the current risk threshold for the marginal line (for reports and tests).
-func (h *Hotline) Threshold() float64 { return h.theta }
+func (h *Hotline) Threshold() float64 { return h.threshold() }
+
+// threshold is the feedback's threshold scaled to spend the drop budget, within
+// [Target/10, 5 × Target].
+func (h *Hotline) threshold() float64 {
+	return clamp(h.theta*h.budget, h.cfg.Target/10, 5*h.cfg.Target)
+}
 
 func (h *Hotline) pushOutcome(human bool) {
 	if len(h.outcomes) < outcomeWindow {
@@ -299,7 +310,7 @@ func (h *Hotline) Dial(s *Snapshot) int {
 		// at the horizon, one more person answering adds a drop whenever answers reach the
 		// agents free by then.
 		risk = max(risk, h.dist[K].pAtLeast(threshold, n, p*h.humanF[K]))
-		if risk > h.theta {
+		if risk > h.threshold() {
 			break
 		}
 		n++
@@ -447,7 +458,16 @@ func (h *Hotline) adjust(now time.Time) {
 	rShort := (shortD + set*priorShort) / (shortA + priorShort)
 	e := min(set-rLong, h.cfg.BurstFactor*h.cfg.Target-rShort)
 	h.theta = clamp(h.theta*math.Exp(h.cfg.Gain*e/h.cfg.Target), h.cfg.Target/10, 5*h.cfg.Target)
+	// The drops the long window holds above (or below) the set point are made up over the next
+	// hours' answers: the threshold scales by the rate those answers may have for the window to
+	// end at the set point, over the set point.
+	expect := (shortA + priorShort) * float64(recoverOver) / float64(h.cfg.ShortWindow)
+	h.budget = clamp(1+(set*longA-longD)/(expect*set), 0.3, 1.5)
 }
+
+// recoverOver is how long an excess (or a shortfall) of drops is made up over: long enough
+// that one drop does not jolt the threshold, short enough to be made up within a shift.
+const recoverOver = 2 * time.Hour
 
 // setPoint is the long-window abandonment the controller steers to, given the answers in the
 // long and the short window. Drops of about the last short window are not yet made up for, so

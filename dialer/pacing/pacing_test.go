@@ -211,6 +211,49 @@ func TestHotlineSetPointKeepsNoiseMargin(t *testing.T) {
 	}
 }
 
+// TestHotlineSpendsDropBudget: after the same hour of answers, a pacer whose window holds fewer
+// drops than its set point allows dials on a higher threshold than one at the set point, and
+// one over it on a lower one; the threshold stays within [Target/10, 5 × Target].
+func TestHotlineSpendsDropBudget(t *testing.T) {
+	thresholdAfter := func(dropEvery int) float64 {
+		h, err := NewHotline(HotlineConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Dial(&Snapshot{Now: t0, LoggedIn: 1})
+		// The last 50 minutes' answers, then one adjustment: the slow feedback barely moves in
+		// one step, the budget factor does.
+		for i := range 1000 {
+			dropped := dropEvery > 0 && i%dropEvery == 0
+			h.ObserveAttempt(Attempt{At: t0.Add(time.Duration(i-1000) * 3 * time.Second), Ring: 8 * time.Second, Human: true, Dropped: dropped})
+		}
+		h.Dial(&Snapshot{Now: t0.Add(30 * time.Second), LoggedIn: 1})
+		return h.Threshold()
+	}
+	tests := []struct {
+		name      string
+		dropEvery int
+	}{{"no drops", 0}, {"1.25% dropped", 80}, {"2.5% dropped", 40}, {"5% dropped", 20}}
+	prev, first := math.Inf(1), 0.0
+	for i, tc := range tests {
+		got := thresholdAfter(tc.dropEvery)
+		if i == 0 {
+			first = got
+		}
+		if got >= prev {
+			t.Errorf("%s: threshold %.4f, not below %.4f after fewer drops", tc.name, got, prev)
+		}
+		if got < 0.003-1e-12 || got > 0.15+1e-12 {
+			t.Errorf("%s: threshold %.4f outside [target/10, 5 × target]", tc.name, got)
+		}
+		prev = got
+	}
+	// The hour's drops move the threshold at once, not by the feedback's slow steps.
+	if first < 2*prev {
+		t.Errorf("threshold %.4f with no drops, %.4f with 5%% dropped: want a factor of 2 or more", first, prev)
+	}
+}
+
 func TestRiskDistExactMatchesConvolution(t *testing.T) {
 	var d riskDist
 	d.reset(true)
