@@ -29,7 +29,7 @@ func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	sort.Strings(names)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stdout, "Usage: hotline bench <%s|all> [flags]\n\nRuns a benchmark against real servers and prints its table. `hotline bench <name> --help` lists its flags.\n", strings.Join(names, "|"))
+		fmt.Fprintf(stdout, "usage: hotline bench <%s|all> [flags]\n\nRuns a benchmark against real servers and prints its table. `hotline bench <name> --help` lists its flags.\n", strings.Join(names, "|"))
 		if len(args) == 0 {
 			return fmt.Errorf("bench: name a benchmark: %s or all", strings.Join(names, ", "))
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
@@ -16,11 +17,10 @@ func envHelp() string {
 // newFlags makes a subcommand's flag set whose --help says what it does, its flags and the
 // environment variables.
 func newFlags(name, what string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("hotline "+name, flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("hotline "+name, stdout, "hotline "+name+" [flags]", what)
+	flagsHelp := fs.Usage
 	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: hotline %s [flags]\n\n%s\n\nFlags:\n", name, what)
-		fs.PrintDefaults()
+		flagsHelp()
 		fmt.Fprintln(stdout)
 		fmt.Fprint(stdout, envHelp())
 	}

@@ -79,7 +79,7 @@ func dispatch(ctx context.Context, args []string, stdout io.Writer) error {
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "hotline: the software behind an insurance service hotline (ACD, outbound dialer, QA, analytics).")
-	fmt.Fprintln(w, "\nUsage: hotline <subcommand> [flags]   (hotline <subcommand> --help for its flags)")
+	fmt.Fprintln(w, "\nusage: hotline <subcommand> [flags]   (hotline <subcommand> --help for its flags)")
 	fmt.Fprintln(w, "\nSubcommands:")
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)

@@ -47,7 +47,7 @@ func dialerCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		"simulate": dialer.SimulateCommand,
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(stdout, "Usage: hotline dialer <validate|simulate> [flags]\n\n  validate  check campaign YAML files and print what each campaign would do\n  simulate  run a campaign on the simulator and print its figures")
+		fmt.Fprintln(stdout, "usage: hotline dialer <validate|simulate> [flags]\n\n  validate  check campaign YAML files and print what each campaign would do\n  simulate  run a campaign on the simulator and print its figures")
 		if len(args) == 0 {
 			return fmt.Errorf("dialer: name a subcommand: validate or simulate")
 		}
