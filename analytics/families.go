@@ -261,7 +261,8 @@ func complaintRateFamilies() []*family {
 }
 
 // callbackFamily yields one row per closed claim with its first callback attempt and first
-// successful contact, bucketed by the end of the coverage window. Only claim versions from
+// successful contact (connected to an agent, and not a wrong number: a person answered, but not
+// the claimant), bucketed by the end of the coverage window. Only claim versions from
 // the window before the period are read: a claim closed at X has its closing version at or
 // after X, and only claims closed after From - window can end their window in the period.
 func callbackFamily() *family {
@@ -277,7 +278,7 @@ func callbackFamily() *family {
         FROM claims WHERE occurred_at >= toDateTime(toUInt32(%s) - %d) AND %s GROUP BY tenant, claim_id)
       WHERE status_ = 'closed' AND isNotNull(closed_)) AS closed_claims
   ANY LEFT JOIN (SELECT claim_id, min(dialed_at) AS first_attempt,
-      minIf(assumeNotNull(connected_at), outcome = 'connected' AND isNotNull(connected_at)) AS first_contact
+      minIf(assumeNotNull(connected_at), outcome = 'connected' AND disposition != 'wrong_number' AND isNotNull(connected_at)) AS first_contact
       FROM dial_attempts WHERE campaign_type = 'claim_callback' AND claim_id != '' AND outcome != 'blocked'
         AND dialed_at >= %s - %d AND dialed_at < %s AND %s
       GROUP BY claim_id) AS callback_attempts USING claim_id)`,

@@ -325,7 +325,9 @@ func refCallbacks(f *chtest.Fixture, p Period, s Settings) want {
 			if firstAtt.IsZero() || a.Dialed.Before(firstAtt) {
 				firstAtt = a.Dialed
 			}
-			if a.Outcome == "connected" && (firstOK.IsZero() || a.Connected.Before(firstOK)) {
+			// A successful callback reached the customer: a wrong number is answered by a person
+			// (a contact, KPI.md) but not by the claimant.
+			if a.Outcome == "connected" && a.Disposition != "wrong_number" && (firstOK.IsZero() || a.Connected.Before(firstOK)) {
 				firstOK = *a.Connected
 			}
 		}

@@ -59,7 +59,8 @@ type Claim struct {
 type Attempt struct {
 	Tenant, AttemptID, Campaign, CampaignType, Customer, Outcome, Agent, Claim string
 	Contact, AMD, BlockedRule                                                  string
-	No                                                                         int // try of its contact, from 1
+	Disposition                                                                string // the agent's outcome code of a connected attempt
+	No                                                                         int    // try of its contact, from 1
 	Final                                                                      bool
 	Dialed                                                                     time.Time
 	Connected                                                                  *time.Time
@@ -266,6 +267,11 @@ func Generate(seed int64) *Fixture {
 				Customer: cust, Claim: cl.Claim, Dialed: first.Add(time.Duration(k*r.Intn(30*3600)) * time.Second), Outcome: "no_answer"}
 			if k == nAtt-1 && r.Intn(4) > 0 {
 				at.Outcome, at.Agent, at.Connected = "connected", f.Agents[r.Intn(5)], ptr(at.Dialed.Add(15*time.Second))
+				// A person answered but not the customer: the claim is not covered by it.
+				// (From i, not r, so the rest of the fixture stays as it was.)
+				if at.Disposition = "callback_done"; i%6 == 0 {
+					at.Disposition = "wrong_number"
+				}
 			}
 			f.Attempts = append(f.Attempts, at)
 		}
@@ -447,9 +453,9 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 			c := f.Claims[i]
 			return append(env(c.Tenant, c.At), c.Claim, c.Policy, c.Customer, c.Status, c.Reported, c.Closed, c.Claimed, c.Paid)
 		}},
-		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final", len(f.Attempts), func(i int) []any {
+		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final, disposition", len(f.Attempts), func(i int) []any {
 			a := f.Attempts[i]
-			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(a.No), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final)
+			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(a.No), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final, a.Disposition)
 		}},
 		{"sms_messages", "message_id, direction, kind, status, campaign_id, customer_id, phone, segments", len(f.SMS), func(i int) []any {
 			m := f.SMS[i]
