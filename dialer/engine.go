@@ -400,6 +400,32 @@ func (e *Engine) PreviewDial(agentID string, c Contact) {
 	e.place(c, a, now)
 }
 
+// previewing reports whether the agent has a preview record on the desk and has not dialled it.
+func (e *Engine) previewing(agentID string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.byID[agentID]
+	return ok && a.state == agentReserved && a.call == nil && !a.leaving
+}
+
+// ReturnPreview gives back the record an agent was previewing, undialled: due again at until
+// (at once when zero or when the source cannot defer). The agent, if still on that record, is
+// ready for the next one, or out if they were leaving the campaign.
+func (e *Engine) ReturnPreview(agentID string, c Contact, until time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d, canDefer := e.source.(Deferrer)
+	switch ret, canReturn := e.source.(Returner); {
+	case !until.IsZero() && canDefer:
+		d.Defer(c, until)
+	case canReturn:
+		ret.Return(c)
+	}
+	if a, ok := e.byID[agentID]; ok && a.state == agentReserved && a.call == nil {
+		e.setReady(a, e.clk.Now())
+	}
+}
+
 // holdMargin is how much longer than the ring timeout a held agent stays held in a shared ACD,
 // so the hold outlasts the ring and the connect; the engine releases it itself before then.
 const holdMargin = 5 * time.Second

@@ -166,6 +166,20 @@ func (l *ContactList) Return(c Contact) {
 	heap.Push(&l.due, e)
 }
 
+// Defer implements Deferrer: the contact is due again at until (inside its calling window), its
+// attempts unchanged.
+func (l *ContactList) Defer(c Contact, until time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, ok := l.entries[c.ID]
+	if !ok || !e.inFlight || e.final != "" {
+		return
+	}
+	e.inFlight = false
+	e.nextAt = l.inWindow(e.c, until)
+	heap.Push(&l.sched, e)
+}
+
 // Report implements ContactSource.
 func (l *ContactList) Report(r Result) (bool, time.Time) {
 	l.mu.Lock()

@@ -39,7 +39,7 @@ func (b *Blend) OutboundCall(agentID, callID string) (routing.OutboundInfo, bool
 	if !ok || !pc.attended {
 		return routing.OutboundInfo{}, false
 	}
-	return routing.OutboundInfo{Campaign: p.campaign, Script: p.script, Outcomes: slices.Clone(p.outcomes), Reported: pc.disposition}, true
+	return p.info(pc.disposition), true
 }
 
 // ReportOutcome implements routing.OutboundDesk.

@@ -49,6 +49,12 @@ type Returner interface {
 	Return(c Contact)
 }
 
+// Deferrer is an optional ContactSource method: a contact Next handed out that an agent skipped
+// after reading it (preview) goes back undialled, due again at until, no attempt counted.
+type Deferrer interface {
+	Defer(c Contact, until time.Time)
+}
+
 // Scheduler is an optional ContactSource method: false when nothing is due, so the engine
 // skips the pacing work (nights, empty lists).
 type Scheduler interface {

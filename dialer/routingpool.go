@@ -63,6 +63,7 @@ type Blend struct {
 	lent     map[string]*RoutingPool
 	busy     map[string]*RoutingPool // on a campaign's call or its after-call work
 	attended func(agentID string) bool
+	desk     routing.DeskPusher // the attended agents' desktop (AttachDesk)
 	pending  bool
 	started  bool
 }
@@ -134,7 +135,8 @@ func (b *Blend) soon() {
 // active says whether the campaign wants agents now. Bind the engine before it starts.
 func (b *Blend) Join(c Campaign, limit int, team *Team, active func(time.Time) bool) *RoutingPool {
 	p := &RoutingPool{blend: b, campaign: c.ID, script: c.Script, outcomes: slices.Clone(c.Outcomes), priority: c.Priority, limit: limit,
-		skill: SkillFor(c.Type), line: LineFor(c.Type), team: team, active: active, calls: map[string]poolCall{}, held: map[string]bool{}}
+		skill: SkillFor(c.Type), line: LineFor(c.Type), team: team, active: active, calls: map[string]poolCall{}, held: map[string]bool{},
+		previews: map[string]preview{}}
 	team.Bind(p)
 	b.mu.Lock()
 	b.pools = append(b.pools, p)
@@ -251,6 +253,7 @@ func (b *Blend) rebalance() {
 			m.pool.engine.Login(m.agent)
 		} else {
 			m.pool.engine.Logout(m.agent)
+			m.pool.dropPreview(m.agent) // a record they were reading goes back undialled
 		}
 	}
 }
@@ -275,6 +278,7 @@ type RoutingPool struct {
 	calls    map[string]poolCall // by agent
 	borrowed string              // reserved by Borrow for the Connect that follows
 	held     map[string]bool     // reserved by Hold for the line ringing for them
+	previews map[string]preview  // records on attended agents' desks, not dialled yet
 }
 
 type poolCall struct {
@@ -324,7 +328,9 @@ func (p *RoutingPool) Connect(agentID, callID string, c Contact) bool {
 	p.calls[agentID] = poolCall{routingID: rid, callID: callID, contact: c, attended: attended}
 	p.mu.Unlock()
 	if attended {
-		return true // the person at the desktop talks, then reports the outcome
+		// The person at the desktop talks, then reports the outcome: their socket gets the codes.
+		b.push(func(d routing.DeskPusher) { d.PushOutbound(agentID, rid, p.info("")) })
+		return true
 	}
 	return p.team.Connect(agentID, callID, c)
 }
@@ -406,10 +412,25 @@ func (p *RoutingPool) Unhold(agentID string, stays bool) {
 	b.soon()
 }
 
-// Preview implements AgentPool: the simulated agent reads the record, then dials. The agent
-// stays available in routing while reading (inbound first) and is held from the dial on; if
-// inbound took them meanwhile, the record goes back to the list undialled.
-func (p *RoutingPool) Preview(agentID string, c Contact) { p.team.Preview(agentID, c) }
+// Preview implements AgentPool: the agent reads the record, then dials — a person at the desktop
+// through routing.Desktop (the record waits on their desk, DialPreview), else the simulated team.
+// The agent stays available in routing while reading (inbound first) and is held from the dial
+// on; if inbound took them meanwhile, the record goes back to the list undialled.
+func (p *RoutingPool) Preview(agentID string, c Contact) {
+	b := p.blend
+	b.mu.Lock()
+	attended := b.attended != nil && b.attended(agentID)
+	b.mu.Unlock()
+	if !attended {
+		p.team.Preview(agentID, c)
+		return
+	}
+	pv := preview{contact: c, since: b.clk.Now()}
+	p.mu.Lock()
+	p.previews[agentID] = pv
+	p.mu.Unlock()
+	b.push(func(d routing.DeskPusher) { d.PushPreview(agentID, p.previewInfo(pv)) })
+}
 
 // PreviewDial implements Desk.
 func (p *RoutingPool) PreviewDial(agentID string, c Contact) { p.engine.PreviewDial(agentID, c) }

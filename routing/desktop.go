@@ -107,6 +107,9 @@ func NewDesktop(run Runner, opts ...DesktopOption) *Desktop {
 		e.AddObserver(d.hub)
 		return nil
 	})
+	if a, ok := d.out.(DeskAttacher); ok {
+		a.AttachDesk(d)
+	}
 	return d
 }
 
@@ -117,6 +120,8 @@ type DeskState struct {
 	ScreenPop *ScreenPop `json:"screen_pop,omitempty"`
 	// Outbound is, for an outbound campaign call the agent ends, its campaign and outcome codes.
 	Outbound *OutboundInfo `json:"outbound,omitempty"`
+	// Preview is a preview campaign's record waiting for the agent to dial or skip it.
+	Preview *OutboundPreview `json:"preview,omitempty"`
 }
 
 // Register mounts the endpoints.
@@ -211,7 +216,8 @@ func (d *Desktop) Register(srv *httpapi.Server) {
 		c.CallID = id
 		return e.RegisterComplaint(a, c)
 	}))
-	ep("GET", "/api/agent/ws", "WebSocket: offers (with screen pop) and state changes of the agent, pushed", agent, d.serveWS)
+	d.registerPreview(func(method, path, summary string, h http.HandlerFunc) { ep(method, path, summary, agent, h) })
+	ep("GET", "/api/agent/ws", "WebSocket: offers (with screen pop), state changes, preview records (with screen pop and outcome codes) and campaign calls reaching the agent (with outcome codes), pushed", agent, d.serveWS)
 	ep("GET", "/api/routing/agents", "every agent's state", sup, d.sup(func(e *Engine) any { return e.Agents() }))
 	ep("GET", "/api/routing/queues", "calls waiting per queue and calls in progress", sup, d.sup(func(e *Engine) any {
 		return map[string]any{"waiting": e.Waiting(), "active_calls": e.Active(), "stats": e.Stats()}
@@ -386,7 +392,7 @@ func (d *Desktop) state(e *Engine, a string) (DeskState, error) {
 	if err != nil {
 		return DeskState{}, err
 	}
-	st := DeskState{Agent: ai}
+	st := DeskState{Agent: ai, Preview: d.preview(e, a)}
 	if ai.CallID != "" {
 		if ci, err := e.Call(ai.CallID); err == nil {
 			st.Call = &ci
@@ -413,11 +419,16 @@ func screenPop(dir CustomerDirectory, customer string, now time.Time) *ScreenPop
 
 // PushMessage is one WebSocket message to a desktop.
 type PushMessage struct {
-	Type      string             `json:"type"` // "hello" (on connect), "offer" or "state"
+	// Type is "hello" (on connect), "offer", "state", "preview" (a record to read, then dial or
+	// skip) or "outbound" (a campaign call reached the agent; its outcome codes).
+	Type      string             `json:"type"`
 	Desk      *DeskState         `json:"desk,omitempty"`
 	Call      *CallInfo          `json:"call,omitempty"`
+	CallID    string             `json:"call_id,omitempty"`
 	ScreenPop *ScreenPop         `json:"screen_pop,omitempty"`
 	State     *events.AgentState `json:"state,omitempty"`
+	Preview   *OutboundPreview   `json:"preview,omitempty"`
+	Outbound  *OutboundInfo      `json:"outbound,omitempty"`
 }
 
 // serveWS streams the agent's offers and state changes; any message the desktop sends renews

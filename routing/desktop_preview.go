@@ -1,0 +1,125 @@
+package routing
+
+import (
+	"net/http"
+	"time"
+)
+
+// PreviewDesk is an OutboundDesk whose preview campaigns hand their records to the person at the
+// desktop: the agent reads the record, then dials it or skips it (dialer.Blend in `hotline run`).
+// Its methods run inside Runner.Do, on the engine's goroutine.
+type PreviewDesk interface {
+	// Preview is the record waiting on agentID's desk; false when there is none.
+	Preview(agentID string) (OutboundPreview, bool)
+	// DialPreview dials the record on the desk; the call reaches the agent when a person
+	// answers. Errors wrapping ErrState are conflicts (409).
+	DialPreview(agentID string) (any, error)
+	// SkipPreview gives the record back undialled (due again later) and hands the agent the
+	// next one. Errors wrapping ErrState are conflicts (409).
+	SkipPreview(agentID, reason string) (any, error)
+}
+
+// OutboundPreview is a preview campaign's record as the desktop shows it before the dial, with
+// the campaign's outcome codes the call will take.
+type OutboundPreview struct {
+	OutboundInfo
+	Contact  string    `json:"contact_id"`
+	Customer string    `json:"customer_id"`
+	Phone    string    `json:"phone"`
+	Attempt  int       `json:"attempt"`
+	Claim    string    `json:"claim_id,omitempty"`
+	Policy   string    `json:"policy_id,omitempty"`
+	Since    time.Time `json:"since"` // when the record reached the desk
+	// ScreenPop is the customer as the directory knows them (the desktop fills it in).
+	ScreenPop *ScreenPop `json:"screen_pop,omitempty"`
+}
+
+// DeskPusher pushes what the dialer has for an agent to their desktop's WebSocket: a record to
+// preview, and a campaign call reaching them with its outcome codes. Desktop implements it.
+type DeskPusher interface {
+	PushPreview(agentID string, p OutboundPreview)
+	PushOutbound(agentID, callID string, info OutboundInfo)
+}
+
+// DeskAttacher is an optional OutboundDesk method: NewDesktop hands it the desktop, so the
+// dialer can push previews and campaign calls to the agents' sockets.
+type DeskAttacher interface {
+	AttachDesk(p DeskPusher)
+}
+
+// PushPreview implements DeskPusher: a "preview" message with the record and its screen pop.
+// Call it on the engine's goroutine (the screen pop reads the directory).
+func (d *Desktop) PushPreview(agentID string, p OutboundPreview) {
+	d.hub.send(agentID, func() PushMessage {
+		if p.ScreenPop == nil {
+			p.ScreenPop = screenPop(d.hub.dir, p.Customer, d.hub.clk.Now())
+		}
+		return PushMessage{Type: "preview", Preview: &p}
+	})
+}
+
+// PushOutbound implements DeskPusher: an "outbound" message when a campaign call reaches the
+// agent, with the outcome codes they will report.
+func (d *Desktop) PushOutbound(agentID, callID string, info OutboundInfo) {
+	d.hub.send(agentID, func() PushMessage {
+		return PushMessage{Type: "outbound", CallID: callID, Outbound: &info}
+	})
+}
+
+// registerPreview mounts the preview endpoints.
+func (d *Desktop) registerPreview(ep func(method, path, summary string, h http.HandlerFunc)) {
+	ep("GET", "/api/agent/preview", "the preview campaign record waiting on the agent's desk, with the customer's screen pop and the campaign's outcome codes (404 when none)", d.act(func(e *Engine, a string, r *http.Request) (any, error) {
+		pd, err := d.previewDesk()
+		if err != nil {
+			return nil, err
+		}
+		p, ok := pd.Preview(a)
+		if !ok {
+			return nil, httpError{http.StatusNotFound, "no record to preview on your desk"}
+		}
+		p.ScreenPop = screenPop(e.Directory(), p.Customer, e.Clock().Now())
+		return p, nil
+	}))
+	ep("POST", "/api/agent/preview/dial", "dial the previewed record; the call reaches the agent when a person answers", d.act(func(e *Engine, a string, r *http.Request) (any, error) {
+		pd, err := d.previewDesk()
+		if err != nil {
+			return nil, err
+		}
+		return pd.DialPreview(a)
+	}))
+	ep("POST", "/api/agent/preview/skip", "skip the previewed record undialled (body: {\"reason\": …}); it is due again later and the next record follows", d.act(func(e *Engine, a string, r *http.Request) (any, error) {
+		var b struct {
+			Reason string `json:"reason"`
+		}
+		if err := decodeOptional(r, &b); err != nil {
+			return nil, err
+		}
+		pd, err := d.previewDesk()
+		if err != nil {
+			return nil, err
+		}
+		return pd.SkipPreview(a, b.Reason)
+	}))
+}
+
+func (d *Desktop) previewDesk() (PreviewDesk, error) {
+	pd, ok := d.out.(PreviewDesk)
+	if !ok {
+		return nil, httpError{http.StatusNotFound, "no preview campaigns on this desktop"}
+	}
+	return pd, nil
+}
+
+// preview is the record on the agent's desk for DeskState, with its screen pop.
+func (d *Desktop) preview(e *Engine, a string) *OutboundPreview {
+	pd, ok := d.out.(PreviewDesk)
+	if !ok {
+		return nil
+	}
+	p, ok := pd.Preview(a)
+	if !ok {
+		return nil
+	}
+	p.ScreenPop = screenPop(e.Directory(), p.Customer, e.Clock().Now())
+	return &p
+}
