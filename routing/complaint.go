@@ -64,7 +64,7 @@ func (e *Engine) RegisterComplaint(agentID string, req ComplaintRequest) (events
 	cp := events.Complaint{
 		ComplaintID: fmt.Sprintf("CP-%s-%d", c.ID, e.seq), Stage: "registered", Customer: c.Customer, Category: req.Category,
 		Line: c.Line, Department: req.Department, Channel: "phone", CallID: c.ID, Agent: a.id, AgainstAgnt: req.Against,
-		Policy: req.Policy, Claim: req.Claim, RegisteredAt: now, DueAt: e.complaintDue(now),
+		Policy: req.Policy, Claim: req.Claim, RegisteredAt: now, DueAt: e.ComplaintDue(now),
 	}
 	if cp.Line == "" {
 		cp.Line = events.LineComplaint
@@ -79,8 +79,9 @@ func (e *Engine) RegisterComplaint(agentID string, req ComplaintRequest) (events
 	return cp, nil
 }
 
-// complaintDue is when a complaint registered at t must be answered.
-func (e *Engine) complaintDue(t time.Time) time.Time {
+// ComplaintDue is when a complaint registered at t must be answered: seven working days of the
+// engine's calendar later.
+func (e *Engine) ComplaintDue(t time.Time) time.Time {
 	var cal WorkCalendar = weekdays(e.cfg.WorkingDays)
 	if e.calendar != nil {
 		cal = e.calendar

@@ -19,6 +19,8 @@ type ServiceConfig struct {
 	Backfill time.Duration // simulated history before now, run as fast as possible; default 24h
 	Tick     time.Duration // how often the clock catches up with real time; default 200ms
 	Logger   *slog.Logger
+	// EngineOptions are passed to routing.New (e.g. the calendar complaint due dates count by).
+	EngineOptions []routing.Option
 }
 
 // Validate reports configuration errors naming the field.
@@ -68,7 +70,7 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		cfg.Logger = slog.Default()
 	}
 	p, _ := ProfileByName(cfg.Profile)
-	s, err := New(Options{Profile: p, Seed: cfg.Seed, Start: time.Now().Add(-cfg.Backfill).Truncate(time.Second), Sink: cfg.Sink, Logger: cfg.Logger})
+	s, err := New(Options{Profile: p, Seed: cfg.Seed, Start: time.Now().Add(-cfg.Backfill).Truncate(time.Second), Sink: cfg.Sink, Logger: cfg.Logger, EngineOptions: cfg.EngineOptions})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/config"
+	"github.com/seed-1c4692e8/hotline/routing"
 )
 
 // TestRunHolidaysFromOneCalendar: the config file's analytics calendar is the one holiday list of
@@ -65,5 +66,14 @@ func TestRunHolidaysFromOneCalendar(t *testing.T) {
 	got := dialer.WorkdayDeadline(p.analytics.Calendar, time.Date(2026, 9, 30, 10, 0, 0, 0, home), p.analytics.ComplaintWorkdays, home)
 	if last := got.Add(-time.Hour).Format(time.DateOnly); last != "2026-10-12" {
 		t.Errorf("7 working days after 30 September end on %s, want 2026-10-12", last)
+	}
+	// A complaint an agent registers in the ACD is due by the same calendar.
+	var due time.Time
+	_ = p.sim.Do(func(e *routing.Engine) error {
+		due = e.ComplaintDue(time.Date(2026, 9, 30, 10, 0, 0, 0, home))
+		return nil
+	})
+	if want := time.Date(2026, 10, 12, 10, 0, 0, 0, home); !due.Equal(want) {
+		t.Errorf("the ACD dates a complaint of 30 September 10:00 due %s, want %s", due, want)
 	}
 }

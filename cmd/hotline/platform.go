@@ -70,7 +70,10 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	// Callback requests made in the IVR queue go to Kafka and to the dialer's virtual-hold
 	// campaign; the dialer is built after the simulator, so the tee looks it up late.
 	tee := &callbackTee{next: p.recorder}
-	p.sim, err = sim.NewService(sim.ServiceConfig{Profile: cfg.profile, Seed: cfg.seed, Sink: tee, Logger: cfg.log})
+	// Complaint due dates count working days by the same holiday calendar as the dialer's
+	// follow-up deadlines and the analytics reports.
+	p.sim, err = sim.NewService(sim.ServiceConfig{Profile: cfg.profile, Seed: cfg.seed, Sink: tee, Logger: cfg.log,
+		EngineOptions: []routing.Option{routing.WithCalendar(p.analytics.Calendar)}})
 	if err != nil {
 		return nil, fmt.Errorf("starting the simulator: %w", err)
 	}
