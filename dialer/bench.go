@@ -2,8 +2,6 @@ package dialer
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -12,6 +10,8 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
 // benchRow is one method on one workload, summed over seeds.
@@ -57,8 +57,12 @@ func (r benchRow) meanWait() float64 {
 // Bench runs every pacing method on the same seeded workloads and prints one table: `hotline
 // bench dialer`.
 func Bench(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("bench dialer", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("bench dialer", stdout, "hotline bench dialer [flags]",
+		"Runs the seeded outbound simulator (agents, trunk lines, customers answering with the\n"+
+			"workload's contact rate, busy / no-answer / machine outcomes, talk and wrap-up times)\n"+
+			"once per pacing method on the same seeds, list and agents, and prints talk minutes per\n"+
+			"agent-hour, occupancy, abandonment (run and worst rolling window), contacts per\n"+
+			"agent-hour and mean customer wait for an agent. Drops happen after 2 s for every method.")
 	agents := fs.String("agents", "5,20,100", "team sizes, comma-separated")
 	contact := fs.String("contact", "0.15,0.30,0.50", "contact rates (P a person answers), comma-separated")
 	talk := fs.String("talk", "90s,300s", "mean talk times, comma-separated")
@@ -69,19 +73,7 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	amdFP := fs.Float64("amd-fp", 0.01, "share of persons the machine detector calls a machine (hung up on, reported apart)")
 	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "simulations run at once")
 	methods := fs.String("methods", strings.Join(Methods, ","), "pacing methods, comma-separated")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline bench dialer [flags]")
-		fmt.Fprintln(stdout, "Runs the seeded outbound simulator (agents, trunk lines, customers answering with the")
-		fmt.Fprintln(stdout, "workload's contact rate, busy / no-answer / machine outcomes, talk and wrap-up times)")
-		fmt.Fprintln(stdout, "once per pacing method on the same seeds, list and agents, and prints talk minutes per")
-		fmt.Fprintln(stdout, "agent-hour, occupancy, abandonment (run and worst rolling window), contacts per")
-		fmt.Fprintln(stdout, "agent-hour and mean customer wait for an agent. Drops happen after 2 s for every method.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	var workloads []Workload

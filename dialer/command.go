@@ -2,29 +2,21 @@ package dialer
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
 // ValidateCommand checks campaign files: `hotline dialer validate FILE...`.
 func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("dialer validate", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline dialer validate FILE...")
-		fmt.Fprintln(stdout, "Checks outbound campaign files (YAML) and prints each campaign with its defaults applied:")
-		fmt.Fprintln(stdout, "type, pacing, list rule, rule set (calling window, attempts, caps) and outcome codes.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	fs := cli.NewFlags("dialer validate", stdout, "hotline dialer validate FILE...",
+		"Checks outbound campaign files (YAML) and prints each campaign with its defaults applied:\n"+
+			"type, pacing, list rule, rule set (calling window, attempts, caps) and outcome codes.")
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -56,8 +48,9 @@ func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 // SimulateCommand runs one seeded outbound shift with one pacing method and prints its figures:
 // `hotline dialer simulate -method hotline -agents 20 -contact 0.3 -talk 90s`.
 func SimulateCommand(_ context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("dialer simulate", flag.ContinueOnError)
-	fs.SetOutput(stdout)
+	fs := cli.NewFlags("dialer simulate", stdout, "hotline dialer simulate [flags]",
+		"Runs one seeded outbound shift on the simulator (agents, trunk lines, customers with the\n"+
+			"given contact rate, busy / no-answer / machine outcomes) with one pacing method.")
 	method := fs.String("method", MethodHotline, "pacing method: "+strings.Join(Methods, ", "))
 	agents := fs.Int("agents", 20, "agents logged in")
 	contact := fs.Float64("contact", 0.3, "contact rate: P(a person answers) per attempt")
@@ -67,16 +60,7 @@ func SimulateCommand(_ context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	target := fs.Float64("target", 0.03, "abandonment target")
 	amdFP := fs.Float64("amd-fp", 0.01, "share of persons the machine detector calls a machine")
-	fs.Usage = func() {
-		fmt.Fprintln(stdout, "usage: hotline dialer simulate [flags]")
-		fmt.Fprintln(stdout, "Runs one seeded outbound shift on the simulator (agents, trunk lines, customers with the")
-		fmt.Fprintln(stdout, "given contact rate, busy / no-answer / machine outcomes) with one pacing method.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
+	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
 	r, err := Simulate(SimOptions{
