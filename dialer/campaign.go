@@ -38,9 +38,11 @@ type Campaign struct {
 	Retry    RetryPolicy `yaml:"retry" json:"retry"`
 	SMS      SMSPolicy   `yaml:"sms" json:"sms"`
 	Survey   string      `yaml:"survey,omitempty" json:"survey,omitempty"` // "", "ivr" (post-call CSAT/NPS/resolved) or "sms"
-	Start    time.Time   `yaml:"start,omitempty" json:"start,omitempty"`
-	End      time.Time   `yaml:"end,omitempty" json:"end,omitempty"`
-	Owner    string      `yaml:"-" json:"owner,omitempty"` // who created it
+	// Preview is how long a record waits on a person's desk, and what then (preview pacing only).
+	Preview PreviewPolicy `yaml:"preview,omitempty" json:"preview,omitzero"`
+	Start   time.Time     `yaml:"start,omitempty" json:"start,omitempty"`
+	End     time.Time     `yaml:"end,omitempty" json:"end,omitempty"`
+	Owner   string        `yaml:"-" json:"owner,omitempty"` // who created it
 }
 
 // ListRule says who a campaign calls.
@@ -166,6 +168,9 @@ func (c *Campaign) Normalize() {
 	if c.List.Source == "book" && c.Type == events.CampaignPremiumDue && c.List.DueInDays == 0 {
 		c.List.DueInDays = 7
 	}
+	if c.Pacing == MethodPreview {
+		c.Preview.defaults()
+	}
 	if c.SMS.FallbackAfter > 0 && c.Retry.MaxFailedCalls == 0 {
 		c.Retry.MaxFailedCalls = c.SMS.FallbackAfter
 	}
@@ -212,6 +217,14 @@ func (c Campaign) Validate() error {
 	}
 	if err := c.Retry.Validate(); err != nil {
 		return err
+	}
+	if c.Pacing != MethodPreview && c.Preview != (PreviewPolicy{}) {
+		return fmt.Errorf("preview: set but pacing is %s; the preview timeout applies to preview campaigns only", c.Pacing)
+	}
+	if c.Pacing == MethodPreview {
+		if err := c.Preview.Validate(); err != nil {
+			return fmt.Errorf("preview.%w", err)
+		}
 	}
 	switch c.List.Source {
 	case "book":

@@ -57,11 +57,46 @@ func TestCampaignValidateNamesTheField(t *testing.T) {
 		{"id: a\ntype: telemarketing\nscript: R\nlist: {source: segment}\n", "list.segment:"},
 		{"id: a\ntype: telemarketing\nscript: R\nlist: {source: clickhouse, segment: loyal}\n", "list.query:"},
 		{"id: a\ntype: telemarketing\nscript: R\nlist: {source: file, file: x.csv, segment: loyal}\n", "list.segment:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: preview\npreview: {on_timeout: hangup}\n", "preview.on_timeout:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: preview\npreview: {timeout: 2s}\n", "preview.timeout:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: preview\npreview: {timeout: 2h, on_timeout: skip}\n", "preview.timeout:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: preview\npreview: {timeout: -30s}\n", "preview.timeout:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: preview\npreview: {timeout: 30s, on_timeout: wait}\n", "preview.timeout:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: preview\npreview: {timeout: thirty}\n", "preview.timeout:"},
+		{"id: a\ntype: renewal\nscript: R\npacing: preview\npreview: {timout: 30s}\n", "preview: line 5: unknown field \"timout\""},
+		{"id: a\ntype: renewal\nscript: R\npacing: progressive\npreview: {timeout: 30s}\n", "preview:"},
+		{"id: a\ntype: renewal\nscript: R\npreview: {on_timeout: skip}\n", "preview:"},
 	}
 	for _, tc := range tests {
 		_, err := ParseCampaign("c.yaml", []byte(tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), tc.field) {
 			t.Errorf("%q: error %v, want one naming %s", tc.yaml, err, tc.field)
+		}
+	}
+}
+
+// TestCampaignPreviewTimeout: a preview campaign times records out after 30 s and dials them
+// unless it says otherwise; other pacings carry no preview setting.
+func TestCampaignPreviewTimeout(t *testing.T) {
+	tests := []struct {
+		yaml string
+		want PreviewPolicy
+	}{
+		{"pacing: preview\n", PreviewPolicy{Timeout: 30 * time.Second, OnTimeout: PreviewDial}},
+		{"pacing: preview\npreview: {on_timeout: skip}\n", PreviewPolicy{Timeout: 30 * time.Second, OnTimeout: PreviewSkip}},
+		{"pacing: preview\npreview: {timeout: 2m}\n", PreviewPolicy{Timeout: 2 * time.Minute, OnTimeout: PreviewDial}},
+		{"pacing: preview\npreview: {on_timeout: wait}\n", PreviewPolicy{OnTimeout: PreviewWait}},
+		{"pacing: progressive\n", PreviewPolicy{}},
+		{"", PreviewPolicy{}}, // hotline pacing
+	}
+	for _, tc := range tests {
+		c, err := ParseCampaign("c.yaml", []byte("id: a\ntype: renewal\nscript: R\n"+tc.yaml))
+		if err != nil {
+			t.Errorf("%q: %v", tc.yaml, err)
+			continue
+		}
+		if c.Preview != tc.want {
+			t.Errorf("%q: preview %+v, want %+v", tc.yaml, c.Preview, tc.want)
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 	fs := cli.NewFlags("dialer validate", stdout, "hotline dialer validate FILE...",
 		"Checks outbound campaign files (YAML) and prints each campaign with its defaults applied:\n"+
-			"type, pacing, list rule, rule set (calling window, attempts, caps) and outcome codes.")
+			"type, pacing (a preview campaign's timeout), list rule, rule set (calling window, attempts, caps) and outcome codes.")
 	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
@@ -36,13 +36,24 @@ func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 			continue
 		}
 		r := c.Rules
-		fmt.Fprintf(stdout, "ok %s: %s %q, pacing %s (abandon ≤ %.1f%%), list %s, window %s–%s, ≤ %d attempts, ≤ %d/day, outcomes %s\n",
-			f, c.Type, c.ID, c.Pacing, c.AbandonTarget*100, c.List.Source, r.WindowStart, r.WindowEnd, r.MaxAttempts, r.DailyCap, strings.Join(c.Outcomes, ","))
+		fmt.Fprintf(stdout, "ok %s: %s %q, pacing %s%s (abandon ≤ %.1f%%), list %s, window %s–%s, ≤ %d attempts, ≤ %d/day, outcomes %s\n",
+			f, c.Type, c.ID, c.Pacing, previewTimeout(c), c.AbandonTarget*100, c.List.Source, r.WindowStart, r.WindowEnd, r.MaxAttempts, r.DailyCap, strings.Join(c.Outcomes, ","))
 	}
 	if bad > 0 {
 		return fmt.Errorf("dialer validate: %d of %d campaign files invalid", bad, fs.NArg())
 	}
 	return nil
+}
+
+// previewTimeout describes a preview campaign's timeout for validate's line.
+func previewTimeout(c Campaign) string {
+	switch {
+	case c.Pacing != MethodPreview:
+		return ""
+	case c.Preview.OnTimeout == PreviewWait:
+		return " (records wait on the desk until the agent acts)"
+	}
+	return fmt.Sprintf(" (%s after %s on the desk)", c.Preview.OnTimeout, c.Preview.Timeout)
 }
 
 // SimulateCommand runs one seeded outbound shift with one pacing method and prints its figures:

@@ -30,13 +30,13 @@ type deskFixture struct {
 func newDeskFixture(t *testing.T) *deskFixture { return newDeskFixtureFor(t, MethodProgressive) }
 
 // newDeskFixtureFor is newDeskFixture for a campaign dialling in mode pacing.
-func newDeskFixtureFor(t *testing.T, pacing string) *deskFixture {
+func newDeskFixtureFor(t *testing.T, pacing string, opts ...func(*Campaign)) *deskFixture {
 	t.Helper()
 	// Everyone answers in person after 5 s; a simulated agent would talk 3 minutes.
 	far := FarEndFunc(func(Contact, time.Time, time.Duration) FarEndAnswer {
 		return FarEndAnswer{Outcome: "person", Ring: 5 * time.Second, Talk: 3 * time.Minute}
 	})
-	f := &deskFixture{blendFixture: newBlendFixtureFar(t, nil, pacing, far, BlendConfig{KeepIdle: -1})}
+	f := &deskFixture{blendFixture: newBlendFixtureFar(t, nil, pacing, far, BlendConfig{KeepIdle: -1}, opts...)}
 	desk := routing.NewDesktop(engineRunner{f.acd}, routing.WithOutbound(f.blend),
 		routing.WithRoster(func(string) (map[string]int, bool) { return map[string]int{"service": 2}, true }))
 	f.blend.SetAttended(desk.Attended)

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/routing"
 )
 
@@ -13,6 +16,90 @@ import (
 // and they dial it (POST /api/agent/preview/dial) or skip it (POST /api/agent/preview/skip). The
 // blend is the desktop's routing.PreviewDesk; the desktop calls it inside the routing engine's
 // Do, where the blend may touch the ACD.
+
+// PreviewPolicy bounds how long a preview record waits on a person's desk. When the time is up
+// the dialer dials it for them (on_timeout: dial, the default, after 30 s) or gives it back
+// undialled as a skip would (on_timeout: skip); on_timeout: wait leaves it there until they act.
+// The desktop shows the deadline as a countdown. The simulated team reads records in seconds
+// and is not timed.
+type PreviewPolicy struct {
+	Timeout   time.Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	OnTimeout string        `yaml:"on_timeout,omitempty" json:"on_timeout,omitempty"` // dial | skip | wait
+}
+
+// What a preview campaign does with a record still on the desk at its deadline.
+const (
+	PreviewDial = "dial"
+	PreviewSkip = "skip"
+	PreviewWait = "wait"
+)
+
+const (
+	defaultPreviewTimeout = 30 * time.Second
+	// Less than this is too short to read a record; more than this is an agent who is not
+	// there, and a break, not a timeout, is the way to say so.
+	minPreviewTimeout = 5 * time.Second
+	maxPreviewTimeout = 30 * time.Minute
+)
+
+// UnmarshalYAML reads the policy naming the field a bad value is in: a timeout that is not a
+// duration otherwise fails with only a line number.
+func (p *PreviewPolicy) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("preview: line %d: want a mapping {timeout: 30s, on_timeout: dial|skip|wait}", n.Line)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		switch k {
+		case "timeout":
+			d, err := time.ParseDuration(v.Value)
+			if err != nil {
+				return fmt.Errorf("preview.timeout: line %d: %q is not a duration such as 30s", v.Line, v.Value)
+			}
+			p.Timeout = d
+		case "on_timeout":
+			p.OnTimeout = v.Value
+		default:
+			return fmt.Errorf("preview: line %d: unknown field %q (timeout, on_timeout)", v.Line, k)
+		}
+	}
+	return nil
+}
+
+func (p *PreviewPolicy) defaults() {
+	if p.OnTimeout == "" {
+		p.OnTimeout = PreviewDial
+	}
+	if p.Timeout == 0 && p.OnTimeout != PreviewWait {
+		p.Timeout = defaultPreviewTimeout
+	}
+}
+
+// Validate reports the first setting out of range; a zero policy stands for the defaults.
+func (p PreviewPolicy) Validate() error {
+	switch p.OnTimeout {
+	case "", PreviewDial, PreviewSkip:
+		if p.Timeout != 0 && (p.Timeout < minPreviewTimeout || p.Timeout > maxPreviewTimeout) {
+			return fmt.Errorf("timeout: %s is outside %s..%s", p.Timeout, minPreviewTimeout, maxPreviewTimeout)
+		}
+	case PreviewWait:
+		if p.Timeout != 0 {
+			return fmt.Errorf("timeout: %s is set but on_timeout is wait (no timeout); drop one", p.Timeout)
+		}
+	default:
+		return fmt.Errorf("on_timeout: %q is not one of dial, skip, wait", p.OnTimeout)
+	}
+	return nil
+}
+
+// deadline is when a record reaching the desk at since times out; zero when it waits.
+func (p PreviewPolicy) deadline(since time.Time) time.Time {
+	p.defaults()
+	if p.OnTimeout == PreviewWait {
+		return time.Time{}
+	}
+	return since.Add(p.Timeout)
+}
 
 // skipDelay is how long a skipped record waits before it is due again (for any agent): long
 // enough that the agent who skipped it gets another one first.
@@ -25,8 +112,10 @@ var (
 
 // preview is a record on an attended agent's desk.
 type preview struct {
-	contact Contact
-	since   time.Time
+	contact  Contact
+	since    time.Time
+	deadline time.Time   // zero: waits until the agent acts
+	timer    clock.Timer // fires at deadline; stopped when the agent acts first
 }
 
 // PreviewAction is what the dialer did with a previewed record.
@@ -73,13 +162,18 @@ func (b *Blend) DialPreview(agentID string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("dial preview: no record on %s's desk: %w", agentID, routing.ErrState)
 	}
+	return p.dial(agentID, pv)
+}
+
+// dial dials the record taken off agentID's desk.
+func (p *RoutingPool) dial(agentID string, pv preview) (PreviewAction, error) {
 	if !p.engine.previewing(agentID) {
 		p.engine.ReturnPreview(agentID, pv.contact, time.Time{})
-		return nil, fmt.Errorf("dial preview: %s left campaign %s; the record went back to the list: %w", agentID, p.campaign, routing.ErrState)
+		return PreviewAction{}, fmt.Errorf("dial preview: %s left campaign %s; the record went back to the list: %w", agentID, p.campaign, routing.ErrState)
 	}
 	p.engine.PreviewDial(agentID, pv.contact)
 	if !p.engine.working(agentID) {
-		return nil, fmt.Errorf("dial preview: an inbound call took %s first; the record went back to the list: %w", agentID, routing.ErrState)
+		return PreviewAction{}, fmt.Errorf("dial preview: an inbound call took %s first; the record went back to the list: %w", agentID, routing.ErrState)
 	}
 	return PreviewAction{Campaign: p.campaign, Contact: pv.contact.ID, Dialled: true}, nil
 }
@@ -91,9 +185,43 @@ func (b *Blend) SkipPreview(agentID, reason string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("skip preview: no record on %s's desk: %w", agentID, routing.ErrState)
 	}
-	due := b.clk.Now().Add(skipDelay)
+	return p.skip(agentID, pv, reason), nil
+}
+
+// skip gives back undialled the record taken off agentID's desk.
+func (p *RoutingPool) skip(agentID string, pv preview, reason string) PreviewAction {
+	due := p.blend.clk.Now().Add(skipDelay)
 	p.engine.ReturnPreview(agentID, pv.contact, due)
-	return PreviewAction{Campaign: p.campaign, Contact: pv.contact.ID, DueAgain: &due, Reason: reason}, nil
+	return PreviewAction{Campaign: p.campaign, Contact: pv.contact.ID, DueAgain: &due, Reason: reason}
+}
+
+// timeoutReason is the reason a record skipped at its deadline carries.
+const timeoutReason = "preview timeout"
+
+// expire acts on the record still on agentID's desk at its deadline, as the campaign says: the
+// desktop hears of it first, then the record is dialled (the call reaches the agent when a person
+// answers) or given back as a skip would (the next record follows).
+func (p *RoutingPool) expire(agentID string, since time.Time) {
+	p.mu.Lock()
+	pv, ok := p.previews[agentID]
+	if !ok || !pv.since.Equal(since) {
+		p.mu.Unlock()
+		return // the agent acted, or this is a later record with its own deadline
+	}
+	delete(p.previews, agentID)
+	p.mu.Unlock()
+	t := routing.PreviewTimeout{Campaign: p.campaign, Contact: pv.contact.ID, Action: p.preview.OnTimeout, Deadline: pv.deadline}
+	if p.preview.OnTimeout == PreviewSkip {
+		due := p.blend.clk.Now().Add(skipDelay)
+		t.DueAgain = &due
+	}
+	p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
+	if p.preview.OnTimeout == PreviewSkip {
+		p.skip(agentID, pv, timeoutReason)
+		return
+	}
+	// An error means the record went back to the list: inbound took the agent, or they left.
+	_, _ = p.dial(agentID, pv)
 }
 
 // findPreview finds the record on agentID's desk, removing it with take.
@@ -106,6 +234,7 @@ func (b *Blend) findPreview(agentID string, take bool) (*RoutingPool, preview, b
 		pv, ok := p.previews[agentID]
 		if ok && take {
 			delete(p.previews, agentID)
+			pv.stop()
 		}
 		p.mu.Unlock()
 		if ok {
@@ -122,6 +251,7 @@ func (p *RoutingPool) dropPreview(agentID string) {
 	delete(p.previews, agentID)
 	p.mu.Unlock()
 	if ok {
+		pv.stop()
 		p.engine.ReturnPreview(agentID, pv.contact, time.Time{})
 	}
 }
@@ -134,5 +264,28 @@ func (p *RoutingPool) info(reported string) routing.OutboundInfo {
 func (p *RoutingPool) previewInfo(pv preview) routing.OutboundPreview {
 	c := pv.contact
 	return routing.OutboundPreview{OutboundInfo: p.info(""), Contact: c.ID, Customer: c.CustomerID, Phone: c.Phone,
-		Attempt: max(c.Attempt, 1), Claim: c.ClaimID, Policy: c.PolicyID, Since: pv.since}
+		Attempt: max(c.Attempt, 1), Claim: c.ClaimID, Policy: c.PolicyID, Since: pv.since, Deadline: pv.deadlinePtr(), OnTimeout: p.onTimeout()}
+}
+
+// onTimeout is what happens at a record's deadline, for the desktop ("" when records wait).
+func (p *RoutingPool) onTimeout() string {
+	if p.preview.OnTimeout == PreviewWait {
+		return ""
+	}
+	return p.preview.OnTimeout
+}
+
+func (pv preview) deadlinePtr() *time.Time {
+	if pv.deadline.IsZero() {
+		return nil
+	}
+	d := pv.deadline
+	return &d
+}
+
+// stop cancels the record's deadline: the agent acted, or the record left the desk.
+func (pv preview) stop() {
+	if pv.timer != nil {
+		pv.timer.Stop()
+	}
 }

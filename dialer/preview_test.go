@@ -66,6 +66,24 @@ func (s *deskSocket) next(t *testing.T, typ string) routing.PushMessage {
 	}
 }
 
+func withPreview(p PreviewPolicy) func(*Campaign) {
+	return func(c *Campaign) { c.Preview = p }
+}
+
+// firstPreview advances the clock until a record is on the desk.
+func (f *deskFixture) firstPreview(t *testing.T) routing.OutboundPreview {
+	t.Helper()
+	for waited := 0; ; waited++ {
+		if p, ok := f.previewOnDesk(t); ok {
+			return p
+		}
+		if waited == 10 {
+			t.Fatal("no record on the desk after 10 s")
+		}
+		f.clk.Advance(time.Second)
+	}
+}
+
 func (f *deskFixture) previewOnDesk(t *testing.T) (routing.OutboundPreview, bool) {
 	t.Helper()
 	code, body := f.do(t, http.MethodGet, "/api/agent/preview", "")
@@ -85,7 +103,7 @@ func (f *deskFixture) previewOnDesk(t *testing.T) (routing.OutboundPreview, bool
 // dialling rings the line, and the answered call reaches the agent with its outcome codes
 // pushed; only the dialled record becomes an attempt.
 func TestDesktopPreviewDialAndSkip(t *testing.T) {
-	f := newDeskFixtureFor(t, MethodPreview)
+	f := newDeskFixtureFor(t, MethodPreview, withPreview(PreviewPolicy{OnTimeout: PreviewWait}))
 	ws, hello := f.openSocket(t)
 	if hello.Desk == nil || hello.Desk.Agent.Agent != "a" {
 		t.Fatalf("hello %+v", hello)
@@ -105,14 +123,15 @@ func TestDesktopPreviewDialAndSkip(t *testing.T) {
 	if first.Campaign != "renew" || first.Script != "R1" || len(first.Outcomes) == 0 || first.Contact == "" || first.Phone == "" || first.Attempt != 1 {
 		t.Fatalf("preview %+v, want campaign renew's record with its outcome codes", first)
 	}
-	if m := ws.next(t, "preview"); m.Preview == nil || m.Preview.Contact != first.Contact || len(m.Preview.Outcomes) == 0 {
-		t.Fatalf("pushed preview %+v, want record %s with the outcome codes", m.Preview, first.Contact)
+	if m := ws.next(t, "preview"); m.Preview == nil || m.Preview.Contact != first.Contact || len(m.Preview.Outcomes) == 0 || m.Preview.Deadline != nil {
+		t.Fatalf("pushed preview %+v, want record %s with the outcome codes and no deadline", m.Preview, first.Contact)
 	}
 	if _, body := f.do(t, http.MethodGet, "/api/agent/state", ""); !strings.Contains(body, `"preview":{`) || !strings.Contains(body, first.Contact) {
 		t.Fatalf("desk state without the preview: %s", body)
 	}
 
-	// A person reads as long as they need: nothing is dialled for them.
+	// On a campaign without a timeout a person reads as long as they need: nothing is dialled
+	// for them.
 	f.clk.Advance(10 * time.Minute)
 	if p, ok := f.previewOnDesk(t); !ok || p.Contact != first.Contact {
 		t.Fatalf("after 10 minutes the desk shows %+v, want record %s still", p, first.Contact)
@@ -163,7 +182,7 @@ func TestDesktopPreviewDialAndSkip(t *testing.T) {
 // campaign; the record goes back undialled, and is the first one back on their desk when they
 // are ready again.
 func TestDesktopPreviewBackOnBreak(t *testing.T) {
-	f := newDeskFixtureFor(t, MethodPreview)
+	f := newDeskFixtureFor(t, MethodPreview, withPreview(PreviewPolicy{OnTimeout: PreviewWait}))
 	var first routing.OutboundPreview
 	for waited := 0; ; waited++ {
 		if p, ok := f.previewOnDesk(t); ok {
@@ -196,5 +215,140 @@ func TestDesktopPreviewBackOnBreak(t *testing.T) {
 	}
 	if got := f.attempts(t); len(got) != 0 {
 		t.Fatalf("attempts %+v, want none: nothing was dialled", got)
+	}
+}
+
+// seen drains the messages pushed so far and reports whether one of type typ was among them.
+func (s *deskSocket) seen(typ string) bool {
+	for {
+		select {
+		case m := <-s.msgs:
+			if m.Type == typ {
+				return true
+			}
+		default:
+			return false
+		}
+	}
+}
+
+// TestDesktopPreviewTimeout: a record carries its deadline to the desktop; at the deadline the
+// dialer dials it for the agent or gives it back undialled (due again after skipDelay, no
+// attempt), as the campaign says, and tells the desktop; an agent acting first cancels it, and
+// the next record gets a deadline of its own.
+func TestDesktopPreviewTimeout(t *testing.T) {
+	const timeout = 10 * time.Second
+	tests := []struct {
+		name      string
+		onTimeout string
+		act       string // what the agent does 4 s after the record arrived: "" (nothing), dial or skip
+	}{
+		{"timeout dials", PreviewDial, ""},
+		{"timeout skips", PreviewSkip, ""},
+		{"agent dials first", PreviewDial, "dial"},
+		{"agent skips first", PreviewDial, "skip"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newDeskFixtureFor(t, MethodPreview, withPreview(PreviewPolicy{Timeout: timeout, OnTimeout: tc.onTimeout}))
+			ws, _ := f.openSocket(t)
+			first := f.firstPreview(t)
+			if first.Deadline == nil || !first.Deadline.Equal(first.Since.Add(timeout)) || first.OnTimeout != tc.onTimeout {
+				t.Fatalf("record %s since %s: deadline %v on_timeout %q, want %s later, %s", first.Contact, first.Since, first.Deadline, first.OnTimeout, timeout, tc.onTimeout)
+			}
+			if m := ws.next(t, "preview"); m.Preview == nil || m.Preview.Deadline == nil || !m.Preview.Deadline.Equal(*first.Deadline) {
+				t.Fatalf("pushed preview %+v, want deadline %s for the countdown", m.Preview, first.Deadline)
+			}
+			deadline := *first.Deadline
+
+			if tc.act != "" {
+				f.clk.Advance(deadline.Add(-6 * time.Second).Sub(f.clk.Now()))
+				f.post(t, "/api/agent/preview/"+tc.act, "", http.StatusOK)
+				f.clk.Advance(deadline.Add(time.Second).Sub(f.clk.Now()))
+				if ws.seen("preview_timeout") {
+					t.Fatal("a preview_timeout pushed after the agent acted")
+				}
+				if tc.act == "dial" {
+					st := f.onCall(t)
+					f.post(t, "/api/agent/calls/"+st.Agent.CallID+"/outcome", `{"code": "renewed"}`, http.StatusOK)
+					if got := f.attempts(t); len(got) != 1 || got[0].Contact != first.Contact {
+						t.Fatalf("attempts %+v, want the one the agent dialled, %s", got, first.Contact)
+					}
+					return
+				}
+				// The first record's deadline must not act on the next record, which has its own.
+				second, ok := f.previewOnDesk(t)
+				if !ok || second.Contact == first.Contact || second.Deadline == nil || !second.Deadline.Equal(second.Since.Add(timeout)) {
+					t.Fatalf("after the skip and the first record's deadline the desk shows %+v (%v), want the next record with its own deadline", second, ok)
+				}
+				f.clk.Advance(second.Deadline.Add(-time.Second).Sub(f.clk.Now()))
+				if p, ok := f.previewOnDesk(t); !ok || p.Contact != second.Contact {
+					t.Fatalf("a second before its deadline the desk shows %+v (%v), want record %s", p, ok, second.Contact)
+				}
+				f.clk.Advance(time.Second)
+				if m := ws.next(t, "preview_timeout"); m.Timeout == nil || m.Timeout.Contact != second.Contact || m.Timeout.Action != PreviewDial {
+					t.Fatalf("timeout pushed %+v, want record %s dialled", m.Timeout, second.Contact)
+				}
+				st := f.onCall(t)
+				f.post(t, "/api/agent/calls/"+st.Agent.CallID+"/outcome", `{"code": "renewed"}`, http.StatusOK)
+				if got := f.attempts(t); len(got) != 1 || got[0].Contact != second.Contact {
+					t.Fatalf("attempts %+v, want one, record %s dialled at its deadline", got, second.Contact)
+				}
+				return
+			}
+
+			f.clk.Advance(deadline.Add(-time.Second).Sub(f.clk.Now()))
+			if p, ok := f.previewOnDesk(t); !ok || p.Contact != first.Contact {
+				t.Fatalf("a second before the deadline the desk shows %+v (%v), want record %s", p, ok, first.Contact)
+			}
+			if got := f.attempts(t); len(got) != 0 {
+				t.Fatalf("attempts before the deadline: %+v", got)
+			}
+			f.clk.Advance(time.Second)
+			m := ws.next(t, "preview_timeout")
+			if m.Timeout == nil || m.Timeout.Contact != first.Contact || m.Timeout.Action != tc.onTimeout || !m.Timeout.Deadline.Equal(deadline) {
+				t.Fatalf("timeout pushed %+v, want record %s, action %s at %s", m.Timeout, first.Contact, tc.onTimeout, deadline)
+			}
+			if p, ok := f.previewOnDesk(t); ok && p.Contact == first.Contact {
+				t.Fatalf("record %s is still on the desk after its deadline", first.Contact)
+			}
+
+			if tc.onTimeout == PreviewDial {
+				st := f.onCall(t)
+				f.post(t, "/api/agent/calls/"+st.Agent.CallID+"/outcome", `{"code": "renewed"}`, http.StatusOK)
+				got := f.attempts(t)
+				if len(got) != 1 || got[0].Contact != first.Contact || got[0].Mode != events.ModePreview {
+					t.Fatalf("attempts %+v, want one: record %s dialled at its deadline, in preview mode", got, first.Contact)
+				}
+				return
+			}
+
+			// Skipped: due again after skipDelay, no attempt; the desk goes on with other records.
+			if m.Timeout.DueAgain == nil || !m.Timeout.DueAgain.Equal(deadline.Add(skipDelay)) {
+				t.Fatalf("timeout pushed due again %v, want %s", m.Timeout.DueAgain, deadline.Add(skipDelay))
+			}
+			due := *m.Timeout.DueAgain
+			if next := ws.next(t, "preview").Preview; next == nil || next.Contact == first.Contact {
+				t.Fatalf("after the timeout the desk got %+v, want another record than %s", next, first.Contact)
+			}
+			for f.clk.Now().Before(due.Add(-timeout)) {
+				f.clk.Advance(timeout / 2)
+				if p, ok := f.previewOnDesk(t); ok && p.Contact == first.Contact {
+					t.Fatalf("record %s back on the desk at %s, before it is due again at %s", first.Contact, f.clk.Now(), due)
+				}
+			}
+			back := false
+			for end := due.Add(timeout); !back && f.clk.Now().Before(end); {
+				f.clk.Advance(time.Second)
+				p, ok := f.previewOnDesk(t)
+				back = ok && p.Contact == first.Contact && !p.Since.Before(due)
+			}
+			if !back {
+				t.Fatalf("record %s not back on the desk within %s of %s, when it was due again", first.Contact, timeout, due)
+			}
+			if got := f.attempts(t); len(got) != 0 {
+				t.Fatalf("attempts %+v, want none: every record timed out undialled", got)
+			}
+		})
 	}
 }

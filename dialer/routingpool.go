@@ -136,7 +136,8 @@ func (b *Blend) soon() {
 func (b *Blend) Join(c Campaign, limit int, team *Team, active func(time.Time) bool) *RoutingPool {
 	p := &RoutingPool{blend: b, campaign: c.ID, script: c.Script, outcomes: slices.Clone(c.Outcomes), priority: c.Priority, limit: limit,
 		skill: SkillFor(c.Type), line: LineFor(c.Type), team: team, active: active, calls: map[string]poolCall{}, held: map[string]bool{},
-		previews: map[string]preview{}}
+		previews: map[string]preview{}, preview: c.Preview}
+	p.preview.defaults()
 	team.Bind(p)
 	b.mu.Lock()
 	b.pools = append(b.pools, p)
@@ -273,6 +274,7 @@ type RoutingPool struct {
 	team     *Team
 	active   func(time.Time) bool
 	engine   *Engine
+	preview  PreviewPolicy // with defaults applied
 
 	mu       sync.Mutex
 	calls    map[string]poolCall // by agent
@@ -425,7 +427,11 @@ func (p *RoutingPool) Preview(agentID string, c Contact) {
 		p.team.Preview(agentID, c)
 		return
 	}
-	pv := preview{contact: c, since: b.clk.Now()}
+	now := b.clk.Now()
+	pv := preview{contact: c, since: now, deadline: p.preview.deadline(now)}
+	if !pv.deadline.IsZero() {
+		pv.timer = b.clk.AfterFunc(pv.deadline.Sub(now), func() { p.expire(agentID, now) })
+	}
 	p.mu.Lock()
 	p.previews[agentID] = pv
 	p.mu.Unlock()

@@ -39,7 +39,7 @@ func newBlendFixture(t *testing.T, agents map[string]map[string]int, pacing stri
 	return newBlendFixtureFar(t, agents, pacing, far, BlendConfig{KeepIdle: -1})
 }
 
-func newBlendFixtureFar(t *testing.T, agents map[string]map[string]int, pacing string, far FarEnd, bc BlendConfig) *blendFixture {
+func newBlendFixtureFar(t *testing.T, agents map[string]map[string]int, pacing string, far FarEnd, bc BlendConfig, opts ...func(*Campaign)) *blendFixture {
 	t.Helper()
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)) // a Monday
 	f := &blendFixture{clk: clock.NewSim(start), offers: &offerLog{}, sink: &memSink{}, rsink: &memSink{}}
@@ -58,6 +58,9 @@ func newBlendFixtureFar(t *testing.T, agents map[string]map[string]int, pacing s
 	f.blend = NewBlend(acd, f.clk, bc)
 	acd.AddObserver(f.blend)
 	c := Campaign{ID: "renew", Name: "renewals", Type: events.CampaignRenewal, Script: "R1", Pacing: pacing, Agents: 1}
+	for _, o := range opts {
+		o(&c)
+	}
 	c.Normalize()
 	f.svc, err = NewService(ServiceConfig{Campaigns: []Campaign{c}, Seed: 3, AMDFalsePositive: 1e-9},
 		Deps{Clock: f.clk, Book: newFakeBook(50, start), FarEnd: far, Sink: f.sink, Agents: f.blend})

@@ -420,7 +420,8 @@ func screenPop(dir CustomerDirectory, customer string, now time.Time) *ScreenPop
 // PushMessage is one WebSocket message to a desktop.
 type PushMessage struct {
 	// Type is "hello" (on connect), "offer", "state", "preview" (a record to read, then dial or
-	// skip) or "outbound" (a campaign call reached the agent; its outcome codes).
+	// skip, with its deadline), "preview_timeout" (the deadline passed: the dialer dialled or
+	// skipped the record) or "outbound" (a campaign call reached the agent; its outcome codes).
 	Type      string             `json:"type"`
 	Desk      *DeskState         `json:"desk,omitempty"`
 	Call      *CallInfo          `json:"call,omitempty"`
@@ -429,6 +430,7 @@ type PushMessage struct {
 	State     *events.AgentState `json:"state,omitempty"`
 	Preview   *OutboundPreview   `json:"preview,omitempty"`
 	Outbound  *OutboundInfo      `json:"outbound,omitempty"`
+	Timeout   *PreviewTimeout    `json:"timeout,omitempty"`
 }
 
 // serveWS streams the agent's offers and state changes; any message the desktop sends renews

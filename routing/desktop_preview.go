@@ -30,6 +30,10 @@ type OutboundPreview struct {
 	Claim    string    `json:"claim_id,omitempty"`
 	Policy   string    `json:"policy_id,omitempty"`
 	Since    time.Time `json:"since"` // when the record reached the desk
+	// Deadline is when the dialer acts for the agent (OnTimeout: dial or skip), for the desktop's
+	// countdown; absent when the record waits until the agent acts.
+	Deadline  *time.Time `json:"deadline,omitempty"`
+	OnTimeout string     `json:"on_timeout,omitempty"`
 	// ScreenPop is the customer as the directory knows them (the desktop fills it in).
 	ScreenPop *ScreenPop `json:"screen_pop,omitempty"`
 }
@@ -39,6 +43,19 @@ type OutboundPreview struct {
 type DeskPusher interface {
 	PushPreview(agentID string, p OutboundPreview)
 	PushOutbound(agentID, callID string, info OutboundInfo)
+	PushPreviewTimeout(agentID string, t PreviewTimeout)
+}
+
+// PreviewTimeout says the record on the desk reached its deadline and what the dialer did with
+// it: Action dial (the line rings; the call follows when a person answers) or skip (it went back
+// undialled; the next record follows).
+type PreviewTimeout struct {
+	Campaign string    `json:"campaign"`
+	Contact  string    `json:"contact_id"`
+	Action   string    `json:"action"`
+	Deadline time.Time `json:"deadline"`
+	// DueAgain is when a skipped record is due again (for any agent).
+	DueAgain *time.Time `json:"due_again,omitempty"`
 }
 
 // DeskAttacher is an optional OutboundDesk method: NewDesktop hands it the desktop, so the
@@ -63,6 +80,14 @@ func (d *Desktop) PushPreview(agentID string, p OutboundPreview) {
 func (d *Desktop) PushOutbound(agentID, callID string, info OutboundInfo) {
 	d.hub.send(agentID, func() PushMessage {
 		return PushMessage{Type: "outbound", CallID: callID, Outbound: &info}
+	})
+}
+
+// PushPreviewTimeout implements DeskPusher: a "preview_timeout" message when the dialer acted on
+// the record for the agent at its deadline.
+func (d *Desktop) PushPreviewTimeout(agentID string, t PreviewTimeout) {
+	d.hub.send(agentID, func() PushMessage {
+		return PushMessage{Type: "preview_timeout", Timeout: &t}
 	})
 }
 
