@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -77,33 +78,9 @@ type SMSPolicy struct {
 // Pacing methods a campaign may use.
 var campaignPacings = []string{MethodPreview, MethodProgressive, MethodHotline, MethodHardLimit, MethodTapered, MethodAverage}
 
-// ServiceCampaign reports whether a campaign type serves existing business (managers create
-// those) rather than marketing (marketers).
-func ServiceCampaign(campaignType string) bool {
-	return campaignType != events.CampaignTelemarketing && campaignType != events.CampaignMarketResearch
-}
-
 // DefaultOutcomes are the disposition codes of a campaign type.
 func DefaultOutcomes(campaignType string) []string {
-	common := []string{DispositionCallback, DispositionWrongNumber, DispositionDoNotCall}
-	var own []string
-	switch campaignType {
-	case events.CampaignRenewal:
-		own = []string{"renewed", "will_renew", DispositionRefused, "renewed_elsewhere"}
-	case events.CampaignPremiumDue:
-		own = []string{"paid", "promised_to_pay", DispositionRefused, "disputed"}
-	case events.CampaignClaimCallback:
-		own = []string{"satisfied", "issue_raised", "dissatisfied"}
-	case events.CampaignSatisfaction, events.CampaignMarketResearch:
-		own = []string{"completed", "declined"}
-	case events.CampaignComplaintFollowup:
-		own = []string{"resolved", "unresolved", "escalated"}
-	case events.CampaignVirtualHold:
-		own = []string{"handled", "no_longer_needed"}
-	case events.CampaignTelemarketing:
-		own = []string{"sale", "interested", DispositionRefused}
-	}
-	return append(own, common...)
+	return slices.Concat(kindOf(campaignType).outcomes, []string{DispositionCallback, DispositionWrongNumber, DispositionDoNotCall})
 }
 
 // ParseCampaign reads a campaign from YAML, applies defaults and validates it. name is the file
@@ -124,12 +101,9 @@ func ParseCampaign(name string, data []byte) (Campaign, error) {
 
 // Normalize fills defaults.
 func (c *Campaign) Normalize() {
+	k := kindOf(c.Type)
 	if c.Pacing == "" {
-		c.Pacing = MethodHotline
-		if c.Type == events.CampaignVirtualHold {
-			// The customer asked for this call: never risk abandoning it.
-			c.Pacing = MethodProgressive
-		}
+		c.Pacing = cmp.Or(k.pacing, MethodHotline)
 	}
 	if c.AbandonTarget == 0 {
 		c.AbandonTarget = 0.03
@@ -142,7 +116,7 @@ func (c *Campaign) Normalize() {
 	}
 	if c.Machine == "" {
 		c.Machine = MachineMessage
-		if !ServiceCampaign(c.Type) {
+		if !k.service {
 			c.Machine = MachineHangup
 		}
 	}
@@ -157,10 +131,7 @@ func (c *Campaign) Normalize() {
 		c.List.Source = "segment"
 	}
 	if c.List.Source == "" {
-		c.List.Source = "book"
-		if c.Type == events.CampaignVirtualHold || c.Type == events.CampaignComplaintFollowup {
-			c.List.Source = "requests"
-		}
+		c.List.Source = cmp.Or(k.list, "book")
 	}
 	if c.List.Source == "book" && c.Type == events.CampaignRenewal && c.List.ExpiringInDays == 0 {
 		c.List.ExpiringInDays = 30
@@ -183,7 +154,7 @@ func (c Campaign) Validate() error {
 		return fmt.Errorf("id: missing")
 	case strings.ContainsAny(c.ID, " /?#"):
 		return fmt.Errorf("id: %q may not contain spaces, '/', '?' or '#'", c.ID)
-	case !slices.Contains(events.CampaignTypes, c.Type):
+	case !knownKind(c.Type):
 		return fmt.Errorf("type: %q is not one of %v", c.Type, events.CampaignTypes)
 	case c.Script == "":
 		return fmt.Errorf("script: missing (the agent script id)")
@@ -211,8 +182,8 @@ func (c Campaign) Validate() error {
 		if err := c.Rules.Validate(); err != nil {
 			return fmt.Errorf("rules.%w", err)
 		}
-		if !ServiceCampaign(c.Type) && !c.Rules.Sales && c.Type == events.CampaignTelemarketing {
-			return fmt.Errorf("rules.sales: a telemarketing campaign is held to the sales rules")
+		if kindOf(c.Type).rules.Sales && !c.Rules.Sales {
+			return fmt.Errorf("rules.sales: a %s campaign is held to the sales rules", c.Type)
 		}
 	}
 	if err := c.Retry.Validate(); err != nil {
@@ -228,9 +199,7 @@ func (c Campaign) Validate() error {
 	}
 	switch c.List.Source {
 	case "book":
-		switch c.Type {
-		case events.CampaignRenewal, events.CampaignPremiumDue, events.CampaignClaimCallback, events.CampaignSatisfaction:
-		default:
+		if !kindOf(c.Type).book {
 			return fmt.Errorf("list.source: the book has no list rule for %s campaigns; use file, clickhouse or requests", c.Type)
 		}
 	case "file":

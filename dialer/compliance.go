@@ -1,6 +1,7 @@
 package dialer
 
 import (
+	"cmp"
 	"fmt"
 	"sync"
 	"time"
@@ -64,24 +65,12 @@ func DefaultRules(campaignType string) RuleSet {
 		MaxAttempts: 6, DailyCap: 3,
 		AbandonLockout: 72 * time.Hour, RefusalLockout: SixMonths,
 	}
-	switch campaignType {
-	case events.CampaignTelemarketing:
-		r.Sales, r.NeedsConsent, r.NoHolidays = true, true, true
-		r.WindowStart = "09:00"
-		r.MaxAttempts = 4
-	case events.CampaignMarketResearch:
-		r.NeedsConsent, r.NoHolidays = true, true
-		r.WindowStart = "09:00"
-		r.MaxAttempts = 3
-	case events.CampaignVirtualHold:
-		r.WindowEnd = "22:00"
-		r.MaxAttempts = 3
-	case events.CampaignClaimCallback:
-		// 90% of closed claims must be reached within 72 h: more tries, spread over three days.
-		r.MaxAttempts, r.DailyCap = 10, 4
-	case events.CampaignComplaintFollowup:
-		r.MaxAttempts = 8
-	}
+	d := kindOf(campaignType).rules
+	r.Sales, r.NeedsConsent, r.NoHolidays = d.Sales, d.NeedsConsent, d.NoHolidays
+	r.WindowStart = cmp.Or(d.WindowStart, r.WindowStart)
+	r.WindowEnd = cmp.Or(d.WindowEnd, r.WindowEnd)
+	r.MaxAttempts = cmp.Or(d.MaxAttempts, r.MaxAttempts)
+	r.DailyCap = cmp.Or(d.DailyCap, r.DailyCap)
 	return r
 }
 

@@ -496,37 +496,3 @@ func (p *RoutingPool) back(agentID string) {
 	}
 	b.soon()
 }
-
-// SkillFor is the routing skill an agent needs for a campaign type's calls.
-func SkillFor(campaignType string) string {
-	switch campaignType {
-	case events.CampaignClaimCallback:
-		return "claims"
-	case events.CampaignComplaintFollowup:
-		return "complaints"
-	case events.CampaignTelemarketing:
-		return "sales"
-	}
-	return "service"
-}
-
-// LineFor is the business line an outbound call of a campaign type is recorded under.
-func LineFor(campaignType string) string {
-	switch campaignType {
-	case events.CampaignRenewal:
-		return events.LineRenewal
-	case events.CampaignPremiumDue:
-		return events.LinePremiumDue
-	case events.CampaignClaimCallback:
-		return events.LineClaimCallback
-	case events.CampaignSatisfaction:
-		return events.LineSurvey
-	case events.CampaignComplaintFollowup:
-		return events.LineComplaintFollowup
-	case events.CampaignTelemarketing:
-		return events.LineTelemarketing
-	case events.CampaignMarketResearch:
-		return events.LineMarketResearch
-	}
-	return events.LineInquiry
-}

@@ -31,7 +31,8 @@ type Book interface {
 // BookContacts is what a campaign's book rule selects: for renewals the policies ending within
 // ExpiringInDays of now, for premium reminders the instalments due within DueInDays, for
 // post-claim callbacks and satisfaction surveys the claims closed in [since, now), due when they
-// closed.
+// closed. The types with a case here are the kinds marked book (Validate allows the book source
+// for those only).
 func BookContacts(c Campaign, b Book, since, now time.Time) []Contact {
 	mk := func(id, customer string, due time.Time) (Contact, bool) {
 		cu, ok := b.Customer(customer)
