@@ -158,12 +158,9 @@ func (l *ContactList) Next(now time.Time) (Contact, bool) {
 func (l *ContactList) Return(c Contact) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, ok := l.entries[c.ID]
-	if !ok || !e.inFlight || e.final != "" {
-		return
+	if e, ok := l.takeBack(c); ok {
+		heap.Push(&l.due, e)
 	}
-	e.inFlight = false
-	heap.Push(&l.due, e)
 }
 
 // Defer implements Deferrer: the contact is due again at until (inside its calling window), its
@@ -171,13 +168,21 @@ func (l *ContactList) Return(c Contact) {
 func (l *ContactList) Defer(c Contact, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if e, ok := l.takeBack(c); ok {
+		e.nextAt = l.inWindow(e.c, until)
+		heap.Push(&l.sched, e)
+	}
+}
+
+// takeBack ends c's time in flight, undialled; false when it is not out or already final. The
+// caller holds l.mu and puts the entry on a heap.
+func (l *ContactList) takeBack(c Contact) (*listEntry, bool) {
 	e, ok := l.entries[c.ID]
 	if !ok || !e.inFlight || e.final != "" {
-		return
+		return nil, false
 	}
 	e.inFlight = false
-	e.nextAt = l.inWindow(e.c, until)
-	heap.Push(&l.sched, e)
+	return e, true
 }
 
 // Report implements ContactSource.

@@ -185,12 +185,11 @@ func (b *Blend) SkipPreview(agentID, reason string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("skip preview: no record on %s's desk: %w", agentID, routing.ErrState)
 	}
-	return p.skip(agentID, pv, reason), nil
+	return p.skip(agentID, pv, reason, p.blend.clk.Now().Add(skipDelay)), nil
 }
 
-// skip gives back undialled the record taken off agentID's desk.
-func (p *RoutingPool) skip(agentID string, pv preview, reason string) PreviewAction {
-	due := p.blend.clk.Now().Add(skipDelay)
+// skip gives back undialled the record taken off agentID's desk, due again at due.
+func (p *RoutingPool) skip(agentID string, pv preview, reason string, due time.Time) PreviewAction {
 	p.engine.ReturnPreview(agentID, pv.contact, due)
 	return PreviewAction{Campaign: p.campaign, Contact: pv.contact.ID, DueAgain: &due, Reason: reason}
 }
@@ -214,12 +213,11 @@ func (p *RoutingPool) expire(agentID string, since time.Time) {
 	if p.preview.OnTimeout == PreviewSkip {
 		due := p.blend.clk.Now().Add(skipDelay)
 		t.DueAgain = &due
-	}
-	p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
-	if p.preview.OnTimeout == PreviewSkip {
-		p.skip(agentID, pv, timeoutReason)
+		p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
+		p.skip(agentID, pv, timeoutReason, due)
 		return
 	}
+	p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
 	// An error means the record went back to the list: inbound took the agent, or they left.
 	_, _ = p.dial(agentID, pv)
 }
