@@ -94,16 +94,13 @@ func (d *Desktop) PushPreviewTimeout(agentID string, t PreviewTimeout) {
 // registerPreview mounts the preview endpoints.
 func (d *Desktop) registerPreview(ep func(method, path, summary string, h http.HandlerFunc)) {
 	ep("GET", "/api/agent/preview", "the preview campaign record waiting on the agent's desk, with the customer's screen pop and the campaign's outcome codes (404 when none)", d.act(func(e *Engine, a string, r *http.Request) (any, error) {
-		pd, err := d.previewDesk()
-		if err != nil {
+		if _, err := d.previewDesk(); err != nil {
 			return nil, err
 		}
-		p, ok := pd.Preview(a)
-		if !ok {
-			return nil, httpError{http.StatusNotFound, "no record to preview on your desk"}
+		if p := d.preview(e, a); p != nil {
+			return *p, nil
 		}
-		p.ScreenPop = screenPop(e.Directory(), p.Customer, e.Clock().Now())
-		return p, nil
+		return nil, httpError{http.StatusNotFound, "no record to preview on your desk"}
 	}))
 	ep("POST", "/api/agent/preview/dial", "dial the previewed record; the call reaches the agent when a person answers", d.act(func(e *Engine, a string, r *http.Request) (any, error) {
 		pd, err := d.previewDesk()
