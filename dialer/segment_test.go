@@ -54,9 +54,10 @@ func TestSegmentCampaignFromYAML(t *testing.T) {
 		t.Fatalf("list source %q, want segment", c.List.Source)
 	}
 	svc := newSvc(seg)
-	if err := svc.addCampaign(c); err != nil {
+	if err := svc.Create(c); err != nil {
 		t.Fatal(err)
 	}
+	svc.deps.Clock.(*clock.Sim).Advance(svc.cfg.StatusEvery) // the next tick starts it
 	if len(seg.asked) != 1 || seg.asked[0] != "at_risk" {
 		t.Fatalf("segments asked %v, want [at_risk]", seg.asked)
 	}
@@ -78,12 +79,17 @@ func TestSegmentCampaignFromYAML(t *testing.T) {
 		t.Fatalf("customers called %v, want the at_risk segment's C0001..C0003", called)
 	}
 
+	// A list that cannot be read is the creation's error, and leaves no campaign behind.
 	bad := c
 	bad.ID, bad.List.Segment = "nowhere", "vip"
-	if err := svc.addCampaign(bad); err == nil || !strings.Contains(err.Error(), `"vip"`) {
+	if err := svc.Create(bad); err == nil || !strings.Contains(err.Error(), `list.segment "vip"`) {
 		t.Fatalf("unknown segment: error %v", err)
 	}
-	if err := newSvc(nil).addCampaign(c); err == nil || !strings.Contains(err.Error(), "no segment source") {
+	svc.deps.Clock.(*clock.Sim).Advance(svc.cfg.StatusEvery)
+	if st, ok := svc.Status("nowhere"); ok || svc.runs["nowhere"] != nil {
+		t.Fatalf("a campaign whose segment failed is listed: %+v", st)
+	}
+	if err := newSvc(nil).Create(c); err == nil || !strings.Contains(err.Error(), "no segment source") {
 		t.Fatalf("no segment source: error %v", err)
 	}
 }

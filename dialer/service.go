@@ -2,9 +2,11 @@ package dialer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -87,10 +89,13 @@ type Service struct {
 	// startedAt bounds the coverage figures: claims that closed before the dialer ran were
 	// another run's to call.
 	startedAt time.Time
-	status    map[string]CampaignStatus
-	buf       []events.Event
-	seq       int
-	dropped   int
+	// now is the clock's time at the last tick: the HTTP goroutines read it, since only the
+	// goroutine driving a clock.Sim may read the clock.
+	now     time.Time
+	status  map[string]CampaignStatus
+	buf     []events.Event
+	seq     int
+	dropped int
 }
 
 type campaignRun struct {
@@ -103,6 +108,28 @@ type campaignRun struct {
 	agents   []string // the simulated team
 	onShift  bool
 	blended  atomic.Bool // on shift, for the blend
+	// paused: the engine takes no new contact (calls in progress finish); stopped: paused for
+	// good, the open contacts closed as expired.
+	paused  atomic.Bool
+	stopped atomic.Bool
+}
+
+// pausable is a campaign's list as its engine dials it: while the campaign is paused it hands
+// out nothing, so no call starts, and the blend lends it no agent.
+type pausable struct {
+	*ContactList
+	paused *atomic.Bool
+}
+
+func (p pausable) Next(now time.Time) (Contact, bool) {
+	if p.paused.Load() {
+		return Contact{}, false
+	}
+	return p.ContactList.Next(now)
+}
+
+func (p pausable) HasDue(now time.Time) bool {
+	return !p.paused.Load() && p.ContactList.HasDue(now)
 }
 
 // shift keeps the simulated team logged in during the campaign's calling window (centre time)
@@ -185,9 +212,15 @@ func (s *Service) Start() error {
 	}
 	s.started = true
 	s.startedAt = s.deps.Clock.Now()
+	s.now = s.startedAt
 	s.mu.Unlock()
 	for _, c := range s.cfg.Campaigns {
-		if err := s.addCampaign(c); err != nil {
+		c.Normalize()
+		cs, err := s.listContacts(context.Background(), c, s.startedAt)
+		if err != nil {
+			return fmt.Errorf("campaign %s: %w", c.ID, err)
+		}
+		if err := s.addCampaign(c, cs); err != nil {
 			return err
 		}
 	}
@@ -203,6 +236,7 @@ func (s *Service) Start() error {
 func (s *Service) tick() {
 	now := s.deps.Clock.Now()
 	s.mu.Lock()
+	s.now = now
 	todo := s.mailbox
 	s.mailbox = nil
 	runs := make([]*campaignRun, 0, len(s.order))
@@ -215,7 +249,9 @@ func (s *Service) tick() {
 	}
 	for _, r := range runs {
 		s.shift(r, now)
-		if r.c.List.Source == "book" && s.deps.Book != nil && now.Sub(r.lastPoll) >= s.cfg.RefreshEvery {
+		// A paused campaign reads the book again when resumed (from its last read on), so it
+		// texts nobody meanwhile.
+		if r.c.List.Source == "book" && s.deps.Book != nil && now.Sub(r.lastPoll) >= s.cfg.RefreshEvery && !r.paused.Load() {
 			s.refresh(r, now)
 		}
 		if !r.c.End.IsZero() && now.After(r.c.End) {
@@ -274,7 +310,55 @@ func (s *Service) text(r *campaignRun, c Contact, now time.Time) {
 	_ = s.msgr.Send(context.Background(), c.Phone, SMSMeta{Kind: kind, Campaign: r.c.ID, Customer: c.CustomerID, ClaimID: c.ClaimID, ComplaintID: c.ComplaintID})
 }
 
-func (s *Service) addCampaign(c Campaign) error {
+// listContacts reads a file, ClickHouse or segment list (book and request lists fill while the
+// campaign runs: none). It runs before the campaign is added, so a list that cannot be read
+// fails the campaign's creation with the reason instead of leaving an empty campaign running.
+func (s *Service) listContacts(ctx context.Context, c Campaign, now time.Time) ([]Contact, error) {
+	switch c.List.Source {
+	case "file":
+		f, err := os.Open(c.List.File)
+		if err != nil {
+			return nil, fmt.Errorf("list.file: %w", err)
+		}
+		defer f.Close()
+		cs, err := ReadListFile(f, c, s.cfg.CountryCode, now)
+		if err != nil {
+			return nil, fmt.Errorf("list.file %s: %w", c.List.File, err)
+		}
+		return cs, nil
+	case "clickhouse":
+		if s.deps.ClickHouse == nil {
+			return nil, fmt.Errorf("list.query: no ClickHouse connection to run it on")
+		}
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		cs, err := QueryList(ctx, s.deps.ClickHouse, c.List.Query, c, s.cfg.CountryCode, now)
+		if err != nil {
+			return nil, fmt.Errorf("list.query: %w", err)
+		}
+		return cs, nil
+	case "segment":
+		if s.deps.Segments == nil {
+			return nil, fmt.Errorf("list.segment %q: no segment source is configured", c.List.Segment)
+		}
+		cs, err := s.deps.Segments.Contacts(ctx, c.List.Segment, c, now)
+		if err != nil {
+			return nil, fmt.Errorf("list.segment %q: %w", c.List.Segment, err)
+		}
+		for i := range cs {
+			cs[i].CampaignID, cs[i].CampaignType = c.ID, c.Type
+			if cs[i].Priority == 0 {
+				cs[i].Priority = c.Priority
+			}
+		}
+		return cs, nil
+	}
+	return nil, nil
+}
+
+// addCampaign starts a campaign with its list's contacts (listContacts). It registers the
+// campaign only once nothing can fail any more.
+func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return err
@@ -317,16 +401,17 @@ func (s *Service) addCampaign(c Campaign) error {
 		size = 0 // texts only: the list is worked by refresh, nobody dials
 	}
 	r := &campaignRun{c: c, list: list, team: team}
+	source := pausable{ContactList: list, paused: &r.paused}
 	var pool AgentPool = team
 	var shared *RoutingPool
 	if s.deps.Agents != nil && size > 0 {
 		shared = s.deps.Agents.Join(c, size, team, func(now time.Time) bool {
-			return r.blended.Load() && list.HasDue(now)
+			return r.blended.Load() && source.HasDue(now)
 		})
 		pool = shared
 	}
 	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine},
-		clk, carrier, pool, list, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
+		clk, carrier, pool, source, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
 			d.AttemptID = c.ID + "-" + d.AttemptID
 			if d.CallID != "" {
 				d.CallID = d.AttemptID
@@ -343,45 +428,7 @@ func (s *Service) addCampaign(c Campaign) error {
 		team.Bind(eng)
 	}
 	r.eng = eng
-	s.mu.Lock()
-	s.runs[c.ID] = r
-	s.order = append(s.order, c.ID)
-	s.mu.Unlock()
-	if c.List.Source == "file" {
-		f, err := os.Open(c.List.File)
-		if err != nil {
-			return fmt.Errorf("campaign %s: opening list: %w", c.ID, err)
-		}
-		cs, err := ReadListFile(f, c, s.cfg.CountryCode, now)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("campaign %s: %w", c.ID, err)
-		}
-		s.load(r, cs, now)
-	}
-	if c.List.Source == "clickhouse" && c.List.Query != "" && s.deps.ClickHouse != nil {
-		cs, err := QueryList(context.Background(), s.deps.ClickHouse, c.List.Query, c, s.cfg.CountryCode, now)
-		if err != nil {
-			return fmt.Errorf("campaign %s: %w", c.ID, err)
-		}
-		s.load(r, cs, now)
-	}
-	if c.List.Source == "segment" {
-		if s.deps.Segments == nil {
-			return fmt.Errorf("campaign %s: list.segment %q: no segment source is configured", c.ID, c.List.Segment)
-		}
-		cs, err := s.deps.Segments.Contacts(context.Background(), c.List.Segment, c, now)
-		if err != nil {
-			return fmt.Errorf("campaign %s: list.segment %q: %w", c.ID, c.List.Segment, err)
-		}
-		for i := range cs {
-			cs[i].CampaignID, cs[i].CampaignType = c.ID, c.Type
-			if cs[i].Priority == 0 {
-				cs[i].Priority = c.Priority
-			}
-		}
-		s.load(r, cs, now)
-	}
+	s.load(r, contacts, now)
 	if c.List.Source == "book" && s.deps.Book != nil {
 		s.refresh(r, now)
 	}
@@ -390,6 +437,14 @@ func (s *Service) addCampaign(c Campaign) error {
 			r.agents = append(r.agents, c.ID+"-A"+strconv.Itoa(i+1))
 		}
 	}
+	s.mu.Lock()
+	if _, dup := s.runs[c.ID]; dup {
+		s.mu.Unlock()
+		return fmt.Errorf("campaign %q already exists", c.ID)
+	}
+	s.runs[c.ID] = r
+	s.order = append(s.order, c.ID)
+	s.mu.Unlock()
 	s.shift(r, now)
 	if size > 0 {
 		eng.Start()
@@ -467,7 +522,7 @@ func (s *Service) AddCallbackRequest(req events.CallbackRequested, at time.Time)
 	defer s.mu.Unlock()
 	for _, id := range s.order {
 		r := s.runs[id]
-		if r.c.Type == events.CampaignVirtualHold {
+		if r.c.Type == events.CampaignVirtualHold && !r.stopped.Load() {
 			r.list.Add(CallbackContact(r.c, req, at))
 			return true
 		}
@@ -498,7 +553,7 @@ func (s *Service) AddComplaint(cp events.Complaint) bool {
 	defer s.mu.Unlock()
 	for _, id := range s.order {
 		r := s.runs[id]
-		if r.c.Type != events.CampaignComplaintFollowup {
+		if r.c.Type != events.CampaignComplaintFollowup || r.stopped.Load() {
 			continue
 		}
 		r.list.Add(Contact{
@@ -511,24 +566,30 @@ func (s *Service) AddComplaint(cp events.Complaint) bool {
 	return false
 }
 
-// Create adds a campaign while running; it starts at the next tick.
+// Create adds a campaign while running; it starts at the next tick. Its list (a file, a query,
+// a segment) is read here, so a list that cannot be read is this call's error.
 func (s *Service) Create(c Campaign) error {
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if _, dup := s.runs[c.ID]; dup {
-		return fmt.Errorf("campaign %q already exists", c.ID)
+	err := s.unusedID(c.ID)
+	started, now := s.started, s.now
+	s.mu.Unlock()
+	if err != nil {
+		return err
 	}
-	if _, dup := s.status[c.ID]; dup {
-		return fmt.Errorf("campaign %q already exists", c.ID)
-	}
-	for _, q := range s.cfg.Campaigns {
-		if q.ID == c.ID {
-			return fmt.Errorf("campaign %q already exists", c.ID)
+	var cs []Contact
+	if started {
+		if cs, err = s.listContacts(context.Background(), c, now); err != nil {
+			return fmt.Errorf("campaign %s: %w", c.ID, err)
 		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.unusedID(c.ID); err != nil { // created meanwhile
+		return err
 	}
 	if !s.started {
 		s.cfg.Campaigns = append(s.cfg.Campaigns, c)
@@ -537,7 +598,7 @@ func (s *Service) Create(c Campaign) error {
 	}
 	s.status[c.ID] = CampaignStatus{Campaign: c, State: "pending"}
 	s.mailbox = append(s.mailbox, func() {
-		if err := s.addCampaign(c); err != nil {
+		if err := s.addCampaign(c, cs); err != nil {
 			s.log.Error("starting campaign", "campaign", c.ID, "error", err)
 			s.mu.Lock()
 			st := s.status[c.ID]
@@ -549,10 +610,83 @@ func (s *Service) Create(c Campaign) error {
 	return nil
 }
 
+// Campaign states a manager can set: paused campaigns start no call (calls in progress finish)
+// until resumed; a stopped campaign never calls again and its open contacts close as expired.
+const (
+	StatePaused  = "paused"
+	StateRunning = "running"
+	StateStopped = "stopped"
+)
+
+// SetState pauses, resumes or stops a running campaign. Pausing takes effect at once; stopping
+// closes the open contacts at the next tick.
+func (s *Service) SetState(id, state string) (CampaignStatus, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.runs[id]
+	st, known := s.status[id]
+	switch {
+	case !ok && !known:
+		return CampaignStatus{}, ErrNoCampaign
+	case !ok:
+		return st, fmt.Errorf("campaign %s is %s, not running", id, st.State)
+	case r.stopped.Load():
+		return st, fmt.Errorf("campaign %s is stopped for good; create a new campaign to call again", id)
+	case st.State == "ended":
+		return st, fmt.Errorf("campaign %s ended at %s", id, r.c.End.Format(time.RFC3339))
+	}
+	switch state {
+	case StatePaused:
+		r.paused.Store(true)
+	case StateRunning:
+		r.paused.Store(false)
+	case StateStopped:
+		r.paused.Store(true)
+		r.stopped.Store(true)
+		s.mailbox = append(s.mailbox, func() {
+			r.eng.Stop()
+			r.list.Expire(s.deps.Clock.Now())
+		})
+	default:
+		return st, fmt.Errorf("state: %q is not one of %s, %s, %s", state, StatePaused, StateRunning, StateStopped)
+	}
+	st.State = runState(r, st.AsOf)
+	s.status[id] = st
+	s.log.Info("dialer campaign "+st.State, "campaign", id)
+	return st, nil
+}
+
+// ErrNoCampaign is SetState's error for an id no campaign has.
+var ErrNoCampaign = errors.New("no such campaign")
+
+// runState is a started campaign's state at now.
+func runState(r *campaignRun, now time.Time) string {
+	switch {
+	case r.stopped.Load():
+		return StateStopped
+	case !r.c.End.IsZero() && now.After(r.c.End):
+		return "ended"
+	case r.paused.Load():
+		return StatePaused
+	}
+	return StateRunning
+}
+
+// unusedID reports an id taken by a running, pending or configured campaign; s.mu held.
+func (s *Service) unusedID(id string) error {
+	_, running := s.runs[id]
+	_, known := s.status[id]
+	configured := slices.ContainsFunc(s.cfg.Campaigns, func(q Campaign) bool { return q.ID == id })
+	if running || known || configured {
+		return fmt.Errorf("campaign %q already exists", id)
+	}
+	return nil
+}
+
 // CampaignStatus is a campaign's live progress, as GET /api/campaigns/{id} shows it.
 type CampaignStatus struct {
 	Campaign Campaign     `json:"campaign"`
-	State    string       `json:"state"` // pending, running, ended, failed
+	State    string       `json:"state"` // pending, running, paused, stopped, ended, failed
 	Error    string       `json:"error,omitempty"`
 	AsOf     time.Time    `json:"as_of"`
 	Figures  Figures      `json:"figures"`
@@ -573,10 +707,7 @@ func (s *Service) snapshot(now time.Time) {
 	}
 	s.mu.Unlock()
 	for _, r := range runs {
-		st := CampaignStatus{Campaign: r.c, State: "running", AsOf: now, Figures: r.eng.Figures(), List: r.list.Progress()}
-		if !r.c.End.IsZero() && now.After(r.c.End) {
-			st.State = "ended"
-		}
+		st := CampaignStatus{Campaign: r.c, State: runState(r, now), AsOf: now, Figures: r.eng.Figures(), List: r.list.Progress()}
 		if r.c.Type == events.CampaignComplaintFollowup {
 			riskBy := now.Add(48 * time.Hour)
 			if s.deps.Calendar != nil {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -103,10 +104,14 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	if cfg.conn != nil {
 		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: p.analytics}}
 	}
+	campaigns, err := campaignFiles(filepath.Join(cfg.dataDir, "campaigns"), cfg.log)
+	if err != nil {
+		return nil, err
+	}
 	// One holiday list, the config file's analytics calendar: sales campaigns do not call on its
 	// holidays and complaint follow-up deadlines skip them, as the analytics reports do.
 	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed, ComplaintWorkdays: p.analytics.ComplaintWorkdays,
-		Holidays: p.analytics.Calendar.Holidays},
+		Holidays: p.analytics.Calendar.Holidays, Campaigns: campaigns},
 		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend, Segments: segs,
 			Calendar: p.analytics.Calendar})
 	if err != nil {
@@ -129,6 +134,7 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir string) {
 	p.desktop.Register(srv)
 	p.dialer.Register(srv)
+	p.dialer.RegisterControl(srv)
 	p.qa.Register(srv)
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
 	if conn != nil {
@@ -144,6 +150,28 @@ func (p *platform) services() []func(context.Context) error {
 		out = append(out, p.daily.Run)
 	}
 	return out
+}
+
+// campaignFiles are the dialer's campaigns: the defaults, and the campaign files (YAML, as
+// `hotline dialer validate` checks them) an admin puts in dir, a file replacing the default of
+// the same id. File lists and ClickHouse queries, which the API refuses, come this way.
+func campaignFiles(dir string, log *slog.Logger) ([]dialer.Campaign, error) {
+	files, err := dialer.LoadCampaigns(dir)
+	if err != nil {
+		return nil, fmt.Errorf("campaign files in %s: %w", dir, err)
+	}
+	out := dialer.DefaultCampaigns()
+	for _, f := range files {
+		if i := slices.IndexFunc(out, func(c dialer.Campaign) bool { return c.ID == f.ID }); i >= 0 {
+			out[i] = f
+			continue
+		}
+		out = append(out, f)
+	}
+	if len(files) > 0 {
+		log.Info("dialer campaign files read", "dir", dir, "campaigns", len(files))
+	}
+	return out, nil
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
