@@ -188,6 +188,16 @@ func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
 		s.gate.SetCalendar(d.Calendar)
 	}
 	s.msgr = NewMessenger(d.Clock, s.emit)
+	// "Reply TD to opt out": the campaign that texted calls and texts that number no more (its
+	// do-not-call list, checked at dial time); without a campaign, the company's list.
+	s.msgr.OnOptOut(func(phone, campaign string) {
+		if campaign == "" {
+			s.gate.Company().Add(phone, time.Time{})
+		} else {
+			s.gate.Campaign(campaign).Add(phone, time.Time{})
+		}
+		s.log.Info("sms opt-out", "campaign", campaign)
+	})
 	if d.SMS != nil {
 		s.msgr.SetGateway(d.SMS(s.msgr))
 	} else {

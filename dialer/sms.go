@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -88,14 +89,25 @@ type Messenger struct {
 	gw      SMSGateway
 	clk     clock.Clock
 	emit    func(events.Payload, time.Time)
-	sent    map[string]sentSMS // gateway id → what it was
+	sent    map[string]sentSMS // gateway id → what it was, until its receipt (survey texts: their reply)
 	byPhone map[string]string  // last survey text per number, for replies
-	seq     int
+	// lastCampaign is the campaign of the last text per number: an opt-out reply is about it.
+	lastCampaign map[string]string
+	onOptOut     func(phone, campaign string)
+	seq          int
 }
 
 type sentSMS struct {
-	meta  SMSMeta
-	phone string
+	meta     SMSMeta
+	phone    string
+	receipts bool // its receipt came
+}
+
+// forget drops a text that has had its receipt and can have no more reply; m.mu held.
+func (m *Messenger) forget(id string) {
+	if s, ok := m.sent[id]; ok && s.receipts && m.byPhone[s.phone] != id {
+		delete(m.sent, id)
+	}
 }
 
 // SMSMeta is what a text is about.
@@ -111,7 +123,23 @@ type SMSMeta struct {
 
 // NewMessenger returns a messenger; emit receives every SMS and survey event.
 func NewMessenger(clk clock.Clock, emit func(events.Payload, time.Time)) *Messenger {
-	return &Messenger{clk: clk, emit: emit, sent: map[string]sentSMS{}, byPhone: map[string]string{}}
+	return &Messenger{clk: clk, emit: emit, sent: map[string]sentSMS{}, byPhone: map[string]string{}, lastCampaign: map[string]string{}}
+}
+
+// OnOptOut is called when a customer answers a text with an opt-out word (the reminders say
+// "Reply TD to opt out"), with the campaign of the last text sent to that number.
+func (m *Messenger) OnOptOut(f func(phone, campaign string)) {
+	m.mu.Lock()
+	m.onOptOut = f
+	m.mu.Unlock()
+}
+
+// optOutWords are the replies that mean "stop": TD (退订, the Chinese carriers' convention) and
+// the English ones.
+var optOutWords = []string{"TD", "T", "退订", "STOP", "UNSUBSCRIBE"}
+
+func isOptOut(body string) bool {
+	return slices.Contains(optOutWords, strings.ToUpper(strings.TrimSpace(body)))
 }
 
 // SetGateway attaches the gateway (built with this messenger as its SMSEvents).
@@ -159,7 +187,14 @@ func (m *Messenger) Send(ctx context.Context, phone string, meta SMSMeta) error 
 	m.mu.Lock()
 	m.sent[id] = sentSMS{meta: meta, phone: phone}
 	if meta.Kind == "survey_link" {
-		m.byPhone[phone] = id
+		prev, had := m.byPhone[phone]
+		m.byPhone[phone] = id // a reply now answers this one
+		if had {
+			m.forget(prev)
+		}
+	}
+	if meta.Campaign != "" {
+		m.lastCampaign[phone] = meta.Campaign
 	}
 	m.mu.Unlock()
 	m.emit(ev, now)
@@ -176,6 +211,16 @@ func segments(body string) int {
 func (m *Messenger) Receipt(id, status, errText string) {
 	m.mu.Lock()
 	s, ok := m.sent[id]
+	if ok {
+		// A text is forgotten at its receipt, unless it is a delivered survey text awaiting a
+		// reply; an undelivered one gets none.
+		s.receipts = true
+		m.sent[id] = s
+		if status != "delivered" && m.byPhone[s.phone] == id {
+			delete(m.byPhone, s.phone)
+		}
+		m.forget(id)
+	}
 	m.mu.Unlock()
 	if !ok {
 		return
@@ -196,8 +241,20 @@ func (m *Messenger) Reply(phone, body string) {
 	if ok {
 		s = m.sent[orig]
 		delete(m.byPhone, phone)
+		m.forget(orig)
 	}
+	campaign, optOut := m.lastCampaign[phone], m.onOptOut
 	m.mu.Unlock()
+	if s.meta.Campaign == "" {
+		s.meta.Campaign = campaign // a reply to a reminder or a fallback text
+	}
+	if isOptOut(body) {
+		// Not a score, even to a survey text: the customer wants no more.
+		ok = false
+		if optOut != nil {
+			optOut(phone, campaign)
+		}
+	}
 	customer := s.meta.Customer
 	if customer == "" {
 		customer = phone

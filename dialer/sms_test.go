@@ -91,3 +91,116 @@ func TestPostCallSurveyLinks(t *testing.T) {
 		t.Error("respondent with Take=0 answered")
 	}
 }
+
+// fakeGateway accepts every text and reports nothing by itself: the test plays the carrier.
+type fakeGateway struct{ n int }
+
+func (g *fakeGateway) Send(context.Context, OutboundSMS) (string, error) {
+	g.n++
+	return fmt.Sprintf("m%d", g.n), nil
+}
+
+func TestSMSOptOutReplies(t *testing.T) {
+	tests := []struct {
+		name       string
+		kind       string // of the text the customer answers
+		reply      string
+		wantOptOut bool
+		wantSurvey bool
+	}{
+		{"TD to a reminder", "reminder", "TD", true, false},
+		{"td with spaces", "reminder", " td ", true, false},
+		{"退订", "fallback", "退订", true, false},
+		{"STOP to a survey text is no score", "survey_link", "STOP", true, false},
+		{"a score to a survey text", "survey_link", "5", false, true},
+		{"words to a reminder", "reminder", "ok thanks", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			clk := clock.NewSim(base)
+			var surveys, replies int
+			m := NewMessenger(clk, func(p events.Payload, at time.Time) {
+				switch v := p.(type) {
+				case events.SurveyResponse:
+					surveys++
+				case events.SMS:
+					if v.Direction == events.Inbound {
+						replies++
+						if v.Campaign != "renewal-30d" {
+							t.Errorf("reply recorded for campaign %q, want the one that texted", v.Campaign)
+						}
+					}
+				}
+			})
+			m.SetGateway(&fakeGateway{})
+			var optedOut []string
+			m.OnOptOut(func(phone, campaign string) { optedOut = append(optedOut, phone+" "+campaign) })
+			const phone = "+8613900000001"
+			if err := m.Send(context.Background(), phone, SMSMeta{Kind: tc.kind, Campaign: "renewal-30d", Customer: "C1"}); err != nil {
+				t.Fatal(err)
+			}
+			m.Receipt("m1", "delivered", "")
+			m.Reply(phone, tc.reply)
+			if got := len(optedOut) == 1 && optedOut[0] == phone+" renewal-30d"; got != tc.wantOptOut {
+				t.Errorf("opt-outs %v, want one: %v", optedOut, tc.wantOptOut)
+			}
+			if (surveys == 1) != tc.wantSurvey || replies != 1 {
+				t.Errorf("%d survey responses, %d replies; want survey %v and one reply", surveys, replies, tc.wantSurvey)
+			}
+			if len(m.sent) != 0 || len(m.byPhone) != 0 {
+				t.Errorf("answered text still held: sent %d, by phone %d", len(m.sent), len(m.byPhone))
+			}
+		})
+	}
+}
+
+func TestSMSForgetsTextsAtTheirReceipt(t *testing.T) {
+	clk := clock.NewSim(base)
+	var receipts int
+	m := NewMessenger(clk, func(p events.Payload, _ time.Time) {
+		if v, ok := p.(events.SMS); ok && v.Status != "sent" {
+			receipts++
+		}
+	})
+	m.SetGateway(&fakeGateway{})
+	send := func(phone, kind string) {
+		t.Helper()
+		if err := m.Send(context.Background(), phone, SMSMeta{Kind: kind, Campaign: "c"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send("+8613900000001", "reminder")    // m1
+	send("+8613900000002", "survey_link") // m2: delivered, awaits a reply
+	send("+8613900000003", "survey_link") // m3: failed, no reply can come
+	send("+8613900000002", "survey_link") // m4: a second survey text to the same number
+	for id, status := range map[string]string{"m1": "delivered", "m2": "delivered", "m3": "failed", "m4": "delivered"} {
+		m.Receipt(id, status, "")
+	}
+	if receipts != 4 {
+		t.Errorf("%d receipts recorded, want 4", receipts)
+	}
+	if _, ok := m.sent["m4"]; len(m.sent) != 1 || !ok {
+		t.Errorf("held texts %v, want only m4, the survey text a reply may still answer", m.sent)
+	}
+}
+
+func TestSMSOptOutBlocksTheCampaign(t *testing.T) {
+	_, svc, clk := newAPI(t)
+	const phone = "+8613900000042"
+	if err := svc.Messenger().Send(context.Background(), phone, SMSMeta{Kind: "reminder", Campaign: "renewal-30d", Customer: "C0042"}); err != nil {
+		t.Fatal(err)
+	}
+	svc.Messenger().Reply(phone, "TD")
+	now := clk.Now()
+	for _, tc := range []struct {
+		campaign, typ, want string
+	}{
+		{"renewal-30d", "renewal", RuleDNCCampaign},
+		{"claim-callback", "claim_callback", ""}, // a claim callback is another campaign's call
+	} {
+		c := Contact{ID: "x", CustomerID: "C0042", Phone: phone, CampaignID: tc.campaign, CampaignType: tc.typ, Attempt: 1}
+		if got := svc.Gate().Check(c, now); got != tc.want {
+			t.Errorf("%s after TD: rule %q, want %q", tc.campaign, got, tc.want)
+		}
+	}
+}
