@@ -15,7 +15,9 @@ import (
 func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 	fs := cli.NewFlags("dialer validate", stdout, "hotline dialer validate FILE...",
 		"Checks outbound campaign files (YAML) and prints each campaign with its defaults applied:\n"+
-			"type, pacing (a preview campaign's timeout), list rule, rule set (calling window, attempts, caps) and outcome codes.")
+			"type, script, priority, pacing (a preview campaign's timeout), list rule, rule set (calling window,\n"+
+			"attempts, caps) and outcome codes. A list file is read as the dialer will read it (a path relative\n"+
+			"to the working directory): a missing or malformed one makes the campaign invalid.")
 	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
@@ -35,14 +37,53 @@ func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 			bad++
 			continue
 		}
+		list, err := describeList(c)
+		if err != nil {
+			fmt.Fprintf(stdout, "INVALID %s: %v\n", f, err)
+			bad++
+			continue
+		}
 		r := c.Rules
-		fmt.Fprintf(stdout, "ok %s: %s %q, pacing %s%s (abandon ≤ %.1f%%), list %s, window %s–%s, ≤ %d attempts, ≤ %d/day, outcomes %s\n",
-			f, c.Type, c.ID, c.Pacing, previewTimeout(c), c.AbandonTarget*100, c.List.Source, r.WindowStart, r.WindowEnd, r.MaxAttempts, r.DailyCap, strings.Join(c.Outcomes, ","))
+		fmt.Fprintf(stdout, "ok %s: %s %q, script %s, priority %d, pacing %s%s (abandon ≤ %.1f%%), list %s, window %s–%s, ≤ %d attempts, ≤ %d/day, outcomes %s\n",
+			f, c.Type, c.ID, c.Script, c.Priority, c.Pacing, previewTimeout(c), c.AbandonTarget*100, list, r.WindowStart, r.WindowEnd, r.MaxAttempts, r.DailyCap, strings.Join(c.Outcomes, ","))
 	}
 	if bad > 0 {
 		return fmt.Errorf("dialer validate: %d of %d campaign files invalid", bad, fs.NArg())
 	}
 	return nil
+}
+
+// describeList says who the campaign calls; a list file is read as the service will read it
+// (relative to the working directory), so a missing or malformed one fails validation.
+func describeList(c Campaign) (string, error) {
+	switch c.List.Source {
+	case "file":
+		f, err := os.Open(c.List.File)
+		if err != nil {
+			return "", fmt.Errorf("list.file: %w", err)
+		}
+		defer f.Close()
+		var sc ServiceConfig
+		sc.defaults()
+		cs, err := ReadListFile(f, c, sc.CountryCode, time.Time{})
+		if err != nil {
+			return "", fmt.Errorf("list.file %s: %w", c.List.File, err)
+		}
+		n := NewContactList(c.Retry, nil).Add(cs...)
+		return fmt.Sprintf("file %s (%d contacts, %d duplicates dropped)", c.List.File, n, len(cs)-n), nil
+	case "clickhouse":
+		return "clickhouse query (run when the campaign starts)", nil
+	case "segment":
+		return fmt.Sprintf("segment %s (read when the campaign starts)", c.List.Segment), nil
+	case "book":
+		switch {
+		case c.List.ExpiringInDays > 0:
+			return fmt.Sprintf("book (policies expiring within %d days)", c.List.ExpiringInDays), nil
+		case c.List.DueInDays > 0:
+			return fmt.Sprintf("book (premiums due within %d days)", c.List.DueInDays), nil
+		}
+	}
+	return c.List.Source, nil
 }
 
 // previewTimeout describes a preview campaign's timeout for validate's line.

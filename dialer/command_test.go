@@ -57,3 +57,37 @@ func TestSimulateCommand(t *testing.T) {
 		t.Error("unknown method accepted")
 	}
 }
+
+func TestValidateCommandReadsListFiles(t *testing.T) {
+	dir := t.TempDir()
+	list := filepath.Join(dir, "list.csv")
+	if err := os.WriteFile(list, []byte("C1,13900000001\nC2,13900000002\nC3,+8613900000001\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badList := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(badList, []byte("C1,13900000001,high\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, file string
+		wantErr    bool
+		want       string
+	}{
+		{"duplicate numbers are counted", list, false, "(2 contacts, 1 duplicates dropped)"},
+		{"a missing list file", filepath.Join(dir, "nope.csv"), true, "list.file: open " + filepath.Join(dir, "nope.csv")},
+		{"a malformed list file", badList, true, `list line 1: priority "high" is not a whole number`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			yaml := filepath.Join(t.TempDir(), "survey.yaml")
+			if err := os.WriteFile(yaml, []byte("id: s\ntype: satisfaction_survey\nscript: S\nlist: {source: file, file: "+tc.file+"}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			err := ValidateCommand(context.Background(), []string{yaml}, &out)
+			if (err != nil) != tc.wantErr || !strings.Contains(out.String(), tc.want) {
+				t.Errorf("err %v, output %s; want error %v and %q", err, out.String(), tc.wantErr, tc.want)
+			}
+		})
+	}
+}
