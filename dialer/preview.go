@@ -7,6 +7,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/routing"
 )
@@ -20,8 +21,9 @@ import (
 // PreviewPolicy bounds how long a preview record waits on a person's desk. When the time is up
 // the dialer dials it for them (on_timeout: dial, the default, after 30 s) or gives it back
 // undialled as a skip would (on_timeout: skip); on_timeout: wait leaves it there until they act.
-// The desktop shows the deadline as a countdown. The simulated team reads records in seconds
-// and is not timed.
+// The desktop shows the deadline as a countdown. Either action assumes someone is at the desk;
+// when nobody is, the agent is paused instead (see away). The simulated team reads records in
+// seconds and is not timed.
 type PreviewPolicy struct {
 	Timeout   time.Duration `yaml:"timeout,omitempty" json:"timeout,omitempty"`
 	OnTimeout string        `yaml:"on_timeout,omitempty" json:"on_timeout,omitempty"` // dial | skip | wait
@@ -32,6 +34,8 @@ const (
 	PreviewDial = "dial"
 	PreviewSkip = "skip"
 	PreviewWait = "wait"
+	// PreviewPause is not a setting: it is what the dialer did when nobody was at the desk.
+	PreviewPause = "pause"
 )
 
 const (
@@ -162,6 +166,7 @@ func (b *Blend) DialPreview(agentID string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("dial preview: no record on %s's desk: %w", agentID, routing.ErrState)
 	}
+	b.present(agentID)
 	return p.dial(agentID, pv)
 }
 
@@ -185,6 +190,7 @@ func (b *Blend) SkipPreview(agentID, reason string) (any, error) {
 	if !ok {
 		return nil, fmt.Errorf("skip preview: no record on %s's desk: %w", agentID, routing.ErrState)
 	}
+	b.present(agentID)
 	return p.skip(agentID, pv, reason, p.blend.clk.Now().Add(skipDelay)), nil
 }
 
@@ -199,7 +205,8 @@ const timeoutReason = "preview timeout"
 
 // expire acts on the record still on agentID's desk at its deadline, as the campaign says: the
 // desktop hears of it first, then the record is dialled (the call reaches the agent when a person
-// answers) or given back as a skip would (the next record follows).
+// answers) or given back as a skip would (the next record follows). When nobody is at the desk
+// (away), neither: the agent is paused.
 func (p *RoutingPool) expire(agentID string, since time.Time) {
 	p.mu.Lock()
 	pv, ok := p.previews[agentID]
@@ -210,6 +217,12 @@ func (p *RoutingPool) expire(agentID string, since time.Time) {
 	delete(p.previews, agentID)
 	p.mu.Unlock()
 	t := routing.PreviewTimeout{Campaign: p.campaign, Contact: pv.contact.ID, Action: p.preview.OnTimeout, Deadline: pv.deadline}
+	if why, away := p.blend.away(agentID); away {
+		t.Action, t.Reason = PreviewPause, why
+		p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
+		p.pause(agentID, pv)
+		return
+	}
 	if p.preview.OnTimeout == PreviewSkip {
 		due := p.blend.clk.Now().Add(skipDelay)
 		t.DueAgain = &due
@@ -220,6 +233,58 @@ func (p *RoutingPool) expire(agentID string, since time.Time) {
 	p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
 	// An error means the record went back to the list: inbound took the agent, or they left.
 	_, _ = p.dial(agentID, pv)
+}
+
+// pauseAfter is how many records in a row an agent may let time out at a connected desktop before
+// the dialer takes them for away: one is a glance elsewhere, two is nobody reading.
+const pauseAfter = 2
+
+// away counts a record agentID let time out and says whether (and why) nobody is at the desk: the
+// desktop has no WebSocket open (a closed tab, a lost network), or this is the pauseAfter-th
+// record in a row they let time out (a socket left open on an empty seat). A record dialled
+// for them at its deadline does not end the run; dialling or skipping one themselves does.
+func (b *Blend) away(agentID string) (string, bool) {
+	b.mu.Lock()
+	b.timedOut[agentID]++
+	n := b.timedOut[agentID]
+	d := b.desk
+	b.mu.Unlock()
+	switch {
+	case d == nil || !d.Connected(agentID):
+		return "auto-paused: preview timed out with the desktop not connected", true
+	case n >= pauseAfter:
+		return fmt.Sprintf("auto-paused: %d previews in a row timed out", n), true
+	}
+	return "", false
+}
+
+// present records that agentID acted on a record: whoever acts is at the desk.
+func (b *Blend) present(agentID string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.timedOut, agentID)
+}
+
+// pause takes an agent nobody is sitting in for out of the campaign and puts them on a break in
+// routing (reason routing.ReasonPreviewTimeout), so neither a campaign record nor an inbound call
+// goes to the empty seat; they end it through the desktop (POST /api/agent/ready) like any
+// break, and the blend lends them again. The record goes back to the list due at once, as on any
+// break, undialled and not counted as an attempt. An agent routing no longer shows available
+// (inbound took them meanwhile) is not put on a break: they are busy, not away.
+func (p *RoutingPool) pause(agentID string, pv preview) {
+	b := p.blend
+	b.mu.Lock()
+	delete(b.timedOut, agentID)
+	if b.lent[agentID] == p {
+		delete(b.lent, agentID)
+	}
+	b.mu.Unlock()
+	p.engine.Logout(agentID) // first, so the record going back brings them no next one
+	p.engine.ReturnPreview(agentID, pv.contact, time.Time{})
+	if ai, err := b.acd.Agent(agentID); err == nil && ai.State == events.AgentAvailable {
+		// An error means routing changed the agent's state first; nothing to pause.
+		_ = b.acd.Break(agentID, routing.ReasonPreviewTimeout)
+	}
 }
 
 // findPreview finds the record on agentID's desk, removing it with take.

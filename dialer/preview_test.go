@@ -17,7 +17,8 @@ import (
 
 // deskSocket is the agent's desktop WebSocket, read into a channel.
 type deskSocket struct {
-	msgs chan routing.PushMessage
+	msgs  chan routing.PushMessage
+	close func() // closes the socket, as a closed tab or a lost network would
 }
 
 // openSocket connects a's desktop WebSocket and returns once its hello arrived (the desktop runs
@@ -34,7 +35,7 @@ func (f *deskFixture) openSocket(t *testing.T) (*deskSocket, routing.PushMessage
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.CloseNow() })
-	s := &deskSocket{msgs: make(chan routing.PushMessage, 64)}
+	s := &deskSocket{msgs: make(chan routing.PushMessage, 64), close: func() { c.CloseNow() }}
 	go func() {
 		for {
 			_, b, err := c.Read(ctx)
@@ -331,10 +332,16 @@ func TestDesktopPreviewTimeout(t *testing.T) {
 			if next := ws.next(t, "preview").Preview; next == nil || next.Contact == first.Contact {
 				t.Fatalf("after the timeout the desk got %+v, want another record than %s", next, first.Contact)
 			}
+			// The agent skips the records that follow by hand (a second timeout in a row would
+			// pause them), so the desk stays live until the first record is due again.
 			for f.clk.Now().Before(due.Add(-timeout)) {
 				f.clk.Advance(timeout / 2)
-				if p, ok := f.previewOnDesk(t); ok && p.Contact == first.Contact {
+				p, ok := f.previewOnDesk(t)
+				if ok && p.Contact == first.Contact {
 					t.Fatalf("record %s back on the desk at %s, before it is due again at %s", first.Contact, f.clk.Now(), due)
+				}
+				if ok {
+					f.post(t, "/api/agent/preview/skip", "", http.StatusOK)
 				}
 			}
 			back := false
@@ -348,6 +355,95 @@ func TestDesktopPreviewTimeout(t *testing.T) {
 			}
 			if got := f.attempts(t); len(got) != 0 {
 				t.Fatalf("attempts %+v, want none: every record timed out undialled", got)
+			}
+		})
+	}
+}
+
+// TestDesktopPreviewAutoPause: a record times out on an empty seat — a desktop whose WebSocket is
+// not open, or a second record in a row let time out at a connected one. The dialer neither dials
+// it (no customer connected to nobody) nor pushes the next record every timeout: the record goes
+// back to the list undialled, not an attempt, and the agent is on a break with reason
+// preview_timeout until they are ready again, when that record is the first back on the desk. A
+// first timeout at a live desk gets the campaign's action (TestDesktopPreviewTimeout).
+func TestDesktopPreviewAutoPause(t *testing.T) {
+	const timeout = 10 * time.Second
+	tests := []struct {
+		name      string
+		onTimeout string
+		socket    string // none, closed (open, then closed while the record waits) or live
+	}{
+		{"no socket, dial", PreviewDial, "none"},
+		{"socket closed while reading, dial", PreviewDial, "closed"},
+		{"no socket, skip", PreviewSkip, "none"},
+		{"two timeouts in a row at a live desk, skip", PreviewSkip, "live"},
+		{"two timeouts in a row at a live desk, dial", PreviewDial, "live"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newDeskFixtureFor(t, MethodPreview, withPreview(PreviewPolicy{Timeout: timeout, OnTimeout: tc.onTimeout}))
+			var ws *deskSocket
+			if tc.socket != "none" {
+				ws, _ = f.openSocket(t)
+			}
+			rec := f.firstPreview(t)
+			attempts := 0
+			if tc.socket == "live" {
+				// The first timeout at a live desk is the campaign's; the second record is paused.
+				f.clk.Advance(rec.Deadline.Sub(f.clk.Now()))
+				if m := ws.next(t, "preview_timeout"); m.Timeout == nil || m.Timeout.Action != tc.onTimeout {
+					t.Fatalf("first timeout at a live desk pushed %+v, want action %s", m.Timeout, tc.onTimeout)
+				}
+				if tc.onTimeout == PreviewDial {
+					st := f.onCall(t)
+					f.post(t, "/api/agent/calls/"+st.Agent.CallID+"/outcome", `{"code": "renewed"}`, http.StatusOK)
+					f.post(t, "/api/agent/ready", "", http.StatusOK)
+					attempts = 1
+				}
+				rec = f.firstPreview(t)
+			}
+			if tc.socket == "closed" {
+				ws.close()
+				for waited := 0; f.blend.desk.Connected("a"); waited++ {
+					if waited == 500 {
+						t.Fatal("the desktop still counts the closed socket after 5 s")
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+
+			f.clk.Advance(rec.Deadline.Sub(f.clk.Now()))
+			if ai, _ := f.acd.Agent("a"); ai.State != events.AgentBreak || ai.Reason != routing.ReasonPreviewTimeout {
+				t.Fatalf("at the deadline a is %s (%q), want on a break, reason %s", ai.State, ai.Reason, routing.ReasonPreviewTimeout)
+			}
+			if tc.socket == "live" {
+				m := ws.next(t, "preview_timeout")
+				if m.Timeout == nil || m.Timeout.Action != PreviewPause || m.Timeout.Contact != rec.Contact || !strings.Contains(m.Timeout.Reason, "2 previews in a row") {
+					t.Fatalf("second timeout pushed %+v, want record %s paused, 2 previews in a row", m.Timeout, rec.Contact)
+				}
+				if s := ws.next(t, "state"); s.State == nil || s.State.State != events.AgentBreak || s.State.Reason != routing.ReasonPreviewTimeout {
+					t.Fatalf("state pushed %+v, want a break, reason %s", s.State, routing.ReasonPreviewTimeout)
+				}
+			}
+			// Nobody is dialled for the empty seat and no record is pushed to it, timeout after
+			// timeout.
+			for range 10 {
+				f.clk.Advance(timeout * 3)
+				if p, ok := f.previewOnDesk(t); ok {
+					t.Fatalf("paused, the desk was handed record %s", p.Contact)
+				}
+			}
+			if ai, _ := f.acd.Agent("a"); ai.State != events.AgentBreak || ai.Reason != routing.ReasonPreviewTimeout {
+				t.Fatalf("five minutes after the pause a is %s (%q), want still on the break", ai.State, ai.Reason)
+			}
+			if got := f.attempts(t); len(got) != attempts {
+				t.Fatalf("attempts %+v, want %d: the paused record is not dialled nor counted", got, attempts)
+			}
+
+			// Back at the desk: the record that was paused is the first one again.
+			f.post(t, "/api/agent/ready", "", http.StatusOK)
+			if p := f.firstPreview(t); p.Contact != rec.Contact {
+				t.Fatalf("ready again, the desk shows record %s, want %s back (it went back to the list undialled)", p.Contact, rec.Contact)
 			}
 		})
 	}

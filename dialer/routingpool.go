@@ -21,6 +21,7 @@ type ACD interface {
 	ReserveAgentFor(agentID, campaign string, hold time.Duration) error
 	ConnectOutbound(agentID string, oc routing.OutboundCall) error
 	ReleaseAgent(agentID string) error
+	Break(agentID, reason string) error
 	Hangup(callID string) error
 	Wrapup(agentID string, w routing.Wrapup) error
 }
@@ -64,6 +65,7 @@ type Blend struct {
 	busy     map[string]*RoutingPool // on a campaign's call or its after-call work
 	attended func(agentID string) bool
 	desk     routing.DeskPusher // the attended agents' desktop (AttachDesk)
+	timedOut map[string]int     // records in a row an attended agent let time out (pauseAfter)
 	pending  bool
 	started  bool
 }
@@ -89,7 +91,7 @@ func NewBlend(acd ACD, clk clock.Clock, cfg BlendConfig) *Blend {
 	if cfg.Every == 0 {
 		cfg.Every = time.Second
 	}
-	return &Blend{acd: acd, clk: clk, cfg: cfg, lent: map[string]*RoutingPool{}, busy: map[string]*RoutingPool{}}
+	return &Blend{acd: acd, clk: clk, cfg: cfg, lent: map[string]*RoutingPool{}, busy: map[string]*RoutingPool{}, timedOut: map[string]int{}}
 }
 
 // Start begins the periodic rebalancing; on a clock.Sim, call it from the driving goroutine.

@@ -44,11 +44,19 @@ type DeskPusher interface {
 	PushPreview(agentID string, p OutboundPreview)
 	PushOutbound(agentID, callID string, info OutboundInfo)
 	PushPreviewTimeout(agentID string, t PreviewTimeout)
+	// Connected reports whether the agent's desktop has its WebSocket open: a record that times
+	// out on a desk without one was read by nobody.
+	Connected(agentID string) bool
 }
 
+// ReasonPreviewTimeout is the break reason of an agent the dialer paused because nobody was at
+// the desk to read its records (see PreviewTimeout); POST /api/agent/ready ends it like any break.
+const ReasonPreviewTimeout = "preview_timeout"
+
 // PreviewTimeout says the record on the desk reached its deadline and what the dialer did with
-// it: Action dial (the line rings; the call follows when a person answers) or skip (it went back
-// undialled; the next record follows).
+// it: Action dial (the line rings; the call follows when a person answers), skip (it went back
+// undialled; the next record follows) or pause (nobody is at the desk: the record went back
+// undialled and the agent is on a break, reason preview_timeout, until they are ready again).
 type PreviewTimeout struct {
 	Campaign string    `json:"campaign"`
 	Contact  string    `json:"contact_id"`
@@ -56,6 +64,8 @@ type PreviewTimeout struct {
 	Deadline time.Time `json:"deadline"`
 	// DueAgain is when a skipped record is due again (for any agent).
 	DueAgain *time.Time `json:"due_again,omitempty"`
+	// Reason says why the agent was paused.
+	Reason string `json:"reason,omitempty"`
 }
 
 // DeskAttacher is an optional OutboundDesk method: NewDesktop hands it the desktop, so the
@@ -89,6 +99,13 @@ func (d *Desktop) PushPreviewTimeout(agentID string, t PreviewTimeout) {
 	d.hub.send(agentID, func() PushMessage {
 		return PushMessage{Type: "preview_timeout", Timeout: &t}
 	})
+}
+
+// Connected implements DeskPusher.
+func (d *Desktop) Connected(agentID string) bool {
+	d.hub.mu.Lock()
+	defer d.hub.mu.Unlock()
+	return len(d.hub.subs[agentID]) > 0
 }
 
 // registerPreview mounts the preview endpoints.
