@@ -45,11 +45,12 @@ type SimSMSGateway struct {
 	seq          int
 	DeliveryRate float64 // default 0.96
 	ReplyRate    float64 // share of survey texts answered, default 0.35
+	OptOutRate   float64 // share of texts offering an opt-out answered TD, default 0.01
 }
 
 // NewSimSMSGateway returns a seeded simulated gateway reporting to ev.
 func NewSimSMSGateway(clk clock.Clock, seed uint64, ev SMSEvents) *SimSMSGateway {
-	return &SimSMSGateway{clk: clk, events: ev, rng: rand.New(rand.NewPCG(seed, 0x736d73)), DeliveryRate: 0.96, ReplyRate: 0.35}
+	return &SimSMSGateway{clk: clk, events: ev, rng: rand.New(rand.NewPCG(seed, 0x736d73)), DeliveryRate: 0.96, ReplyRate: 0.35, OptOutRate: 0.01}
 }
 
 func (g *SimSMSGateway) Send(_ context.Context, m OutboundSMS) (string, error) {
@@ -61,12 +62,20 @@ func (g *SimSMSGateway) Send(_ context.Context, m OutboundSMS) (string, error) {
 	id := "sms-" + strconv.Itoa(g.seq)
 	delivered := g.rng.Float64() < g.DeliveryRate
 	lag := time.Duration(2+g.rng.IntN(10)) * time.Second
-	reply := delivered && strings.Contains(m.Body, "Reply") && g.rng.Float64() < g.ReplyRate
-	replyLag := time.Duration(1+g.rng.IntN(120)) * time.Minute
-	score := 1 + g.rng.IntN(5)
-	if g.rng.Float64() < 0.6 { // most customers who answer are satisfied
-		score = 4 + g.rng.IntN(2)
+	// Survey texts ask for a score; reminders offer an opt-out, which a few take.
+	answer := ""
+	switch r := g.rng.Float64(); {
+	case !delivered:
+	case strings.Contains(m.Body, "Reply 1") && r < g.ReplyRate:
+		score := 1 + g.rng.IntN(5)
+		if g.rng.Float64() < 0.6 { // most customers who answer are satisfied
+			score = 4 + g.rng.IntN(2)
+		}
+		answer = strconv.Itoa(score)
+	case strings.Contains(m.Body, "Reply TD") && r < g.OptOutRate:
+		answer = "TD"
 	}
+	replyLag := time.Duration(1+g.rng.IntN(120)) * time.Minute
 	g.mu.Unlock()
 	g.clk.AfterFunc(lag, func() {
 		if delivered {
@@ -75,8 +84,8 @@ func (g *SimSMSGateway) Send(_ context.Context, m OutboundSMS) (string, error) {
 			g.events.Receipt(id, "failed", "handset unreachable")
 		}
 	})
-	if reply {
-		g.clk.AfterFunc(lag+replyLag, func() { g.events.Reply(m.Phone, strconv.Itoa(score)) })
+	if answer != "" {
+		g.clk.AfterFunc(lag+replyLag, func() { g.events.Reply(m.Phone, answer) })
 	}
 	return id, nil
 }

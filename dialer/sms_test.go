@@ -3,6 +3,7 @@ package dialer
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -202,5 +203,49 @@ func TestSMSOptOutBlocksTheCampaign(t *testing.T) {
 		if got := svc.Gate().Check(c, now); got != tc.want {
 			t.Errorf("%s after TD: rule %q, want %q", tc.campaign, got, tc.want)
 		}
+	}
+}
+
+func TestSimSMSGatewayAnswersByText(t *testing.T) {
+	tests := []struct {
+		kind         string
+		wantScores   bool
+		wantOptOuts  bool
+		maxReplyRate float64
+	}{
+		{kind: "survey_link", wantScores: true, maxReplyRate: 0.5},
+		{kind: "reminder", wantOptOuts: true, maxReplyRate: 0.05}, // "Reply TD to opt out": a few do
+	}
+	for _, tc := range tests {
+		t.Run(tc.kind, func(t *testing.T) {
+			clk := clock.NewSim(base)
+			var scores, optOuts, other int
+			m := NewMessenger(clk, func(p events.Payload, _ time.Time) {
+				if v, ok := p.(events.SMS); ok && v.Direction == events.Inbound {
+					switch _, err := strconv.Atoi(v.Body); {
+					case err == nil:
+						scores++
+					case v.Body == "TD":
+						optOuts++
+					default:
+						other++
+					}
+				}
+			})
+			m.SetGateway(NewSimSMSGateway(clk, 7, m))
+			const n = 2000
+			for i := range n {
+				if err := m.Send(context.Background(), fmt.Sprintf("+86139%08d", i), SMSMeta{Kind: tc.kind, Campaign: "c"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			clk.Advance(6 * time.Hour)
+			if (scores > 0) != tc.wantScores || (optOuts > 0) != tc.wantOptOuts || other != 0 {
+				t.Errorf("%d scores, %d opt-outs, %d other replies; want scores %v, opt-outs %v", scores, optOuts, other, tc.wantScores, tc.wantOptOuts)
+			}
+			if r := float64(scores+optOuts) / n; r > tc.maxReplyRate {
+				t.Errorf("reply rate %.3f, want at most %.2f", r, tc.maxReplyRate)
+			}
+		})
 	}
 }
