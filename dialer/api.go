@@ -1,6 +1,8 @@
 package dialer
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +17,9 @@ import (
 //	GET  /api/campaigns/{id}  one campaign: attempts, contacts, abandonment (run, rolling 24 h
 //	                          and 30 d), penetration, occupancy, callback coverage
 //	POST /api/campaigns       create a campaign from YAML or JSON (the same fields as the
-//	                          campaign files); service campaigns need the manager role,
-//	                          telemarketing and market research the marketer role
+//	                          campaign files; JSON durations are strings such as "30s");
+//	                          service campaigns need the manager role, telemarketing and
+//	                          market research the marketer role
 func (s *Service) Register(srv *httpapi.Server) {
 	roles := []httpapi.Role{httpapi.RoleManager, httpapi.RoleMarketer}
 	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/campaigns", Roles: roles,
@@ -67,8 +70,12 @@ func (s *Service) serveCreate(w http.ResponseWriter, r *http.Request) {
 		httpapi.Error(w, http.StatusBadRequest, "request body: missing (a campaign in YAML or JSON)")
 		return
 	}
-	// JSON is YAML, so one strict decoder serves both, with durations written as "10m".
-	c, err := ParseCampaign("request body", body)
+	// JSON is YAML too, but JSON's own decoder names the field of a duration sent as a number.
+	parse := ParseCampaign
+	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '{' && json.Valid(b) {
+		parse = ParseCampaignJSON
+	}
+	c, err := parse("request body", body)
 	if err != nil {
 		httpapi.Error(w, http.StatusBadRequest, err.Error())
 		return

@@ -121,3 +121,49 @@ func TestCampaignAPICreate(t *testing.T) {
 		t.Errorf("tm-autumn after a tick: state %q retry %+v", st.State, st.Campaign.Retry)
 	}
 }
+
+// TestCampaignAPIDurations: a campaign's durations are strings in the API's JSON, as in YAML: a
+// preview timeout of "45s" is read as 45 s and shown as such by GET; a bare number (45, which
+// encoding/json would take for 45 ns) is refused with a 400 naming the field.
+func TestCampaignAPIDurations(t *testing.T) {
+	srv, svc, _ := newAPI(t)
+	tests := []struct {
+		name, body string
+		want       int
+		contains   []string // in the response
+	}{
+		{"durations as strings", `{"id":"pv-1","type":"renewal","script":"R","pacing":"preview","preview":{"timeout":"45s","on_timeout":"skip"},"retry":{"busy":"15m","dropped":"96h"}}`,
+			http.StatusCreated, []string{`"timeout":"45s"`, `"busy":"15m0s"`, `"dropped":"96h0m0s"`}},
+		{"preview timeout as a number", `{"id":"pv-2","type":"renewal","script":"R","pacing":"preview","preview":{"timeout":45}}`,
+			http.StatusBadRequest, []string{"preview.timeout", `such as \"30s\"`}},
+		{"retry as a number", `{"id":"pv-3","type":"renewal","script":"R","retry":{"no_answer":7200}}`,
+			http.StatusBadRequest, []string{"retry.no_answer", `such as \"30s\"`}},
+		{"YAML as before", "id: pv-4\ntype: renewal\nscript: R\npacing: preview\npreview: {timeout: 1m}\n",
+			http.StatusCreated, []string{`"timeout":"1m0s"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := do(t, srv, httpapi.RoleManager, "POST", "/api/campaigns", tc.body)
+			if code != tc.want {
+				t.Fatalf("POST = %d %s, want %d", code, body, tc.want)
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(body, c) {
+					t.Errorf("POST answer lacks %s: %s", c, body)
+				}
+			}
+		})
+	}
+	st, ok := svc.Status("pv-1")
+	if !ok || st.Campaign.Preview.Timeout != 45*time.Second || st.Campaign.Retry.Busy != 15*time.Minute {
+		t.Fatalf("pv-1: preview %+v retry %+v, want timeout 45s, busy 15m", st.Campaign.Preview, st.Campaign.Retry)
+	}
+	code, body := do(t, srv, httpapi.RoleManager, "GET", "/api/campaigns/pv-1", "")
+	if code != http.StatusOK || !strings.Contains(body, `"preview":{"timeout":"45s","on_timeout":"skip"}`) {
+		t.Fatalf("GET pv-1 = %d %s, want its preview timeout as \"45s\"", code, body)
+	}
+	var got CampaignStatus
+	if err := json.Unmarshal([]byte(body), &got); err != nil || got.Campaign.Preview.Timeout != 45*time.Second || got.Campaign.Retry.Dropped != 96*time.Hour {
+		t.Fatalf("GET pv-1 read back: preview %+v retry %+v (%v)", got.Campaign.Preview, got.Campaign.Retry, err)
+	}
+}

@@ -41,8 +41,8 @@ type Campaign struct {
 	Survey   string      `yaml:"survey,omitempty" json:"survey,omitempty"` // "", "ivr" (post-call CSAT/NPS/resolved) or "sms"
 	// Preview is how long a record waits on a person's desk, and what then (preview pacing only).
 	Preview PreviewPolicy `yaml:"preview,omitempty" json:"preview,omitzero"`
-	Start   time.Time     `yaml:"start,omitempty" json:"start,omitempty"`
-	End     time.Time     `yaml:"end,omitempty" json:"end,omitempty"`
+	Start   time.Time     `yaml:"start,omitempty" json:"start,omitzero"`
+	End     time.Time     `yaml:"end,omitempty" json:"end,omitzero"`
 	Owner   string        `yaml:"-" json:"owner,omitempty"` // who created it
 }
 
