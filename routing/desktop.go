@@ -421,7 +421,8 @@ func screenPop(dir CustomerDirectory, customer string, now time.Time) *ScreenPop
 type PushMessage struct {
 	// Type is "hello" (on connect), "offer", "state", "preview" (a record to read, then dial or
 	// skip, with its deadline), "preview_timeout" (the deadline passed: the dialer dialled or
-	// skipped the record) or "outbound" (a campaign call reached the agent; its outcome codes).
+	// skipped the record, or paused an agent not at the desk) or "outbound" (a campaign call
+	// reached the agent; its outcome codes).
 	Type      string             `json:"type"`
 	Desk      *DeskState         `json:"desk,omitempty"`
 	Call      *CallInfo          `json:"call,omitempty"`
