@@ -826,6 +826,8 @@ func (e *Engine) finish(c *call, outcome string, now time.Time, fill func(*event
 		AMD:         c.amd,
 		Claim:       c.contact.ClaimID,
 		Policy:      c.contact.PolicyID,
+		// What the campaign did with a machine (voicemail_left, machine_retry) shows in the event.
+		Disposition: res.Disposition,
 	}
 	if d.Campaign == "" {
 		d.Campaign = e.cfg.Campaign
