@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -216,11 +217,25 @@ type segmentLauncher struct {
 	dir    string
 }
 
-func (l *segmentLauncher) Launch(_ context.Context, id, campaignType string, contacts []dialer.Contact) error {
+func (l *segmentLauncher) Launch(ctx context.Context, id, campaignType string, contacts []dialer.Contact) error {
+	p, _ := httpapi.PrincipalFrom(ctx)
+	path := filepath.Join(l.dir, id+".csv")
+	// The segment API names no agent script: the campaign's own id stands for it.
+	c := dialer.Campaign{ID: id, Name: "Segment campaign " + id, Type: campaignType, Script: "SEG-" + strings.ToUpper(id),
+		List: dialer.ListRule{Source: "file", File: path}, Owner: p.User}
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := dialer.MayCreate(p.Role, campaignType); err != nil {
+		return err
+	}
+	if _, exists := l.dialer.Status(id); exists {
+		return fmt.Errorf("campaign %q already exists", id)
+	}
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return fmt.Errorf("launching campaign %s: %w", id, err)
 	}
-	path := filepath.Join(l.dir, id+".csv")
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("launching campaign %s: %w", id, err)
@@ -237,7 +252,5 @@ func (l *segmentLauncher) Launch(_ context.Context, id, campaignType string, con
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
 	}
-	c := dialer.Campaign{ID: id, Name: "Segment campaign " + id, Type: campaignType, List: dialer.ListRule{Source: "file", File: path}}
-	c.Normalize()
 	return l.dialer.Create(c)
 }
