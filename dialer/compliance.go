@@ -1,8 +1,11 @@
 package dialer
 
 import (
+	"bufio"
 	"cmp"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -157,6 +160,39 @@ func (l *DNCList) Add(phone string, until time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.m[phone] = until
+}
+
+// Load adds the numbers of a do-not-call file: one number a line, local ones normalised with
+// country code cc, optionally followed by ",YYYY-MM-DD", the day the entry lapses; blank lines
+// and lines starting with # are skipped. It returns how many numbers it added.
+func (l *DNCList) Load(r io.Reader, cc string) (int, error) {
+	sc := bufio.NewScanner(r)
+	n := 0
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		raw, lapse, _ := strings.Cut(text, ",")
+		phone := events.NormalizePhone(strings.TrimSpace(raw), cc)
+		if phone == "" {
+			return n, fmt.Errorf("do-not-call line %d: %q is not a phone number", line, raw)
+		}
+		var until time.Time
+		if lapse = strings.TrimSpace(lapse); lapse != "" {
+			d, err := time.Parse(time.DateOnly, lapse)
+			if err != nil {
+				return n, fmt.Errorf("do-not-call line %d: %q is not a date like 2027-06-30", line, lapse)
+			}
+			until = d
+		}
+		l.Add(phone, until)
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		return n, fmt.Errorf("reading do-not-call list: %w", err)
+	}
+	return n, nil
 }
 
 // Contains reports whether phone is listed at now.

@@ -1,6 +1,7 @@
 package dialer
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -213,5 +214,61 @@ func TestInWindow(t *testing.T) {
 				t.Errorf("a call at the returned time is blocked by %s", rule)
 			}
 		})
+	}
+}
+
+func TestDNCListLoad(t *testing.T) {
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		file    string
+		wantN   int
+		listed  []string // at now
+		free    []string
+		wantErr string
+	}{
+		{name: "numbers, comments, a lapsing entry", file: "# national list\n13900000001\n\n+86 139 0000 0002, 2027-06-30\n13900000003,2026-12-01\n",
+			wantN: 3, listed: []string{"+8613900000001", "+8613900000002"}, free: []string{"+8613900000003", "+8613900000004"}},
+		{name: "not a number", file: "13900000001\nhello\n", wantErr: `line 2: "hello" is not a phone number`},
+		{name: "not a date", file: "13900000001,June\n", wantErr: `line 1: "June" is not a date`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := NewDNCList()
+			n, err := l.Load(strings.NewReader(tc.file), "86")
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || n != tc.wantN {
+				t.Fatalf("Load = %d, %v; want %d", n, err, tc.wantN)
+			}
+			for _, p := range tc.listed {
+				if !l.Contains(p, now) {
+					t.Errorf("%s not listed", p)
+				}
+			}
+			for _, p := range tc.free {
+				if l.Contains(p, now) {
+					t.Errorf("%s listed", p)
+				}
+			}
+		})
+	}
+}
+
+func TestServiceLoadsNationalDNC(t *testing.T) {
+	_, svc, clk := newAPI(t)
+	if _, err := svc.LoadDNC("national", strings.NewReader("13900000007\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.LoadDNC("regional", strings.NewReader("")); err == nil {
+		t.Error("an unknown list was accepted")
+	}
+	c := Contact{ID: "x", CustomerID: "C0007", Phone: "+8613900000007", CampaignID: "renewal-30d", CampaignType: "renewal", Attempt: 1}
+	if got := svc.Gate().Check(c, clk.Now()); got != RuleDNCNational {
+		t.Errorf("rule %q, want %q", got, RuleDNCNational)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"slices"
@@ -208,6 +209,17 @@ func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
 
 // Gate is the service's compliance gate (do-not-call lists, holidays, rules).
 func (s *Service) Gate() *Compliance { return s.gate }
+
+// LoadDNC adds a do-not-call file (DNCList.Load) to the national or the company list.
+func (s *Service) LoadDNC(list string, r io.Reader) (int, error) {
+	switch list {
+	case "national":
+		return s.gate.National().Load(r, s.cfg.CountryCode)
+	case "company":
+		return s.gate.Company().Load(r, s.cfg.CountryCode)
+	}
+	return 0, fmt.Errorf("do-not-call list %q is not one of national, company", list)
+}
 
 // Messenger is the service's SMS sender.
 func (s *Service) Messenger() *Messenger { return s.msgr }

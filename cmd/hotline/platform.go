@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -118,6 +120,9 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting the dialer: %w", err)
 	}
+	if err := loadDNC(p.dialer, filepath.Join(cfg.dataDir, "dnc"), cfg.log); err != nil {
+		return nil, err
+	}
 	// The dialer schedules itself on the simulator's clock, which only the simulator's goroutine
 	// may touch: start it from there.
 	if err := p.sim.Do(func(*routing.Engine) error { return p.dialer.Start() }); err != nil {
@@ -173,6 +178,29 @@ func campaignFiles(dir string, log *slog.Logger) ([]dialer.Campaign, error) {
 		log.Info("dialer campaign files read", "dir", dir, "campaigns", len(files))
 	}
 	return out, nil
+}
+
+// loadDNC reads the national decline-calls list and the company's do-not-call list from
+// dir/national.txt and dir/company.txt, when there: one number a line (DNCList.Load). The
+// dialer checks them at dial time; numbers customers give agents or texts add to them as it runs.
+func loadDNC(d *dialer.Service, dir string, log *slog.Logger) error {
+	for _, list := range []string{"national", "company"} {
+		path := filepath.Join(dir, list+".txt")
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("do-not-call list: %w", err)
+		}
+		n, err := d.LoadDNC(list, f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("do-not-call list %s: %w", path, err)
+		}
+		log.Info("do-not-call list read", "list", list, "path", path, "numbers", n)
+	}
+	return nil
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
