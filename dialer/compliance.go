@@ -3,11 +3,14 @@ package dialer
 import (
 	"bufio"
 	"cmp"
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/seed-1c4692e8/hotline/events"
 )
@@ -478,4 +481,86 @@ func (g *Compliance) Record(r Result) {
 func RuleNames() []string {
 	return []string{RuleInvalidNumber, RuleBlacklist, RuleDNCNational, RuleDNCCompany, RuleDNCCampaign,
 		RuleNoConsent, RuleWrongNumber, RuleRefusal, RuleMaxAttempts, RuleAbandonLockout, RuleDailyCap, RuleHoliday, RuleCallingWindow}
+}
+
+// Restored counts what Restore read back.
+type Restored struct {
+	DoNotCall, Refusals, Abandoned, WrongNumbers, OptOuts int
+}
+
+// Restore reads back from ClickHouse what earlier runs of the dialer learned and the gate keeps
+// in memory: numbers customers asked never to be called again (disposition do_not_call), sales
+// refusals (refusal lockout), abandoned calls of the last 30 days (abandon lockout), numbers an
+// agent found wrong, and texts answered with an opt-out (that campaign's list; the company's
+// when no campaign is known). Without it a restart would call them all again.
+func (g *Compliance) Restore(ctx context.Context, conn driver.Conn, tenant string, now time.Time) (Restored, error) {
+	var n Restored
+	rows, err := conn.Query(ctx, `SELECT phone, customer_id, toString(disposition), toString(outcome), max(ended_at)
+		FROM dial_attempts
+		WHERE tenant = ? AND (disposition IN ('do_not_call', 'refused', 'wrong_number')
+			OR (outcome = 'dropped' AND ended_at >= toDateTime(?)))
+		GROUP BY phone, customer_id, disposition, outcome`, tenant, now.Add(-30*24*time.Hour).Unix())
+	if err != nil {
+		return n, fmt.Errorf("restoring lockouts from dial attempts: %w", err)
+	}
+	defer rows.Close()
+	g.mu.Lock()
+	for rows.Next() {
+		var phone, customer, disposition, outcome string
+		var at time.Time
+		if err := rows.Scan(&phone, &customer, &disposition, &outcome, &at); err != nil {
+			g.mu.Unlock()
+			return n, fmt.Errorf("restoring lockouts from dial attempts: %w", err)
+		}
+		switch {
+		case outcome == events.AttemptDropped:
+			if at.After(g.abandoned[phone]) {
+				g.abandoned[phone] = at
+			}
+			n.Abandoned++
+		case disposition == DispositionDoNotCall:
+			g.company.Add(phone, time.Time{})
+			n.DoNotCall++
+		case disposition == DispositionRefused:
+			if at.After(g.refused[customer]) {
+				g.refused[customer] = at
+			}
+			n.Refusals++
+		case disposition == DispositionWrongNumber:
+			g.wrong[customer+"|"+phone] = true
+			n.WrongNumbers++
+		}
+	}
+	g.mu.Unlock()
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("restoring lockouts from dial attempts: %w", err)
+	}
+	// Short inbound texts only: an opt-out is a word. The words are matched here, in Go, as
+	// the Messenger matches them.
+	texts, err := conn.Query(ctx, `SELECT phone, toString(campaign_id), body FROM sms_messages
+		WHERE tenant = ? AND direction = 'inbound' AND length(body) <= 32
+		GROUP BY phone, campaign_id, body`, tenant)
+	if err != nil {
+		return n, fmt.Errorf("restoring opt-outs from texts: %w", err)
+	}
+	defer texts.Close()
+	for texts.Next() {
+		var phone, campaign, body string
+		if err := texts.Scan(&phone, &campaign, &body); err != nil {
+			return n, fmt.Errorf("restoring opt-outs from texts: %w", err)
+		}
+		if !isOptOut(body) {
+			continue
+		}
+		if campaign == "" {
+			g.company.Add(phone, time.Time{})
+		} else {
+			g.Campaign(campaign).Add(phone, time.Time{})
+		}
+		n.OptOuts++
+	}
+	if err := texts.Err(); err != nil {
+		return n, fmt.Errorf("restoring opt-outs from texts: %w", err)
+	}
+	return n, nil
 }

@@ -236,6 +236,16 @@ func (s *Service) Start() error {
 	s.startedAt = s.deps.Clock.Now()
 	s.now = s.startedAt
 	s.mu.Unlock()
+	if s.deps.ClickHouse != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		n, err := s.gate.Restore(ctx, s.deps.ClickHouse, s.cfg.Tenant, s.startedAt)
+		cancel()
+		if err != nil {
+			return err
+		}
+		s.log.Info("dialer compliance restored", "do_not_call", n.DoNotCall, "refusals", n.Refusals,
+			"abandoned", n.Abandoned, "wrong_numbers", n.WrongNumbers, "sms_opt_outs", n.OptOuts)
+	}
 	for _, c := range s.cfg.Campaigns {
 		c.Normalize()
 		cs, err := s.listContacts(context.Background(), c, s.startedAt)
