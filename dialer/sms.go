@@ -100,11 +100,14 @@ type Messenger struct {
 	emit    func(events.Payload, time.Time)
 	sent    map[string]sentSMS // gateway id → what it was, until its receipt (survey texts: their reply)
 	byPhone map[string]string  // last survey text per number, for replies
-	// lastCampaign is the campaign of the last text per number: an opt-out reply is about it.
-	lastCampaign map[string]string
-	onOptOut     func(phone, campaign string)
-	seq          int
+	// last is the last text per number: a reply that answers no survey answers it (an opt-out
+	// is about its campaign).
+	last     map[string]lastText
+	onOptOut func(phone, campaign string)
+	seq      int
 }
+
+type lastText struct{ id, campaign, customer string }
 
 type sentSMS struct {
 	meta     SMSMeta
@@ -132,7 +135,7 @@ type SMSMeta struct {
 
 // NewMessenger returns a messenger; emit receives every SMS and survey event.
 func NewMessenger(clk clock.Clock, emit func(events.Payload, time.Time)) *Messenger {
-	return &Messenger{clk: clk, emit: emit, sent: map[string]sentSMS{}, byPhone: map[string]string{}, lastCampaign: map[string]string{}}
+	return &Messenger{clk: clk, emit: emit, sent: map[string]sentSMS{}, byPhone: map[string]string{}, last: map[string]lastText{}}
 }
 
 // OnOptOut is called when a customer answers a text with an opt-out word (the reminders say
@@ -202,9 +205,7 @@ func (m *Messenger) Send(ctx context.Context, phone string, meta SMSMeta) error 
 			m.forget(prev)
 		}
 	}
-	if meta.Campaign != "" {
-		m.lastCampaign[phone] = meta.Campaign
-	}
+	m.last[phone] = lastText{id: id, campaign: meta.Campaign, customer: meta.Customer}
 	m.mu.Unlock()
 	m.emit(ev, now)
 	return nil
@@ -252,16 +253,16 @@ func (m *Messenger) Reply(phone, body string) {
 		delete(m.byPhone, phone)
 		m.forget(orig)
 	}
-	campaign, optOut := m.lastCampaign[phone], m.onOptOut
+	prev, optOut := m.last[phone], m.onOptOut
 	m.mu.Unlock()
-	if s.meta.Campaign == "" {
-		s.meta.Campaign = campaign // a reply to a reminder or a fallback text
+	if !ok { // a reply to a reminder, a notice or a fallback text: to the last one sent
+		orig, s.meta.Campaign, s.meta.Customer = prev.id, prev.campaign, prev.customer
 	}
 	if isOptOut(body) {
 		// Not a score, even to a survey text: the customer wants no more.
 		ok = false
 		if optOut != nil {
-			optOut(phone, campaign)
+			optOut(phone, s.meta.Campaign)
 		}
 	}
 	customer := s.meta.Customer

@@ -127,8 +127,8 @@ func TestSMSOptOutReplies(t *testing.T) {
 				case events.SMS:
 					if v.Direction == events.Inbound {
 						replies++
-						if v.Campaign != "renewal-30d" {
-							t.Errorf("reply recorded for campaign %q, want the one that texted", v.Campaign)
+						if v.Campaign != "renewal-30d" || v.InReplyTo != "m1" || v.Customer != "C1" {
+							t.Errorf("reply recorded for campaign %q, text %q, customer %q; want the text it answers", v.Campaign, v.InReplyTo, v.Customer)
 						}
 					}
 				}
