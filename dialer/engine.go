@@ -219,6 +219,14 @@ func NewEngine(cfg EngineConfig, clk clock.Clock, trunk Trunk, pool AgentPool, s
 // Stats are the engine's running figures.
 func (e *Engine) Stats() *Stats { return e.stats }
 
+// RestoreAnswers adds the person-answered calls of earlier runs to the rolling abandonment
+// (24 h, 30 days) the campaign reports, so a restart does not reset the regulators' window.
+func (e *Engine) RestoreAnswers(calls []AnsweredCall) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.stats.preload(calls)
+}
+
 // Start begins the pacing ticks.
 func (e *Engine) Start() {
 	e.mu.Lock()

@@ -66,6 +66,19 @@ func TestRestoreComplianceFromClickHouse(t *testing.T) {
 	if want := (Restored{DoNotCall: 1, Refusals: 1, Abandoned: 1, WrongNumbers: 1, OptOuts: 2}); n != want {
 		t.Errorf("restored %+v, want %+v", n, want)
 	}
+	// The campaigns' rolling abandonment picks up the answered calls of the last 30 days.
+	h, err := AnswerHistory(ctx, conn, "GD", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := NewStats()
+	st.preload(h["c-renewal"])
+	rate24, n24 := st.AbandonRate(now, 24*time.Hour)
+	rate30, n30 := st.AbandonRate(now, 30*24*time.Hour)
+	if len(h) != 2 || len(h["c-telemarketing"]) != 1 || n24 != 3 || n30 != 3 || rate30 < 0.33 || rate30 > 0.34 || rate24 != rate30 {
+		t.Errorf("history %v: 24 h %.3f of %d, 30 d %.3f of %d; want c-renewal's 3 calls with 1 abandoned in both windows and c-telemarketing's one", h, rate24, n24, rate30, n30)
+	}
+
 	tests := []struct {
 		i        int
 		campaign string
@@ -92,5 +105,45 @@ func TestRestoreComplianceFromClickHouse(t *testing.T) {
 			t.Errorf("customer %d (%s): rule %q, want %q", tc.i, tc.campaign, got, tc.want)
 		}
 		g.customers = nil
+	}
+}
+
+func TestStatsPreload(t *testing.T) {
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name           string
+		past           []AnsweredCall
+		live           []bool // this run's calls, dropped or not, one a minute up to now
+		want24, want30 float64
+	}{
+		{"no history", nil, []bool{false, true}, 0.5, 0.5},
+		{"history only", []AnsweredCall{{now.Add(-48 * time.Hour), true}, {now.Add(-47 * time.Hour), false}}, nil, 0, 0.5},
+		{"both, history first", []AnsweredCall{{now.Add(-10 * 24 * time.Hour), true}, {now.Add(-2 * time.Hour), false}}, []bool{false, false}, 0, 0.25},
+		{"older than 30 days does not count", []AnsweredCall{{now.Add(-31 * 24 * time.Hour), true}}, []bool{false}, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewStats()
+			for i, dropped := range tc.live {
+				at := now.Add(time.Duration(i-len(tc.live)+1) * time.Minute)
+				if dropped {
+					s.drop(at)
+				} else {
+					s.connect(at, time.Second)
+				}
+			}
+			s.preload(tc.past)
+			for i := 1; i < len(s.marks); i++ {
+				if s.marks[i].at.Before(s.marks[i-1].at) {
+					t.Fatalf("marks out of order at %d", i)
+				}
+			}
+			if r, _ := s.AbandonRate(now, 24*time.Hour); r != tc.want24 {
+				t.Errorf("24 h: %v, want %v", r, tc.want24)
+			}
+			if r, _ := s.AbandonRate(now, 30*24*time.Hour); r != tc.want30 {
+				t.Errorf("30 d: %v, want %v", r, tc.want30)
+			}
+		})
 	}
 }

@@ -92,8 +92,10 @@ type Service struct {
 	startedAt time.Time
 	// now is the clock's time at the last tick: the HTTP goroutines read it, since only the
 	// goroutine driving a clock.Sim may read the clock.
-	now     time.Time
-	status  map[string]CampaignStatus
+	now    time.Time
+	status map[string]CampaignStatus
+	// history is the answered calls of earlier runs by campaign, until the campaign takes them.
+	history map[string][]AnsweredCall
 	buf     []events.Event
 	seq     int
 	dropped int
@@ -245,6 +247,15 @@ func (s *Service) Start() error {
 		}
 		s.log.Info("dialer compliance restored", "do_not_call", n.DoNotCall, "refusals", n.Refusals,
 			"abandoned", n.Abandoned, "wrong_numbers", n.WrongNumbers, "sms_opt_outs", n.OptOuts)
+		ctx, cancel = context.WithTimeout(context.Background(), time.Minute)
+		h, err := AnswerHistory(ctx, s.deps.ClickHouse, s.cfg.Tenant, s.startedAt)
+		cancel()
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.history = h
+		s.mu.Unlock()
 	}
 	for _, c := range s.cfg.Campaigns {
 		c.Normalize()
@@ -460,6 +471,11 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 		team.Bind(eng)
 	}
 	r.eng = eng
+	s.mu.Lock()
+	past := s.history[c.ID]
+	delete(s.history, c.ID)
+	s.mu.Unlock()
+	eng.RestoreAnswers(past)
 	s.load(r, contacts, now)
 	if c.List.Source == "book" && s.deps.Book != nil {
 		s.refresh(r, now)

@@ -1,8 +1,12 @@
 package dialer
 
 import (
+	"context"
+	"fmt"
 	"sort"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // Stats are a campaign's running outbound figures, as KPI.md defines them.
@@ -47,6 +51,26 @@ func (s *Stats) connect(now time.Time, wait time.Duration) {
 func (s *Stats) drop(now time.Time) {
 	s.Dropped++
 	s.mark(now, true)
+}
+
+// AnsweredCall is a person-answered call of an earlier run, for the rolling abandonment.
+type AnsweredCall struct {
+	At      time.Time // connected to an agent, or abandoned
+	Dropped bool
+}
+
+// preload puts earlier answered calls before the ones this run counted, keeping time order.
+func (s *Stats) preload(calls []AnsweredCall) {
+	if len(calls) == 0 {
+		return
+	}
+	marks := make([]answerMark, 0, len(calls)+len(s.marks))
+	for _, c := range calls {
+		marks = append(marks, answerMark{c.At, c.Dropped})
+	}
+	marks = append(marks, s.marks...)
+	sort.SliceStable(marks, func(i, j int) bool { return marks[i].at.Before(marks[j].at) })
+	s.marks = marks
 }
 
 // keepMarks is how far back the rolling abandonment can look: the regulators' 30 days.
@@ -116,4 +140,31 @@ func (s *Stats) WorstWindow(window time.Duration, minAnswers int) float64 {
 		}
 	}
 	return worst
+}
+
+// AnswerHistory reads the person-answered calls of the 30 days before until from ClickHouse,
+// by campaign, oldest first: the earlier runs' part of each campaign's rolling abandonment.
+func AnswerHistory(ctx context.Context, conn driver.Conn, tenant string, until time.Time) (map[string][]AnsweredCall, error) {
+	rows, err := conn.Query(ctx, `SELECT toString(campaign_id), ifNull(connected_at, ended_at) AS at, toUInt8(outcome = 'dropped')
+		FROM dial_attempts
+		WHERE tenant = ? AND outcome IN ('connected', 'dropped') AND ended_at >= toDateTime(?) AND ended_at < toDateTime(?)
+		ORDER BY at`, tenant, until.Add(-keepMarks).Unix(), until.Unix())
+	if err != nil {
+		return nil, fmt.Errorf("reading answered calls: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][]AnsweredCall{}
+	for rows.Next() {
+		var campaign string
+		var at time.Time
+		var dropped uint8
+		if err := rows.Scan(&campaign, &at, &dropped); err != nil {
+			return nil, fmt.Errorf("reading answered calls: %w", err)
+		}
+		out[campaign] = append(out[campaign], AnsweredCall{At: at, Dropped: dropped == 1})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("reading answered calls: %w", err)
+	}
+	return out, nil
 }
