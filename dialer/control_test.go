@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -120,6 +121,9 @@ func TestCreateReadsTheListFirst(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Campaign{ID: "survey-" + string(rune('a'+i)), Type: "satisfaction_survey", Script: "S", List: tc.list}
 			err := svc.Create(c)
+			if errors.Is(err, ErrCampaignExists) {
+				t.Fatalf("a list error passes for an id in use: %v", err)
+			}
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("Create: %v", err)
@@ -137,6 +141,9 @@ func TestCreateReadsTheListFirst(t *testing.T) {
 			// Three rows, two numbers: de-duplicated by number.
 			if st.State != StateRunning || st.List.Contacts != 2 {
 				t.Fatalf("state %q, %d contacts; want running with 2", st.State, st.List.Contacts)
+			}
+			if err := svc.Create(c); !errors.Is(err, ErrCampaignExists) || !strings.Contains(err.Error(), `campaign "`+c.ID+`" already exists`) {
+				t.Errorf("creating it again: %v, want ErrCampaignExists", err)
 			}
 		})
 	}

@@ -726,10 +726,14 @@ func (s *Service) unusedID(id string) error {
 	_, known := s.status[id]
 	configured := slices.ContainsFunc(s.cfg.Campaigns, func(q Campaign) bool { return q.ID == id })
 	if running || known || configured {
-		return fmt.Errorf("campaign %q already exists", id)
+		return fmt.Errorf("campaign %q %w", id, ErrCampaignExists)
 	}
 	return nil
 }
+
+// ErrCampaignExists is Create's error for an id in use (the API's 409); its other errors are
+// the campaign's own (a list that cannot be read).
+var ErrCampaignExists = errors.New("already exists")
 
 // CampaignStatus is a campaign's live progress, as GET /api/campaigns/{id} shows it.
 type CampaignStatus struct {
