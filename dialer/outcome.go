@@ -57,6 +57,7 @@ func (b *Blend) ReportOutcome(agentID, callID string, o routing.OutboundOutcome)
 	if err := p.checkOutcome(o, now); err != nil {
 		return nil, err
 	}
+	b.present(agentID) // whoever reports an outcome is at the desk: the next preview timeout is a first again
 	// The conversation ends now, or ended when the agent hung up (after-call work since).
 	end := now
 	ai, err := b.acd.Agent(agentID)

@@ -395,9 +395,18 @@ func TestDesktopPreviewAutoPause(t *testing.T) {
 					t.Fatalf("first timeout at a live desk pushed %+v, want action %s", m.Timeout, tc.onTimeout)
 				}
 				if tc.onTimeout == PreviewDial {
+					// Nobody reports an outcome: the customer hangs up after talking to the empty
+					// seat, and routing's wrap-up limit hands the agent back.
 					st := f.onCall(t)
-					f.post(t, "/api/agent/calls/"+st.Agent.CallID+"/outcome", `{"code": "renewed"}`, http.StatusOK)
-					f.post(t, "/api/agent/ready", "", http.StatusOK)
+					if err := f.acd.Hangup(st.Agent.CallID); err != nil {
+						t.Fatal(err)
+					}
+					for ai, _ := f.acd.Agent("a"); ai.State != events.AgentAvailable; ai, _ = f.acd.Agent("a") {
+						if f.clk.Now().After(rec.Deadline.Add(5 * time.Minute)) {
+							t.Fatalf("routing's wrap-up limit did not hand a back: %s", ai.State)
+						}
+						f.clk.Advance(10 * time.Second)
+					}
 					attempts = 1
 				}
 				rec = f.firstPreview(t)
@@ -446,5 +455,26 @@ func TestDesktopPreviewAutoPause(t *testing.T) {
 				t.Fatalf("ready again, the desk shows record %s, want %s back (it went back to the list undialled)", p.Contact, rec.Contact)
 			}
 		})
+	}
+}
+
+// An agent who takes the call a timed-out record dialled and reports its outcome is at the desk:
+// the next record's timeout is a first one again and gets the campaign's action, not a pause.
+func TestDesktopPreviewOutcomeShowsPresence(t *testing.T) {
+	const timeout = 10 * time.Second
+	f := newDeskFixtureFor(t, MethodPreview, withPreview(PreviewPolicy{Timeout: timeout, OnTimeout: PreviewDial}))
+	ws, _ := f.openSocket(t)
+	for i := range 2 {
+		rec := f.firstPreview(t)
+		f.clk.Advance(rec.Deadline.Sub(f.clk.Now()))
+		if m := ws.next(t, "preview_timeout"); m.Timeout == nil || m.Timeout.Action != PreviewDial {
+			t.Fatalf("timeout %d after an agent reported an outcome pushed %+v, want action dial", i+1, m.Timeout)
+		}
+		st := f.onCall(t)
+		f.post(t, "/api/agent/calls/"+st.Agent.CallID+"/outcome", `{"code": "renewed"}`, http.StatusOK)
+		f.post(t, "/api/agent/ready", "", http.StatusOK)
+	}
+	if ai, _ := f.acd.Agent("a"); ai.State == events.AgentBreak {
+		t.Fatalf("a is on a break (%q) after reporting both calls' outcomes", ai.Reason)
 	}
 }
