@@ -19,7 +19,9 @@ import (
 //	POST /api/campaigns       create a campaign from YAML or JSON (the same fields as the
 //	                          campaign files; JSON durations are strings such as "30s");
 //	                          service campaigns need the manager role, telemarketing and
-//	                          market research the marketer role
+//	                          market research the marketer role; 409 for an id in use,
+//	                          400 for a campaign that does not validate or whose list
+//	                          cannot be read
 func (s *Service) Register(srv *httpapi.Server) {
 	roles := []httpapi.Role{httpapi.RoleManager, httpapi.RoleMarketer}
 	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/campaigns", Roles: roles,
@@ -87,12 +89,18 @@ func (s *Service) serveCreate(w http.ResponseWriter, r *http.Request) {
 	// A file path or raw SQL from a request would let a caller read the server's files or any
 	// table: over the API, lists come from the book, segments or requests only.
 	if c.List.Source == "file" || c.List.Query != "" {
-		httpapi.Error(w, http.StatusBadRequest, "list: file lists and raw queries are for campaign files an admin deploys; over the API use source book, requests, or clickhouse with a segment name")
+		httpapi.Error(w, http.StatusBadRequest, "list: file lists and raw queries are for campaign files an admin deploys; over the API use list.source book, requests, or segment with list.segment naming a quadrant (loyal, mercenary, hostage, at_risk)")
 		return
 	}
 	c.Owner = p.User
+	// Only an id in use is a conflict; a list that cannot be read (an unknown segment, a
+	// failing query) is the request's problem and is answered with why.
 	if err := s.Create(c); err != nil {
-		httpapi.Error(w, http.StatusConflict, err.Error())
+		code := http.StatusBadRequest
+		if errors.Is(err, ErrCampaignExists) {
+			code = http.StatusConflict
+		}
+		httpapi.Error(w, code, err.Error())
 		return
 	}
 	st, _ := s.Status(c.ID)
