@@ -17,9 +17,15 @@ import (
 
 func newAPI(t *testing.T) (*httpapi.Server, *Service, *clock.Sim) {
 	t.Helper()
+	return newAPIWithSegments(t, nil)
+}
+
+// newAPIWithSegments is newAPI with segs resolving segment lists (nil: no segment source).
+func newAPIWithSegments(t *testing.T, segs Segments) (*httpapi.Server, *Service, *clock.Sim) {
+	t.Helper()
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	clk := clock.NewSim(start)
-	svc, err := NewService(ServiceConfig{TeamSize: 3, Seed: 2}, Deps{Clock: clk, Book: newFakeBook(100, start), Sink: &memSink{}, Log: slog.New(slog.DiscardHandler)})
+	svc, err := NewService(ServiceConfig{TeamSize: 3, Seed: 2}, Deps{Clock: clk, Book: newFakeBook(100, start), Sink: &memSink{}, Segments: segs, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,6 +125,45 @@ func TestCampaignAPICreate(t *testing.T) {
 	st, ok = svc.Status("tm-autumn")
 	if !ok || st.State != "running" || st.Campaign.Retry.Busy != 15*time.Minute {
 		t.Errorf("tm-autumn after a tick: state %q retry %+v", st.State, st.Campaign.Retry)
+	}
+}
+
+// TestCampaignAPICreateRefusals: each refusal answers its own status with why. 409 is an id in
+// use only; a list that cannot be read (an unknown segment) is the request's mistake, 400.
+func TestCampaignAPICreateRefusals(t *testing.T) {
+	srv, _, _ := newAPIWithSegments(t, &quadrants{members: map[string][]string{"loyal": {"C0001", "C0002"}}})
+	if code, body := do(t, srv, httpapi.RoleMarketer, "POST", "/api/campaigns", tmYAML); code != http.StatusCreated {
+		t.Fatalf("first POST = %d %s", code, body)
+	}
+	tests := []struct {
+		name, body string
+		want       int
+		contains   []string // in the response
+	}{
+		{"an id in use", tmYAML, http.StatusConflict, []string{`campaign \"tm-autumn\" already exists`}},
+		{"an id a default campaign has", `{"id":"renewal-30d","type":"telemarketing","script":"T","list":{"source":"requests"}}`,
+			http.StatusConflict, []string{"already exists"}},
+		{"an unknown segment", `{"id":"seg-1","type":"telemarketing","script":"T","list":{"source":"segment","segment":"nosuch"}}`,
+			http.StatusBadRequest, []string{`list.segment \"nosuch\"`, `no segment \"nosuch\"`}},
+		{"a known segment", `{"id":"seg-2","type":"telemarketing","script":"T","list":{"source":"segment","segment":"loyal"}}`,
+			http.StatusCreated, []string{`"segment":"loyal"`}},
+		{"a file list names the way over the API", `{"id":"f1","type":"telemarketing","script":"T","list":{"source":"file","file":"/etc/passwd"}}`,
+			http.StatusBadRequest, []string{"list.source book, requests, or segment with list.segment"}},
+		{"a raw query names the way over the API", `{"id":"q1","type":"telemarketing","script":"T","list":{"source":"clickhouse","query":"SELECT 1"}}`,
+			http.StatusBadRequest, []string{"list.source book, requests, or segment with list.segment"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := do(t, srv, httpapi.RoleMarketer, "POST", "/api/campaigns", tc.body)
+			if code != tc.want {
+				t.Fatalf("POST = %d %s, want %d", code, body, tc.want)
+			}
+			for _, c := range tc.contains {
+				if !strings.Contains(body, c) {
+					t.Errorf("response %s lacks %s", body, c)
+				}
+			}
+		})
 	}
 }
 

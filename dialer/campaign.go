@@ -22,8 +22,9 @@ type Campaign struct {
 	Type     string `yaml:"type" json:"type"`     // one of events.CampaignTypes
 	Script   string `yaml:"script" json:"script"` // agent script id
 	Priority int    `yaml:"priority" json:"priority"`
-	// Pacing is the dialling method: preview, progressive, hotline (predictive) or a VICIdial
-	// baseline (adapt_hard_limit, adapt_tapered, adapt_average).
+	// Pacing is the dialling method: preview, progressive, predictive (hotline's predictive
+	// pacer; Normalize writes it as hotline) or a VICIdial baseline (adapt_hard_limit,
+	// adapt_tapered, adapt_average).
 	Pacing        string  `yaml:"pacing" json:"pacing"`
 	AbandonTarget float64 `yaml:"abandon_target" json:"abandon_target"` // default 0.03
 	Lines         int     `yaml:"lines" json:"lines"`                   // trunk lines, default 30
@@ -75,8 +76,15 @@ type SMSPolicy struct {
 	Template      string `yaml:"template,omitempty" json:"template,omitempty"`
 }
 
-// Pacing methods a campaign may use.
+// PacingPredictive is the name users give the predictive mode; the campaign runs it with
+// hotline's predictive pacer (MethodHotline), the name the rest of the dialer uses.
+const PacingPredictive = "predictive"
+
+// Pacing methods a campaign may use (after Normalize, predictive reads hotline).
 var campaignPacings = []string{MethodPreview, MethodProgressive, MethodHotline, MethodHardLimit, MethodTapered, MethodAverage}
+
+// pacingNames are the pacing names a campaign file or request may give, for error messages.
+const pacingNames = "preview, progressive, predictive (or hotline), adapt_hard_limit, adapt_tapered, adapt_average"
 
 // DefaultOutcomes are the disposition codes of a campaign type.
 func DefaultOutcomes(campaignType string) []string {
@@ -104,6 +112,9 @@ func (c *Campaign) Normalize() {
 	k := kindOf(c.Type)
 	if c.Pacing == "" {
 		c.Pacing = cmp.Or(k.pacing, MethodHotline)
+	}
+	if c.Pacing == PacingPredictive {
+		c.Pacing = MethodHotline
 	}
 	if c.AbandonTarget == 0 {
 		c.AbandonTarget = 0.03
@@ -159,7 +170,7 @@ func (c Campaign) Validate() error {
 	case c.Script == "":
 		return fmt.Errorf("script: missing (the agent script id)")
 	case !slices.Contains(campaignPacings, c.Pacing):
-		return fmt.Errorf("pacing: %q is not one of %v", c.Pacing, campaignPacings)
+		return fmt.Errorf("pacing: %q is not one of %s", c.Pacing, pacingNames)
 	case c.AbandonTarget <= 0 || c.AbandonTarget > 0.03:
 		return fmt.Errorf("abandon_target: %v is not in (0, 0.03]: the rules cap abandonment at 3%%", c.AbandonTarget)
 	case c.Lines < 1 || c.Lines > 10000:

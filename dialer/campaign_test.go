@@ -1,6 +1,7 @@
 package dialer
 
 import (
+	"cmp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,45 @@ func TestLoadCampaigns(t *testing.T) {
 	}
 	if _, err := LoadCampaigns(dir); err == nil || !strings.Contains(err.Error(), "already used") {
 		t.Errorf("duplicate ids: error %v", err)
+	}
+}
+
+// TestCampaignPacingPredictive: users call hotline's predictive pacer predictive; a campaign
+// that says so runs it (read as hotline, so the engine, status and events are unchanged), and a
+// bad pacing is answered with the names a campaign may give, predictive among them.
+func TestCampaignPacingPredictive(t *testing.T) {
+	tests := []struct {
+		name, doc, want, wantErr string
+		parse                    func(string, []byte) (Campaign, error)
+	}{
+		{"predictive in YAML", "id: a\ntype: renewal\nscript: R\npacing: predictive\n", MethodHotline, "", ParseCampaign},
+		{"predictive in JSON", `{"id":"a","type":"renewal","script":"R","pacing":"predictive"}`, MethodHotline, "", ParseCampaignJSON},
+		{"hotline as before", "id: a\ntype: renewal\nscript: R\npacing: hotline\n", MethodHotline, "", ParseCampaign},
+		{"preview unchanged", "id: a\ntype: renewal\nscript: R\npacing: preview\n", MethodPreview, "", ParseCampaign},
+		{"unset: the type's default", "id: a\ntype: renewal\nscript: R\n", cmp.Or(kindOf("renewal").pacing, MethodHotline), "", ParseCampaign},
+		{"a pacing no one knows", "id: a\ntype: renewal\nscript: R\npacing: turbo\n", "", `pacing: "turbo" is not one of`, ParseCampaign},
+		{"predictive is case-sensitive as the others", "id: a\ntype: renewal\nscript: R\npacing: Predictive\n", "", `pacing: "Predictive"`, ParseCampaign},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := tc.parse("c", []byte(tc.doc))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				for _, name := range append([]string{PacingPredictive}, campaignPacings...) {
+					if !strings.Contains(err.Error(), name) {
+						t.Errorf("error %q does not name the accepted pacing %s", err, name)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Pacing != tc.want {
+				t.Errorf("pacing %q, want %q", c.Pacing, tc.want)
+			}
+		})
 	}
 }
