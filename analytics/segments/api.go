@@ -1,11 +1,13 @@
 package segments
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 )
 
@@ -13,7 +15,8 @@ import (
 //
 //	GET  /api/segments               quadrant sizes and movements over ?from=&to= (dates)
 //	GET  /api/segments/{quadrant}    the customers of a quadrant; phones masked unless ?campaign= names the campaign that will dial them
-//	POST /api/segments/{quadrant}/campaign  {"campaign_id","campaign_type"}: the segment becomes a dialer campaign
+//	POST /api/segments/{quadrant}/campaign  {"campaign_id","campaign_type"[,"script","priority"]}: the segment becomes a dialer campaign
+//	     (400 for a campaign that does not validate, 403 for a service type, 409 for an id in use, 502 for a failure upstream)
 //
 // Query parameters: as_of (YYYY-MM-DD, default today), tenant, limit, include_blacklisted, exclude_flagged.
 func Register(srv *httpapi.Server, e *analytics.Engine, l Launcher, now func() time.Time) {
@@ -65,10 +68,7 @@ func Register(srv *httpapi.Server, e *analytics.Engine, l Launcher, now func() t
 	srv.Handle(httpapi.Endpoint{Method: http.MethodPost, Path: "/api/segments/{quadrant}/campaign", Roles: []httpapi.Role{httpapi.RoleMarketer},
 		Summary: "turn a quadrant's customers into a dialer campaign (blacklisted excluded)",
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var req struct {
-				CampaignID   string `json:"campaign_id"`
-				CampaignType string `json:"campaign_type"`
-			}
+			var req LaunchRequest
 			if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 				return
 			}
@@ -81,12 +81,25 @@ func Register(srv *httpapi.Server, e *analytics.Engine, l Launcher, now func() t
 				httpapi.Error(w, http.StatusBadRequest, err.Error())
 				return
 			}
-			if err := l.Launch(r.Context(), req.CampaignID, req.CampaignType, contacts); err != nil {
-				httpapi.Error(w, http.StatusBadGateway, "launching campaign: "+err.Error())
+			if err := l.Launch(r.Context(), req, contacts); err != nil {
+				httpapi.Error(w, launchStatus(err), "launching campaign: "+err.Error())
 				return
 			}
 			httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"campaign_id": req.CampaignID, "contacts": len(contacts)})
 		})})
+}
+
+// launchStatus is the API's status for a Launcher's error: the caller's mistakes are 4xx with
+// the message; only a failure behind the launcher (writing the list, the dialer) is a 502.
+func launchStatus(err error) int {
+	var re *RequestError
+	switch {
+	case errors.As(err, &re):
+		return re.Status
+	case errors.Is(err, dialer.ErrCampaignExists):
+		return http.StatusConflict
+	}
+	return http.StatusBadGateway
 }
 
 func list(w http.ResponseWriter, r *http.Request, e *analytics.Engine, now func() time.Time) ([]analytics.CustomerSegment, bool) {

@@ -40,10 +40,32 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Launcher starts a dialer campaign from a contact list; the binary wires the dialer behind it.
-type Launcher interface {
-	Launch(ctx context.Context, campaignID, campaignType string, contacts []dialer.Contact) error
+// LaunchRequest is the body of POST /api/segments/{quadrant}/campaign.
+type LaunchRequest struct {
+	CampaignID   string `json:"campaign_id"`
+	CampaignType string `json:"campaign_type"`
+	// Script is the agent script id; empty: the launcher derives one from the campaign id.
+	Script string `json:"script,omitempty"`
+	// Priority is the campaign's priority (default 0), as in a campaign file.
+	Priority int `json:"priority,omitempty"`
 }
+
+// Launcher starts a dialer campaign from a contact list; the binary wires the dialer behind it.
+// It answers a request the caller got wrong with a *RequestError, an id in use with an error
+// wrapping dialer.ErrCampaignExists; any other error is an upstream failure.
+type Launcher interface {
+	Launch(ctx context.Context, req LaunchRequest, contacts []dialer.Contact) error
+}
+
+// RequestError is a Launcher's refusal of the request itself (a campaign that does not validate,
+// a role that may not launch it); the API answers Status with its message.
+type RequestError struct {
+	Status int // an HTTP status: 400 or 403
+	Err    error
+}
+
+func (e *RequestError) Error() string { return e.Err.Error() }
+func (e *RequestError) Unwrap() error { return e.Err }
 
 // ListSource is a dialer.ContactSource over a fixed list: each contact is offered once when due.
 type ListSource struct {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -27,12 +29,14 @@ import (
 
 type launcher struct {
 	id       string
+	req      LaunchRequest
 	contacts []dialer.Contact
+	err      error // Launch's answer
 }
 
-func (l *launcher) Launch(ctx context.Context, id, typ string, c []dialer.Contact) error {
-	l.id, l.contacts = id, c
-	return nil
+func (l *launcher) Launch(ctx context.Context, req LaunchRequest, c []dialer.Contact) error {
+	l.id, l.req, l.contacts = req.CampaignID, req, c
+	return l.err
 }
 
 func setup(t *testing.T) (*analytics.Engine, *chtest.Fixture, string) {
@@ -179,6 +183,59 @@ func TestAPI(t *testing.T) {
 	}
 	if n != len(want) {
 		t.Errorf("list source gave %d contacts, want %d", n, len(want))
+	}
+}
+
+// TestAPILaunchStatus: a launch the caller got wrong is a 4xx with the reason; 502 is for a
+// failure behind the launcher only. Script and priority reach the launcher when given.
+func TestAPILaunchStatus(t *testing.T) {
+	e, f, _ := setup(t)
+	srv := httpapi.New(httpapi.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	l := &launcher{}
+	Register(srv, e, l, func() time.Time { return f.End })
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	tok := addToken(t, srv, httpapi.RoleMarketer)
+	tests := []struct {
+		name, body string
+		err        error // the launcher's
+		want       int
+		contains   string // in the response
+		req        LaunchRequest
+	}{
+		{"defaults", `{"campaign_id":"wb-1","campaign_type":"telemarketing"}`, nil, http.StatusCreated, `"campaign_id":"wb-1"`,
+			LaunchRequest{CampaignID: "wb-1", CampaignType: "telemarketing"}},
+		{"script and priority", `{"campaign_id":"wb-2","campaign_type":"telemarketing","script":"XSELL-HOME-1","priority":3}`, nil, http.StatusCreated, `"campaign_id":"wb-2"`,
+			LaunchRequest{CampaignID: "wb-2", CampaignType: "telemarketing", Script: "XSELL-HOME-1", Priority: 3}},
+		{"no campaign id", `{"campaign_type":"telemarketing"}`, nil, http.StatusBadRequest, "campaign_id is required", LaunchRequest{}},
+		{"a priority that is not a number", `{"campaign_id":"wb-3","campaign_type":"telemarketing","priority":"high"}`, nil, http.StatusBadRequest, "priority", LaunchRequest{}},
+		{"a campaign that does not validate", `{"campaign_id":"wb 4","campaign_type":"telemarketing"}`,
+			&RequestError{Status: http.StatusBadRequest, Err: errors.New(`id: "wb 4" may not contain spaces`)}, http.StatusBadRequest, "may not contain spaces", LaunchRequest{}},
+		{"a service campaign", `{"campaign_id":"cb-1","campaign_type":"claim_callback"}`,
+			&RequestError{Status: http.StatusForbidden, Err: errors.New("only a manager may create them")}, http.StatusForbidden, "only a manager", LaunchRequest{}},
+		{"an id in use", `{"campaign_id":"wb-1","campaign_type":"telemarketing"}`,
+			fmt.Errorf(`campaign "wb-1" %w`, dialer.ErrCampaignExists), http.StatusConflict, "already exists", LaunchRequest{}},
+		{"the dialer fails", `{"campaign_id":"wb-5","campaign_type":"telemarketing"}`,
+			errors.New("writing the list of campaign wb-5: disk full"), http.StatusBadGateway, "disk full", LaunchRequest{}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			*l = launcher{err: tc.err}
+			req, _ := http.NewRequest("POST", ts.URL+"/api/segments/at_risk/campaign", strings.NewReader(tc.body))
+			req.Header.Set("Authorization", "Bearer "+tok)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != tc.want || !strings.Contains(string(b), tc.contains) {
+				t.Fatalf("POST = %d %s, want %d with %q", res.StatusCode, b, tc.want, tc.contains)
+			}
+			if tc.req != (LaunchRequest{}) && l.req != tc.req {
+				t.Errorf("launcher got %+v, want %+v", l.req, tc.req)
+			}
+		})
 	}
 }
 

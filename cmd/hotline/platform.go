@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -245,21 +247,22 @@ type segmentLauncher struct {
 	dir    string
 }
 
-func (l *segmentLauncher) Launch(ctx context.Context, id, campaignType string, contacts []dialer.Contact) error {
+func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest, contacts []dialer.Contact) error {
 	p, _ := httpapi.PrincipalFrom(ctx)
+	id := req.CampaignID
 	path := filepath.Join(l.dir, id+".csv")
-	// The segment API names no agent script: the campaign's own id stands for it.
-	c := dialer.Campaign{ID: id, Name: "Segment campaign " + id, Type: campaignType, Script: "SEG-" + strings.ToUpper(id),
-		List: dialer.ListRule{Source: "file", File: path}, Owner: p.User}
+	// Without a script the campaign's own id stands for it.
+	c := dialer.Campaign{ID: id, Name: "Segment campaign " + id, Type: req.CampaignType, Script: cmp.Or(req.Script, "SEG-"+strings.ToUpper(id)),
+		Priority: req.Priority, List: dialer.ListRule{Source: "file", File: path}, Owner: p.User}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
-		return err
+		return &segments.RequestError{Status: http.StatusBadRequest, Err: err}
 	}
-	if err := dialer.MayCreate(p.Role, campaignType); err != nil {
-		return err
+	if err := dialer.MayCreate(p.Role, req.CampaignType); err != nil {
+		return &segments.RequestError{Status: http.StatusForbidden, Err: err}
 	}
 	if _, exists := l.dialer.Status(id); exists {
-		return fmt.Errorf("campaign %q already exists", id)
+		return fmt.Errorf("campaign %q %w", id, dialer.ErrCampaignExists)
 	}
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return fmt.Errorf("launching campaign %s: %w", id, err)

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/analytics/segments"
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
@@ -27,19 +30,37 @@ func TestSegmentLauncher(t *testing.T) {
 	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer})
 	tests := []struct {
 		name, id, typ string
+		script        string
+		priority      int
 		wantErr       string
+		wantStatus    int // of the *segments.RequestError; 0: none
+		wantExists    bool
+		wantScript    string
+		wantPriority  int
 	}{
-		{"telemarketing", "xs-merc", "telemarketing", ""},
-		{"a service campaign is the manager's", "cb-hostage", "claim_callback", "only a manager"},
-		{"an id in use", "xs-merc", "market_research", "already exists"},
-		{"an unknown type", "odd", "lottery", "not one of"},
+		{"telemarketing", "xs-merc", "telemarketing", "", 0, "", 0, false, "SEG-XS-MERC", 0},
+		{"a script and priority of its own", "xs-loyal", "telemarketing", "XSELL-HOME-1", 4, "", 0, false, "XSELL-HOME-1", 4},
+		{"a service campaign is the manager's", "cb-hostage", "claim_callback", "", 0, "only a manager", http.StatusForbidden, false, "", 0},
+		{"an id in use", "xs-merc", "market_research", "", 0, "already exists", 0, true, "", 0},
+		{"an unknown type", "odd", "lottery", "", 0, "not one of", http.StatusBadRequest, false, "", 0},
+		{"an id the dialer cannot use", "odd one", "telemarketing", "", 0, "may not contain spaces", http.StatusBadRequest, false, "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := l.Launch(marketer, tc.id, tc.typ, contacts)
+			err := l.Launch(marketer, segments.LaunchRequest{CampaignID: tc.id, CampaignType: tc.typ, Script: tc.script, Priority: tc.priority}, contacts)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				status := 0
+				if re := (*segments.RequestError)(nil); errors.As(err, &re) {
+					status = re.Status
+				}
+				if status != tc.wantStatus {
+					t.Errorf("refusal status %d, want %d", status, tc.wantStatus)
+				}
+				if errors.Is(err, dialer.ErrCampaignExists) != tc.wantExists {
+					t.Errorf("error %v: is ErrCampaignExists %v, want %v", err, !tc.wantExists, tc.wantExists)
 				}
 				if tc.id != "xs-merc" {
 					if _, statErr := os.Stat(filepath.Join(dir, tc.id+".csv")); statErr == nil {
@@ -52,7 +73,7 @@ func TestSegmentLauncher(t *testing.T) {
 				t.Fatal(err)
 			}
 			st, ok := svc.Status(tc.id)
-			if !ok || st.Campaign.Script == "" || st.Campaign.Owner != "mia" || st.Campaign.List.File != filepath.Join(dir, tc.id+".csv") {
+			if !ok || st.Campaign.Script != tc.wantScript || st.Campaign.Priority != tc.wantPriority || st.Campaign.Owner != "mia" || st.Campaign.List.File != filepath.Join(dir, tc.id+".csv") {
 				t.Fatalf("launched campaign %+v", st.Campaign)
 			}
 		})
