@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
+	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/ingest"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
@@ -68,7 +70,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  - ingest: topics %s* -> ClickHouse %s, database %s\n", in.topicPrefix, in.clickhouse.Addr, in.clickhouse.Database)
 	fmt.Fprintf(stdout, "  - HTTP API on http://%s  (/healthz, /metrics, /api/endpoints)\n", cfg.HTTP.Addr)
 	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
-	fmt.Fprintln(stdout, "  - dialer: renewal, post-claim callback and virtual-hold campaigns on the simulated customers")
+	fmt.Fprintln(stdout, "  -", dialerBanner(parts.dialer.Statuses(), filepath.Join(cfg.DataDir, "campaigns")))
 	fmt.Fprintf(stdout, "  - QA: recordings of answered calls under %s\n", filepath.Join(cfg.DataDir, "recordings"))
 	fmt.Fprintln(stdout, "Demo API tokens (valid for this run):")
 	for _, d := range demo {
@@ -78,6 +80,17 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 
 	return runAll(ctx, append([]func(context.Context) error{srv.Run, svc.Run}, parts.services()...)...)
+}
+
+// dialerBanner names the campaigns the dialer loaded (the defaults and the campaign files in
+// dir), so the banner tells what runs rather than a fixed list.
+func dialerBanner(sts []dialer.CampaignStatus, dir string) string {
+	ids := make([]string, len(sts))
+	for i, st := range sts {
+		ids[i] = st.Campaign.ID
+	}
+	return fmt.Sprintf("dialer: %d campaigns on the simulated customers (%s), campaign files from %s",
+		len(sts), strings.Join(ids, ", "), dir)
 }
 
 type demoToken struct {
