@@ -24,6 +24,8 @@ type ContactList struct {
 	onFallback  func(Contact)
 	onFinal     func(Contact, string, time.Time)
 	window      func(Contact, time.Time) time.Time
+	firstWithin time.Duration // a first attempt is due within this of Due (FirstAttemptWithin)
+	deadlines   bool          // some contact came with a Deadline: AtRisk has something to look at
 }
 
 type listEntry struct {
@@ -67,6 +69,42 @@ func (l *ContactList) inWindow(c Contact, t time.Time) time.Time {
 	return l.window(c, t)
 }
 
+// FirstAttemptWithin sets the list's first-attempt deadline: a contact never called must be
+// attempted within d of its Due (post-claim callbacks: 24 h of the claim closing). It is kept
+// apart from Contact.Deadline, which is a deadline to reach the person and orders the due
+// contacts: a first-attempt deadline there would put the retries of older claims ahead of claims
+// never called yet.
+func (l *ContactList) FirstAttemptWithin(d time.Duration) {
+	l.mu.Lock()
+	l.firstWithin = d
+	l.mu.Unlock()
+}
+
+// AtRisk reports whether a contact due now waits with a deadline in (now, riskBy]: its
+// first-attempt deadline (FirstAttemptWithin) while never called, or its Deadline while not
+// reached. A deadline already past makes no contact at risk: it is missed, and hurrying cannot
+// keep it.
+func (l *ContactList) AtRisk(now, riskBy time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.firstWithin == 0 && !l.deadlines {
+		return false // a renewal list of thousands is not scanned at every look of the blend
+	}
+	for len(l.sched) > 0 && !l.sched[0].nextAt.After(now) {
+		heap.Push(&l.due, heap.Pop(&l.sched))
+	}
+	near := func(d time.Time) bool { return !d.IsZero() && d.After(now) && !d.After(riskBy) }
+	for _, e := range l.due {
+		if e.attempts == 0 && l.firstWithin > 0 && near(e.c.Due.Add(l.firstWithin)) {
+			return true
+		}
+		if e.reached.IsZero() && near(e.c.Deadline) {
+			return true
+		}
+	}
+	return false
+}
+
 // OnFallback is called when a contact reaches the failed-call threshold (SMS fallback).
 func (l *ContactList) OnFallback(f func(Contact)) { l.mu.Lock(); l.onFallback = f; l.mu.Unlock() }
 
@@ -100,6 +138,7 @@ func (l *ContactList) Add(cs ...Contact) int {
 			continue
 		}
 		l.seq++
+		l.deadlines = l.deadlines || !c.Deadline.IsZero()
 		e := &listEntry{c: c, nextAt: l.inWindow(c, c.Due), seq: l.seq, index: -1}
 		l.entries[c.ID] = e
 		l.byPhone[c.Phone] = e

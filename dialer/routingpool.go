@@ -50,9 +50,10 @@ type BlendConfig struct {
 // took the agent before the dial (while they read a preview record), the record goes back to
 // the list undialled.
 //
-// Idle agents go to campaigns by priority, each up to its Agents cap (busy on its calls
-// included), only while the campaign is on shift and has contacts due, never the KeepIdle
-// longest idle, and none more while any inbound call waits. A person who answers and finds no
+// Idle agents go to campaigns by priority — those with contacts about to miss a deadline
+// (AtRisk) ahead of all others — each up to its Agents cap (busy on its calls included), only
+// while the campaign is on shift and has contacts due, never the KeepIdle longest idle, and
+// none more while any inbound call waits. A person who answers and finds no
 // lent agent ready may still borrow an idle one (Borrow): they are on the line now.
 type Blend struct {
 	acd ACD
@@ -165,9 +166,28 @@ func (b *Blend) rebalance() {
 	b.mu.Unlock()
 	b.settleAttended()
 	active := make(map[*RoutingPool]bool, len(pools))
+	urgent := make(map[*RoutingPool]bool, len(pools))
 	for _, p := range pools {
 		active[p] = p.engine != nil && p.active(now)
+		p.mu.Lock()
+		atRisk := p.atRisk
+		p.mu.Unlock()
+		urgent[p] = active[p] && atRisk != nil && atRisk(now)
 	}
+	// A campaign with contacts about to miss a service deadline goes ahead of every campaign
+	// without, whatever their priorities: a commitment to customers (a claim callback's first
+	// attempt within 24 h) is not the marketer's to trade for a reminder campaign's number. It
+	// only reorders the campaigns among themselves: inbound keeps its agents (KeepIdle, no
+	// lending while a call waits) and its first call on every lent agent, as for any campaign.
+	slices.SortStableFunc(pools, func(x, y *RoutingPool) int {
+		switch {
+		case urgent[x] == urgent[y]:
+			return 0
+		case urgent[x]:
+			return -1
+		}
+		return 1
+	})
 	infos := b.acd.Agents()
 	queued := 0
 	for _, n := range b.acd.Waiting() {
@@ -234,7 +254,8 @@ func (b *Blend) rebalance() {
 			}
 		}
 	}
-	// A campaign still short of agents takes idle ones lent to a lower-priority campaign.
+	// A campaign still short of agents takes idle ones lent to a lower-priority campaign (or to
+	// any campaign without urgency, when it has contacts at risk).
 	for i, p := range pools {
 		for _, ai := range avail[keep:] {
 			if !active[p] || holding[p] >= p.limit {
@@ -283,6 +304,8 @@ type RoutingPool struct {
 	borrowed string              // reserved by Borrow for the Connect that follows
 	held     map[string]bool     // reserved by Hold for the line ringing for them
 	previews map[string]preview  // records on attended agents' desks, not dialled yet
+
+	atRisk func(time.Time) bool // set by AtRisk
 }
 
 type poolCall struct {
@@ -292,6 +315,15 @@ type poolCall struct {
 	disposition string
 	// attended: a person at a desktop has the call and reports its outcome (ReportOutcome).
 	attended bool
+}
+
+// AtRisk tells the blend when the campaign has contacts about to miss their deadline
+// (ContactList.AtRisk); while f says so, the campaign goes ahead of every campaign without
+// such contacts when idle agents are lent, its priority notwithstanding.
+func (p *RoutingPool) AtRisk(f func(now time.Time) bool) {
+	p.mu.Lock()
+	p.atRisk = f
+	p.mu.Unlock()
 }
 
 // Bind attaches the engine the pool lends agents to.

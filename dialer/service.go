@@ -428,6 +428,9 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	seed := s.cfg.Seed ^ hashString(c.ID)
 	list := NewContactList(c.Retry, func(Contact) int { return c.MaxAttempts() })
 	list.Window(s.gate.InWindow)
+	if c.Type == events.CampaignClaimCallback {
+		list.FirstAttemptWithin(ClaimFirstAttemptWithin)
+	}
 	list.OnFallback(func(ct Contact) {
 		_ = s.msgr.Send(context.Background(), ct.Phone, SMSMeta{Kind: "fallback", Campaign: c.ID, Customer: ct.CustomerID, ClaimID: ct.ClaimID, ComplaintID: ct.ComplaintID})
 	})
@@ -451,6 +454,7 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 		shared = s.deps.Agents.Join(c, size, team, func(now time.Time) bool {
 			return r.blended.Load() && source.HasDue(now)
 		})
+		shared.AtRisk(func(now time.Time) bool { return source.AtRisk(now, s.riskBy(c, now)) })
 		pool = shared
 	}
 	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine},
@@ -499,6 +503,29 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	}
 	s.log.Info("dialer campaign started", "campaign", c.ID, "type", c.Type, "pacing", c.Pacing, "contacts", list.Progress().Contacts)
 	return nil
+}
+
+// ClaimFirstAttemptWithin is the post-claim callback's first-attempt deadline after the claim
+// closes; ClaimAtRiskWithin is how close to it a claim not called yet puts its campaign ahead
+// of the others for agents. Half the 24 h: longer than the 11 h the calling window is shut
+// overnight (21:00–08:00), so every claim is at risk for at least one calling hour before its
+// deadline — with 4 h, claims closed between 01:00 and 08:00 would be at risk only at night.
+const (
+	ClaimFirstAttemptWithin = 24 * time.Hour
+	ClaimAtRiskWithin       = 12 * time.Hour
+)
+
+// riskBy is how far ahead a campaign's deadlines put it at risk: complaint follow-ups as their
+// status counts them at risk (the end of the next working day, else 48 h), so the blend hurries
+// the very contacts a manager sees flagged; post-claim callbacks ClaimAtRiskWithin.
+func (s *Service) riskBy(c Campaign, now time.Time) time.Time {
+	if c.Type != events.CampaignComplaintFollowup {
+		return now.Add(ClaimAtRiskWithin)
+	}
+	if s.deps.Calendar != nil {
+		return AtRiskBy(s.deps.Calendar, now, s.cfg.Home)
+	}
+	return now.Add(48 * time.Hour)
 }
 
 // load puts a file or query list on the campaign, texting new contacts when it is an SMS one.
