@@ -67,7 +67,7 @@ func (b *starveBook) ClaimsClosed(from, to time.Time) []events.Claim {
 // callback campaign at priority 5 and a renewal campaign at priority 8 whose list outlasts the
 // two simulated days. By priority alone the renewals keep the agent and no claim gets its first
 // attempt within 24 h of closing; with the claims' first-attempt deadline putting their
-// campaign ahead once a claim is 12 h from it, every claim closed on the first day is attempted
+// campaign ahead once a claim is 18 h from it, every claim closed on the first day is attempted
 // in time, and the renewals still have the agent while no claim is at risk.
 func TestClaimCallbacksNotStarvedByHigherPriorityCampaign(t *testing.T) {
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, cst) // a Monday
@@ -141,8 +141,8 @@ func TestClaimCallbacksNotStarvedByHigherPriorityCampaign(t *testing.T) {
 	if inTime != n {
 		t.Errorf("%d of %d claims first attempted within 24 h of closing, want all", inTime, n)
 	}
-	// Monday 10:00–21:00 no claim is within 12 h of its deadline: the renewals keep the agent
-	// (about 14 conversations an hour).
+	// The renewals keep the agent while no claim is at risk (about 14 conversations an hour;
+	// the claims take 66 of the 24 calling hours' conversations).
 	if renewals < 11*10 {
 		t.Errorf("%d renewal conversations, want the renewals to have the agent while no claim is at risk", renewals)
 	}
