@@ -110,6 +110,11 @@ func ParseCampaign(name string, data []byte) (Campaign, error) {
 // Normalize fills defaults.
 func (c *Campaign) Normalize() {
 	k := kindOf(c.Type)
+	if c.Name == "" {
+		// The list and status show names; the id is what the campaign was created as and what
+		// its endpoints take, so a manager recognises it.
+		c.Name = c.ID
+	}
 	if c.Pacing == "" {
 		c.Pacing = cmp.Or(k.pacing, MethodHotline)
 	}

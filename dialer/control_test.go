@@ -148,3 +148,32 @@ func TestCreateReadsTheListFirst(t *testing.T) {
 		})
 	}
 }
+
+func TestCampaignWithoutNameIsListedByID(t *testing.T) {
+	_, svc, clk := newAPI(t)
+	tests := []struct{ id, name, want string }{
+		{"survey-unnamed", "", "survey-unnamed"},
+		{"survey-named", "Spring satisfaction survey", "Spring satisfaction survey"},
+	}
+	for _, tc := range tests {
+		if err := svc.Create(Campaign{ID: tc.id, Name: tc.name, Type: "satisfaction_survey", Script: "S"}); err != nil {
+			t.Fatalf("Create %s: %v", tc.id, err)
+		}
+		if st, _ := svc.Status(tc.id); st.Campaign.Name != tc.want {
+			t.Errorf("%s pending: name %q, want %q", tc.id, st.Campaign.Name, tc.want)
+		}
+	}
+	clk.Advance(10 * time.Second)
+	names := map[string]string{}
+	for _, st := range svc.Statuses() {
+		if st.Campaign.Name == "" {
+			t.Errorf("campaign %s listed without a name", st.Campaign.ID)
+		}
+		names[st.Campaign.ID] = st.Campaign.Name
+	}
+	for _, tc := range tests {
+		if names[tc.id] != tc.want {
+			t.Errorf("%s running: listed as %q, want %q", tc.id, names[tc.id], tc.want)
+		}
+	}
+}
