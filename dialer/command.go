@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
@@ -45,7 +47,7 @@ func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 		}
 		r := c.Rules
 		fmt.Fprintf(stdout, "ok %s: %s %q, script %s, priority %d, pacing %s%s (abandon ≤ %.1f%%), list %s, window %s–%s, ≤ %d attempts, ≤ %d/day, outcomes %s\n",
-			f, c.Type, c.ID, c.Script, c.Priority, c.Pacing, previewTimeout(c), c.AbandonTarget*100, list, r.WindowStart, r.WindowEnd, r.MaxAttempts, r.DailyCap, strings.Join(c.Outcomes, ","))
+			f, c.Type, c.ID, c.Script, c.Priority, pacingAsWritten(c.Pacing, data), previewTimeout(c), c.AbandonTarget*100, list, r.WindowStart, r.WindowEnd, r.MaxAttempts, r.DailyCap, strings.Join(c.Outcomes, ","))
 	}
 	if bad > 0 {
 		return fmt.Errorf("dialer validate: %d of %d campaign files invalid", bad, fs.NArg())
@@ -84,6 +86,18 @@ func describeList(c Campaign) (string, error) {
 		}
 	}
 	return c.List.Source, nil
+}
+
+// pacingAsWritten is the pacing for validate's line in the words of the file: Normalize writes
+// predictive as hotline (its pacer), which the user would not recognise as what they wrote.
+func pacingAsWritten(pacing string, data []byte) string {
+	var raw struct {
+		Pacing string `yaml:"pacing"`
+	}
+	if pacing == MethodHotline && yaml.Unmarshal(data, &raw) == nil && raw.Pacing == PacingPredictive {
+		return PacingPredictive + " (" + MethodHotline + ")"
+	}
+	return pacing
 }
 
 // previewTimeout describes a preview campaign's timeout for validate's line.

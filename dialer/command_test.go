@@ -37,6 +37,23 @@ func TestValidateCommand(t *testing.T) {
 			t.Errorf("%q: err %v, output %s, want %q", yaml, err, out.String(), want)
 		}
 	}
+	// The pacing is named as the file names it; predictive runs on the hotline pacer.
+	for _, tc := range []struct{ pacing, want, notWant string }{
+		{"pacing: predictive\n", "pacing predictive (hotline) (abandon", ""},
+		{"pacing: hotline\n", "pacing hotline (abandon", "predictive"},
+		{"pacing: adapt_tapered\n", "pacing adapt_tapered (abandon", ""},
+		{"", "pacing hotline (abandon", "predictive"},
+	} {
+		f := filepath.Join(t.TempDir(), "pacing.yaml")
+		if err := os.WriteFile(f, []byte("id: p\ntype: renewal\nscript: R\n"+tc.pacing), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out.Reset()
+		err := ValidateCommand(context.Background(), []string{f}, &out)
+		if err != nil || !strings.Contains(out.String(), tc.want) || (tc.notWant != "" && strings.Contains(out.String(), tc.notWant)) {
+			t.Errorf("%q: err %v, output %s, want %q", tc.pacing, err, out.String(), tc.want)
+		}
+	}
 	out.Reset()
 	if err := ValidateCommand(context.Background(), []string{bad}, &out); err == nil || !strings.Contains(out.String(), "script") {
 		t.Errorf("bad file: err %v, output %s", err, out.String())
