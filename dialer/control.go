@@ -13,7 +13,9 @@ import (
 //	POST /api/campaigns/{id}/pause   no new calls; calls in progress finish (manager; marketer
 //	                                 for sales and research campaigns)
 //	POST /api/campaigns/{id}/resume  dial again
-//	POST /api/campaigns/{id}/stop    for good: the open contacts close as expired
+//	POST /api/campaigns/{id}/stop    for good: the open contacts close as expired, records on
+//	                                 agents' preview desks too (the desktop hears preview_timeout,
+//	                                 action stop)
 func (s *Service) RegisterControl(srv *httpapi.Server) {
 	roles := []httpapi.Role{httpapi.RoleManager, httpapi.RoleMarketer}
 	for _, a := range []struct{ verb, state, summary string }{

@@ -177,3 +177,37 @@ func TestCampaignWithoutNameIsListedByID(t *testing.T) {
 		}
 	}
 }
+
+// TestStopTakesThePreviewOffTheDesk: stopping a preview campaign while a record waits on a
+// person's desk takes it off the desk (the desktop hears preview_timeout, action stop) and
+// closes it as expired with the campaign's other open contacts, undialled; nothing comes next.
+func TestStopTakesThePreviewOffTheDesk(t *testing.T) {
+	f := newDeskFixtureFor(t, MethodPreview, withPreview(PreviewPolicy{OnTimeout: PreviewWait}))
+	ws, _ := f.openSocket(t)
+	first := f.firstPreview(t)
+	if m := ws.next(t, "preview"); m.Preview == nil || m.Preview.Contact != first.Contact {
+		t.Fatalf("pushed %+v, want preview of %s", m.Preview, first.Contact)
+	}
+	if st, err := f.svc.SetState("renew", StateStopped); err != nil || st.State != StateStopped {
+		t.Fatalf("SetState stopped: %+v, %v", st, err)
+	}
+	f.clk.Advance(time.Minute)
+	m := ws.next(t, "preview_timeout")
+	if m.Timeout == nil || m.Timeout.Contact != first.Contact || m.Timeout.Action != PreviewStop || m.Timeout.Campaign != "renew" {
+		t.Fatalf("pushed %+v, want record %s taken off the desk with action %s", m.Timeout, first.Contact, PreviewStop)
+	}
+	if p, ok := f.previewOnDesk(t); ok {
+		t.Fatalf("the stopped campaign's record %s is still on the desk", p.Contact)
+	}
+	f.clk.Advance(time.Hour)
+	if ws.seen("preview") {
+		t.Error("a record reached the desk after the campaign stopped")
+	}
+	st, _ := f.svc.Status("renew")
+	if st.List.Open != 0 || st.List.Final[FinalExpired] != st.List.Contacts {
+		t.Errorf("stopped campaign's list %+v, want all %d contacts expired, none open", st.List, st.List.Contacts)
+	}
+	if got := f.attempts(t); len(got) != 0 {
+		t.Errorf("attempts %+v, want none: the record was never dialled", got)
+	}
+}

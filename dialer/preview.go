@@ -36,6 +36,8 @@ const (
 	PreviewWait = "wait"
 	// PreviewPause is not a setting: it is what the dialer did when nobody was at the desk.
 	PreviewPause = "pause"
+	// PreviewStop is not a setting either: the campaign was stopped with the record on the desk.
+	PreviewStop = "stop"
 )
 
 const (
@@ -315,6 +317,22 @@ func (p *RoutingPool) dropPreview(agentID string) {
 	p.mu.Unlock()
 	if ok {
 		pv.stop()
+		p.engine.ReturnPreview(agentID, pv.contact, time.Time{})
+	}
+}
+
+// StopPreviews takes every record off the campaign's desks because the campaign stopped: each
+// desktop hears preview_timeout with action stop, and the record goes back to the list
+// undialled, for the caller to close with the list's other open contacts.
+func (p *RoutingPool) StopPreviews() {
+	p.mu.Lock()
+	pvs := p.previews
+	p.previews = map[string]preview{}
+	p.mu.Unlock()
+	for agentID, pv := range pvs {
+		pv.stop()
+		t := routing.PreviewTimeout{Campaign: p.campaign, Contact: pv.contact.ID, Action: PreviewStop, Deadline: pv.deadline, Reason: "campaign stopped"}
+		p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
 		p.engine.ReturnPreview(agentID, pv.contact, time.Time{})
 	}
 }

@@ -108,7 +108,8 @@ type campaignRun struct {
 	team     *Team
 	lastPoll time.Time
 	pruned   time.Time
-	agents   []string // the simulated team
+	agents   []string     // the simulated team
+	pool     *RoutingPool // the blend's agents, when it has them (nil: the simulated team)
 	onShift  bool
 	blended  atomic.Bool // on shift, for the blend
 	// paused: the engine takes no new contact (calls in progress finish); stopped: paused for
@@ -118,14 +119,16 @@ type campaignRun struct {
 }
 
 // pausable is a campaign's list as its engine dials it: while the campaign is paused it hands
-// out nothing, so no call starts, and the blend lends it no agent.
+// out nothing, so no call starts, and the blend lends it no agent. A stop hands out nothing at
+// once but keeps the lent agents until the tick that takes the records off their preview desks
+// (SetState), so the stop, not the blend, gives those records back and tells the desktops.
 type pausable struct {
 	*ContactList
-	paused *atomic.Bool
+	paused, stopped *atomic.Bool
 }
 
 func (p pausable) Next(now time.Time) (Contact, bool) {
-	if p.paused.Load() {
+	if p.paused.Load() || p.stopped.Load() {
 		return Contact{}, false
 	}
 	return p.ContactList.Next(now)
@@ -294,7 +297,7 @@ func (s *Service) tick() {
 		s.shift(r, now)
 		// A paused campaign reads the book again when resumed (from its last read on), so it
 		// texts nobody meanwhile.
-		if r.c.List.Source == "book" && s.deps.Book != nil && now.Sub(r.lastPoll) >= s.cfg.RefreshEvery && !r.paused.Load() {
+		if r.c.List.Source == "book" && s.deps.Book != nil && now.Sub(r.lastPoll) >= s.cfg.RefreshEvery && !r.paused.Load() && !r.stopped.Load() {
 			s.refresh(r, now)
 		}
 		if !r.c.End.IsZero() && now.After(r.c.End) {
@@ -447,7 +450,7 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 		size = 0 // texts only: the list is worked by refresh, nobody dials
 	}
 	r := &campaignRun{c: c, list: list, team: team}
-	source := pausable{ContactList: list, paused: &r.paused}
+	source := pausable{ContactList: list, paused: &r.paused, stopped: &r.stopped}
 	var pool AgentPool = team
 	var shared *RoutingPool
 	if s.deps.Agents != nil && size > 0 {
@@ -456,6 +459,7 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 		})
 		shared.AtRisk(func(now time.Time) bool { return source.AtRisk(now, s.riskBy(c, now)) })
 		pool = shared
+		r.pool = shared
 	}
 	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine},
 		clk, carrier, pool, source, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
@@ -697,7 +701,7 @@ const (
 )
 
 // SetState pauses, resumes or stops a running campaign. Pausing takes effect at once; stopping
-// closes the open contacts at the next tick.
+// takes the records off the agents' preview desks and closes the open contacts at the next tick.
 func (s *Service) SetState(id, state string) (CampaignStatus, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -719,10 +723,16 @@ func (s *Service) SetState(id, state string) (CampaignStatus, error) {
 	case StateRunning:
 		r.paused.Store(false)
 	case StateStopped:
-		r.paused.Store(true)
 		r.stopped.Store(true)
 		s.mailbox = append(s.mailbox, func() {
+			r.paused.Store(true) // the blend takes its agents back
 			r.eng.Stop()
+			if r.pool != nil {
+				// A record on a person's desk is in flight, which Expire leaves open (and the
+				// blend, letting the agent go, would put back on the list): take it off the
+				// desk first, telling the desktop, so it closes with the others.
+				r.pool.StopPreviews()
+			}
 			r.list.Expire(s.deps.Clock.Now())
 		})
 	default:
