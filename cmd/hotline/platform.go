@@ -14,9 +14,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"gopkg.in/yaml.v3"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/analytics/report"
@@ -241,10 +243,15 @@ func (s segmentContacts) Contacts(ctx context.Context, name string, c dialer.Cam
 }
 
 // segmentLauncher turns a marketer's segment into a dialer campaign: the contacts become the
-// campaign's list file, so the campaign survives in the same form as any file campaign.
+// campaign's list file (<id>.csv) and, once the dialer accepts it, the campaign a campaign file
+// (<id>.yaml) beside it, which `hotline run` loads at start-up (campaignFiles) like any other:
+// a launched campaign survives a restart.
 type segmentLauncher struct {
 	dialer *dialer.Service
 	dir    string
+	// mu makes launches one at a time: a launch refused by the dialer removes the list it wrote,
+	// which must not be one a concurrent launch of the same id is running on.
+	mu sync.Mutex
 }
 
 func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest, contacts []dialer.Contact) error {
@@ -252,8 +259,10 @@ func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest
 	id := req.CampaignID
 	path := filepath.Join(l.dir, id+".csv")
 	// Without a script the campaign's own id stands for it.
-	c := dialer.Campaign{ID: id, Name: "Segment campaign " + id, Type: req.CampaignType, Script: cmp.Or(req.Script, "SEG-"+strings.ToUpper(id)),
-		Priority: req.Priority, List: dialer.ListRule{Source: "file", File: path}, Owner: p.User}
+	file := launchedCampaign{ID: id, Name: "Segment campaign " + id, Type: req.CampaignType, Script: cmp.Or(req.Script, "SEG-"+strings.ToUpper(id)),
+		Priority: req.Priority, List: dialer.ListRule{Source: "file", File: path}}
+	c := file.campaign()
+	c.Owner = p.User
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return &segments.RequestError{Status: http.StatusBadRequest, Err: err}
@@ -261,15 +270,56 @@ func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest
 	if err := dialer.MayCreate(p.Role, req.CampaignType); err != nil {
 		return &segments.RequestError{Status: http.StatusForbidden, Err: err}
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if _, exists := l.dialer.Status(id); exists {
 		return fmt.Errorf("campaign %q %w", id, dialer.ErrCampaignExists)
 	}
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return fmt.Errorf("launching campaign %s: %w", id, err)
 	}
+	if err := writeList(path, contacts); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
+	}
+	if err := l.dialer.Create(c); err != nil {
+		// Refused (an id in use meanwhile, a list the dialer cannot read): no campaign, no list.
+		if rmErr := os.Remove(path); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
+			return errors.Join(err, fmt.Errorf("removing the list of refused campaign %s: %w", id, rmErr))
+		}
+		return err
+	}
+	// Only the fields the launch set: start-up applies the same defaults (Normalize) as here.
+	data, err := yaml.Marshal(file)
+	if err == nil {
+		data = append([]byte(fmt.Sprintf("# Launched from a segment by %s over the API.\n", cmp.Or(p.User, "unknown"))), data...)
+		err = writeFileAtomic(filepath.Join(l.dir, id+".yaml"), data)
+	}
+	if err != nil {
+		return fmt.Errorf("campaign %s is running but was not saved for a restart: %w", id, err)
+	}
+	return nil
+}
+
+// launchedCampaign is the campaign file a segment launch writes: what the launch set, no more.
+type launchedCampaign struct {
+	ID       string          `yaml:"id"`
+	Name     string          `yaml:"name"`
+	Type     string          `yaml:"type"`
+	Script   string          `yaml:"script"`
+	Priority int             `yaml:"priority,omitempty"`
+	List     dialer.ListRule `yaml:"list"`
+}
+
+func (f launchedCampaign) campaign() dialer.Campaign {
+	return dialer.Campaign{ID: f.ID, Name: f.Name, Type: f.Type, Script: f.Script, Priority: f.Priority, List: f.List}
+}
+
+// writeList writes a campaign's list file: customer_id,phone,priority a line.
+func writeList(path string, contacts []dialer.Contact) error {
 	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("launching campaign %s: %w", id, err)
+		return err
 	}
 	w := csv.NewWriter(f)
 	for _, c := range contacts {
@@ -278,10 +328,22 @@ func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest
 	w.Flush()
 	if err := w.Error(); err != nil {
 		f.Close()
-		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
+		return err
 	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
+	return f.Close()
+}
+
+// writeFileAtomic writes path through a temporary file renamed over it, so start-up never reads
+// a half-written campaign file (a bad one stops it). The temporary name does not end in .yaml.
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		os.Remove(tmp)
+		return err
 	}
-	return l.dialer.Create(c)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }

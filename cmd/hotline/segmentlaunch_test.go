@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -63,8 +65,10 @@ func TestSegmentLauncher(t *testing.T) {
 					t.Errorf("error %v: is ErrCampaignExists %v, want %v", err, !tc.wantExists, tc.wantExists)
 				}
 				if tc.id != "xs-merc" {
-					if _, statErr := os.Stat(filepath.Join(dir, tc.id+".csv")); statErr == nil {
-						t.Errorf("a refused launch wrote its list")
+					for _, ext := range []string{".csv", ".yaml"} {
+						if _, statErr := os.Stat(filepath.Join(dir, tc.id+ext)); statErr == nil {
+							t.Errorf("a refused launch wrote its %s file", ext)
+						}
 					}
 				}
 				return
@@ -75,6 +79,76 @@ func TestSegmentLauncher(t *testing.T) {
 			st, ok := svc.Status(tc.id)
 			if !ok || st.Campaign.Script != tc.wantScript || st.Campaign.Priority != tc.wantPriority || st.Campaign.Owner != "mia" || st.Campaign.List.File != filepath.Join(dir, tc.id+".csv") {
 				t.Fatalf("launched campaign %+v", st.Campaign)
+			}
+		})
+	}
+	// After a restart, the launched campaigns are back as they were launched.
+	cs, err := campaignFiles(dir, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("reading the launched campaigns as start-up does: %v", err)
+	}
+	for _, tc := range tests[:2] {
+		i := slices.IndexFunc(cs, func(c dialer.Campaign) bool { return c.ID == tc.id })
+		if i < 0 {
+			t.Errorf("campaign %s is gone after a restart", tc.id)
+			continue
+		}
+		want, _ := svc.Status(tc.id)
+		got := cs[i]
+		got.Owner = want.Campaign.Owner // not kept in campaign files
+		if !reflect.DeepEqual(got, want.Campaign) {
+			t.Errorf("campaign %s after a restart:\n%+v\nwant as launched:\n%+v", tc.id, got, want.Campaign)
+		}
+	}
+}
+
+// A launch the dialer refuses leaves neither a list nor a campaign file behind, and the id stays
+// free; a launch it accepts runs on the list it wrote.
+func TestSegmentLaunchRefusedByTheDialer(t *testing.T) {
+	clk := clock.NewSim(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	svc, err := dialer.NewService(dialer.ServiceConfig{Seed: 1}, dialer.Deps{Clock: clk, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	l := &segmentLauncher{dialer: svc, dir: dir}
+	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer})
+	tests := []struct {
+		name     string
+		contacts []dialer.Contact
+		wantErr  string
+	}{
+		{"a list the dialer cannot read", []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "not-a-number"}}, "not a phone number"},
+		{"a list it can", []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "+8613900000002"}}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := l.Launch(marketer, segments.LaunchRequest{CampaignID: "xs-q2", CampaignType: "telemarketing"}, tc.contacts)
+			files, _ := filepath.Glob(filepath.Join(dir, "xs-q2.*"))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+				}
+				if len(files) != 0 {
+					t.Errorf("the refused launch left %v", files)
+				}
+				if _, ok := svc.Status("xs-q2"); ok {
+					t.Error("the refused campaign is listed")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(files) != 2 {
+				t.Errorf("files %v, want the list and the campaign file", files)
+			}
+			clk.Advance(10 * time.Second)
+			if st, _ := svc.Status("xs-q2"); st.State != dialer.StateRunning || st.List.Contacts != 2 {
+				t.Errorf("launched campaign %s with %d contacts, want running with 2", st.State, st.List.Contacts)
 			}
 		})
 	}
