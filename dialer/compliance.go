@@ -198,6 +198,29 @@ func (l *DNCList) Load(r io.Reader, cc string) (int, error) {
 	return n, nil
 }
 
+// Remove takes phone off the list; it reports whether it was there.
+func (l *DNCList) Remove(phone string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, ok := l.m[phone]
+	delete(l.m, phone)
+	return ok
+}
+
+// Until reports whether phone is listed at now and until when (zero: for ever).
+func (l *DNCList) Until(phone string, now time.Time) (time.Time, bool) {
+	if l == nil {
+		return time.Time{}, false
+	}
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	until, ok := l.m[phone]
+	if !ok || !until.IsZero() && !now.Before(until) {
+		return time.Time{}, false
+	}
+	return until, true
+}
+
 // Contains reports whether phone is listed at now.
 func (l *DNCList) Contains(phone string, now time.Time) bool {
 	if l == nil {

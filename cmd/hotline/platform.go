@@ -145,6 +145,8 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 	p.desktop.Register(srv)
 	p.dialer.Register(srv)
 	p.dialer.RegisterControl(srv)
+	// Numbers put on the company list over the API are kept where start-up reads them (loadDNC).
+	p.dialer.RegisterDNC(srv, filepath.Join(dataDir, "dnc", "company.txt"))
 	p.qa.Register(srv)
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
 	if conn != nil {

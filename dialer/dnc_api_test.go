@@ -1,0 +1,225 @@
+package dialer
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+	"github.com/seed-1c4692e8/hotline/internal/httpapi/httpapitest"
+)
+
+// newDNCAPI is newAPI with the do-not-call endpoints writing to a company file in a temp dir.
+func newDNCAPI(t *testing.T) (*httpapi.Server, *Service, *clock.Sim, string) {
+	t.Helper()
+	srv, svc, clk := newAPI(t)
+	file := filepath.Join(t.TempDir(), "dnc", "company.txt")
+	svc.RegisterDNC(srv, file)
+	return srv, svc, clk, file
+}
+
+// dncDo is do with an agent id for agents; an error answer comes back as its message.
+func dncDo(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, body string) (int, string) {
+	t.Helper()
+	p := httpapi.Principal{User: "u-" + string(role), Role: role}
+	if role == httpapi.RoleAgent {
+		p.AgentID = "A1"
+	}
+	tok, err := srv.Tokens().Generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, req)
+	var e struct{ Error string }
+	if rec.Code >= 400 && json.Unmarshal(rec.Body.Bytes(), &e) == nil && e.Error != "" {
+		return rec.Code, e.Error
+	}
+	return rec.Code, rec.Body.String()
+}
+
+func TestDNCAPIRoles(t *testing.T) {
+	srv, _, _, _ := newDNCAPI(t)
+	httpapitest.CheckRoles(t, srv)
+}
+
+func TestDNCPost(t *testing.T) {
+	srv, svc, _, file := newDNCAPI(t)
+	tests := []struct {
+		name     string
+		role     httpapi.Role
+		body     string
+		wantCode int
+		wantBody string // a substring of the answer
+		// rule is what the gate says of the number on renewal-30d afterwards ("": unchanged).
+		phone, rule string
+	}{
+		{"a bad phone", httpapi.RoleManager, `{"phone": "call me maybe"}`, http.StatusBadRequest, `phone: "call me maybe" is not a phone number`, "", ""},
+		{"no phone", httpapi.RoleManager, `{"until": "2027-06-01"}`, http.StatusBadRequest, "phone: missing", "", ""},
+		{"a past until", httpapi.RoleManager, `{"phone": "13800000001", "until": "2026-03-01"}`, http.StatusBadRequest, "until: 2026-03-01 is past", "+8613800000001", ""},
+		{"an until that is not a date", httpapi.RoleManager, `{"phone": "13800000001", "until": "June"}`, http.StatusBadRequest, `until: "June" is not a date`, "", ""},
+		{"an unknown campaign", httpapi.RoleAgent, `{"phone": "13800000001", "campaign": "nope"}`, http.StatusBadRequest, `campaign: no campaign "nope"`, "+8613800000001", ""},
+		{"an unknown field", httpapi.RoleAgent, `{"phone": "13800000001", "list": "national"}`, http.StatusBadRequest, `unknown field "list"`, "", ""},
+		{"an agent lists a number for ever", httpapi.RoleAgent, `{"phone": "138 0000 0001", "reason": "asked on an inbound call"}`, http.StatusCreated,
+			`{"phone":"+8613800000001","list":"company","reason":"asked on an inbound call"}`, "+8613800000001", RuleDNCCompany},
+		{"a manager lists one until a day", httpapi.RoleManager, `{"phone": "+8613800000002", "until": "2027-06-01"}`, http.StatusCreated,
+			`"until":"2027-06-01"`, "+8613800000002", RuleDNCCompany},
+		{"a request does not shorten a listing", httpapi.RoleAgent, `{"phone": "13800000001", "until": "2027-06-01"}`, http.StatusOK,
+			`{"phone":"+8613800000001","list":"company"}`, "+8613800000001", RuleDNCCompany},
+		{"a campaign's list", httpapi.RoleAgent, `{"phone": "13800000003", "campaign": "renewal-30d"}`, http.StatusCreated,
+			`"list":"campaign","campaign":"renewal-30d"`, "+8613800000003", RuleDNCCampaign},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body := dncDo(t, srv, tc.role, "POST", "/api/dnc", tc.body)
+			if code != tc.wantCode || !strings.Contains(body, tc.wantBody) {
+				t.Fatalf("POST %s = %d %s, want %d with %s", tc.body, code, body, tc.wantCode, tc.wantBody)
+			}
+			if tc.phone == "" {
+				return
+			}
+			c := Contact{ID: "x", CustomerID: "nobody", Phone: tc.phone, CampaignID: "renewal-30d", CampaignType: events.CampaignRenewal, Attempt: 1}
+			// 10:00 in the calling window, so a number no list holds is callable.
+			at := time.Date(2026, 3, 3, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+			if got := svc.Gate().Check(c, at); got != tc.rule {
+				t.Errorf("rule %q, want %q", got, tc.rule)
+			}
+		})
+	}
+	// The company entries, and only they, are in the file start-up reads.
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), "+8613800000001\n+8613800000002,2027-06-01\n"; got != want {
+		t.Errorf("company file:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestDNCBlocksTheNextDial(t *testing.T) {
+	srv, svc, clk, _ := newDNCAPI(t)
+	// Every book customer's number: the even ones go on the company list.
+	listed := map[string]bool{}
+	for i := range 100 {
+		phone := fmt.Sprintf("+86139%08d", i)
+		if i%2 == 0 {
+			listed[phone] = true
+			if code, body := dncDo(t, srv, httpapi.RoleAgent, "POST", "/api/dnc", `{"phone": "`+phone+`"}`); code != http.StatusCreated {
+				t.Fatalf("POST %s = %d %s", phone, code, body)
+			}
+		}
+	}
+	posted := clk.Now()
+	clk.Advance(48 * time.Hour)
+	if err := svc.Flush(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sink := svc.deps.Sink.(*memSink)
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	blocked, dialled := 0, 0
+	for _, ev := range sink.evs {
+		d, ok := ev.Payload.(events.DialAttempt)
+		if !ok || d.Campaign != "renewal-30d" || d.DialedAt.Before(posted) {
+			continue
+		}
+		switch {
+		case listed[d.Phone] && d.BlockedRule == RuleDNCCompany:
+			blocked++
+		case listed[d.Phone]:
+			t.Errorf("attempt %s on listed %s after the POST: outcome %s, rule %q", d.AttemptID, d.Phone, d.Outcome, d.BlockedRule)
+		case d.Outcome != events.AttemptBlocked:
+			dialled++
+		}
+	}
+	t.Logf("after the POST: %d attempts on listed numbers blocked, %d on the others dialled", blocked, dialled)
+	if blocked == 0 || dialled == 0 {
+		t.Errorf("after the POST: %d attempts blocked by %s, %d unlisted numbers dialled; want both > 0", blocked, RuleDNCCompany, dialled)
+	}
+}
+
+func TestDNCDeleteAndRestart(t *testing.T) {
+	srv, svc, _, file := newDNCAPI(t)
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte("# from the complaints desk\n13800000009\n13800000001,2027-01-01"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.LoadDNC("company", strings.NewReader("13800000009\n13800000001,2027-01-01\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.LoadDNC("national", strings.NewReader("13800000009\n")); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name, role, method, path, body string
+		wantCode                       int
+		wantBody                       string
+	}{
+		{"a posted number", "manager", "POST", "/api/dnc", `{"phone": "13800000002"}`, http.StatusCreated, `"list":"company"`},
+		{"a campaign entry", "agent", "POST", "/api/dnc", `{"phone": "13800000009", "campaign": "renewal-30d"}`, http.StatusCreated, `"list":"campaign"`},
+		{"an agent sees why", "agent", "GET", "/api/dnc/138-0000-0009", "", http.StatusOK,
+			`"listed":true,"entries":[{"phone":"+8613800000009","list":"national"},{"phone":"+8613800000009","list":"company"},{"phone":"+8613800000009","list":"campaign","campaign":"renewal-30d"}]`},
+		{"a number on no list", "manager", "GET", "/api/dnc/13800000005", "", http.StatusOK, `"listed":false,"entries":[]`},
+		{"a bad number", "manager", "GET", "/api/dnc/hello", "", http.StatusBadRequest, `phone: "hello" is not a phone number`},
+		{"an agent may not remove", "agent", "DELETE", "/api/dnc/13800000009", "", http.StatusForbidden, ""},
+		{"a manager removes", "manager", "DELETE", "/api/dnc/+8613800000009", "", http.StatusOK,
+			`"entries":[{"phone":"+8613800000009","list":"national"},{"phone":"+8613800000009","list":"campaign","campaign":"renewal-30d"}]`},
+		{"twice", "manager", "DELETE", "/api/dnc/13800000009", "", http.StatusNotFound, "+8613800000009 is not on the company do-not-call list"},
+		{"a lapsing one", "manager", "GET", "/api/dnc/13800000001", "", http.StatusOK, `{"phone":"+8613800000001","list":"company","until":"2027-01-01"}`},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			code, body := dncDo(t, srv, httpapi.Role(s.role), s.method, s.path, s.body)
+			if code != s.wantCode || !strings.Contains(body, s.wantBody) {
+				t.Fatalf("%s %s = %d %s, want %d with %s", s.method, s.path, code, body, s.wantCode, s.wantBody)
+			}
+		})
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rewritten without the removed number, the rest as it was; the append did not glue the
+	// posted number to a last line that had no newline.
+	if got, want := string(b), "# from the complaints desk\n13800000001,2027-01-01\n+8613800000002\n"; got != want {
+		t.Errorf("company file:\n%q\nwant\n%q", got, want)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(file), ".dnc-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+
+	// A restart reads the file as start-up does.
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	clk := clock.NewSim(time.Date(2026, 3, 3, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	again, err := NewService(ServiceConfig{TeamSize: 1}, Deps{Clock: clk, Book: newFakeBook(1, clk.Now()), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := again.LoadDNC("company", f); err != nil {
+		t.Fatal(err)
+	}
+	for phone, want := range map[string]string{"+8613800000002": RuleDNCCompany, "+8613800000001": RuleDNCCompany, "+8613800000009": ""} {
+		c := Contact{ID: "x", CustomerID: "nobody", Phone: phone, CampaignID: "renewal-30d", CampaignType: events.CampaignRenewal, Attempt: 1}
+		if got := again.Gate().Check(c, clk.Now()); got != want {
+			t.Errorf("after a restart %s: rule %q, want %q", phone, got, want)
+		}
+	}
+}
