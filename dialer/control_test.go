@@ -211,3 +211,24 @@ func TestStopTakesThePreviewOffTheDesk(t *testing.T) {
 		t.Errorf("attempts %+v, want none: the record was never dialled", got)
 	}
 }
+
+// TestStopClosesTheCallInProgress: a call in progress when the campaign stops finishes; its
+// contact then closes as expired like the others, even when the outcome asked for a callback.
+func TestStopClosesTheCallInProgress(t *testing.T) {
+	f := newDeskFixture(t)
+	st := f.onCall(t)
+	if _, err := f.svc.SetState("renew", StateStopped); err != nil {
+		t.Fatal(err)
+	}
+	f.clk.Advance(time.Minute)
+	cb := f.clk.Now().Add(26 * time.Hour).Format(time.RFC3339)
+	f.post(t, "/api/agent/calls/"+st.Agent.CallID+"/outcome", `{"code": "callback_at", "callback_at": "`+cb+`"}`, http.StatusOK)
+	f.clk.Advance(48 * time.Hour)
+	cs, _ := f.svc.Status("renew")
+	if cs.List.Open != 0 || cs.List.Final[FinalExpired] != cs.List.Contacts {
+		t.Errorf("stopped campaign's list %+v, want all %d contacts expired, none open", cs.List, cs.List.Contacts)
+	}
+	if got := f.attempts(t); len(got) != 1 {
+		t.Errorf("%d attempts, want the one in progress at the stop only", len(got))
+	}
+}

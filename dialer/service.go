@@ -300,7 +300,10 @@ func (s *Service) tick() {
 		if r.c.List.Source == "book" && s.deps.Book != nil && now.Sub(r.lastPoll) >= s.cfg.RefreshEvery && !r.paused.Load() && !r.stopped.Load() {
 			s.refresh(r, now)
 		}
-		if !r.c.End.IsZero() && now.After(r.c.End) {
+		// An ended or stopped campaign closes what is still open every tick: a call in progress
+		// at the end or stop (Expire leaves it in flight) reports afterwards, and its retry would
+		// leave the contact open for good.
+		if r.stopped.Load() || (!r.c.End.IsZero() && now.After(r.c.End)) {
 			r.eng.Stop()
 			r.list.Expire(now)
 		}
