@@ -395,6 +395,15 @@ func (e *Engine) PreviewDial(agentID string, c Contact) {
 	if !ok || a.state != agentReserved || a.call != nil {
 		return
 	}
+	if e.stopped {
+		// The campaign stopped while the record was read: it goes back undialled, and the
+		// stop's expiry closes it.
+		if ret, ok := e.source.(Returner); ok {
+			ret.Return(c)
+		}
+		e.setReady(a, e.clk.Now())
+		return
+	}
 	if e.active >= e.cfg.Lines {
 		// No line: the agent tries again on the next tick.
 		e.clk.AfterFunc(e.cfg.Tick, func() { e.PreviewDial(agentID, c) })

@@ -212,3 +212,27 @@ func TestLogoutWaitsForTheCallToEnd(t *testing.T) {
 		t.Errorf("%d calls placed with nobody logged in", got-attempts)
 	}
 }
+
+// TestStoppedEngineDialsNoPreview: a record an agent is still reading when the campaign stops is
+// not dialled when they finish reading.
+func TestStoppedEngineDialsNoPreview(t *testing.T) {
+	r := newRig(t, Workload{Agents: 10, ContactRate: 0.5, TalkMean: 30 * time.Second, PreviewMean: 20 * time.Second}, pacing.Preview{})
+	r.clk.Advance(10 * time.Minute)
+	reading := 0
+	for i := range 10 {
+		if r.eng.previewing("A" + string(rune('a'+i)) + "0") {
+			reading++
+		}
+	}
+	if reading == 0 {
+		t.Fatal("no agent is reading a record at the stop; the test proves nothing")
+	}
+	r.eng.Stop()
+	stoppedAt, before := r.clk.Now(), len(r.recs)
+	r.clk.Advance(10 * time.Minute)
+	for _, d := range r.recs[before:] {
+		if d.DialedAt.After(stoppedAt) {
+			t.Fatalf("%d agents were reading at the stop; contact %s was dialled at %s, after it", reading, d.Contact, d.DialedAt.Format(time.TimeOnly))
+		}
+	}
+}

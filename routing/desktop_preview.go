@@ -57,6 +57,7 @@ const ReasonPreviewTimeout = "preview_timeout"
 // it: Action dial (the line rings; the call follows when a person answers), skip (it went back
 // undialled; the next record follows) or pause (nobody is at the desk: the record went back
 // undialled and the agent is on a break, reason preview_timeout, until they are ready again).
+// Action stop says the campaign was stopped: the record left the desk undialled.
 type PreviewTimeout struct {
 	Campaign string    `json:"campaign"`
 	Contact  string    `json:"contact_id"`
