@@ -90,9 +90,7 @@ func (l *ContactList) AtRisk(now, riskBy time.Time) bool {
 	if l.firstWithin == 0 && !l.deadlines {
 		return false // a renewal list of thousands is not scanned at every look of the blend
 	}
-	for len(l.sched) > 0 && !l.sched[0].nextAt.After(now) {
-		heap.Push(&l.due, heap.Pop(&l.sched))
-	}
+	l.promote(now)
 	near := func(d time.Time) bool { return !d.IsZero() && d.After(now) && !d.After(riskBy) }
 	for _, e := range l.due {
 		if e.attempts == 0 && l.firstWithin > 0 && near(e.c.Due.Add(l.firstWithin)) {
@@ -171,10 +169,7 @@ func (l *ContactList) HasDue(now time.Time) bool {
 func (l *ContactList) Next(now time.Time) (Contact, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for len(l.sched) > 0 && !l.sched[0].nextAt.After(now) {
-		e := heap.Pop(&l.sched).(*listEntry)
-		heap.Push(&l.due, e)
-	}
+	l.promote(now)
 	for len(l.due) > 0 {
 		e := heap.Pop(&l.due).(*listEntry)
 		// A contact still due when its window closes (the team did not get to it) waits for
@@ -191,6 +186,13 @@ func (l *ContactList) Next(now time.Time) (Contact, bool) {
 		return c, true
 	}
 	return Contact{}, false
+}
+
+// promote moves the contacts whose time has come from the schedule to the due queue; l.mu held.
+func (l *ContactList) promote(now time.Time) {
+	for len(l.sched) > 0 && !l.sched[0].nextAt.After(now) {
+		heap.Push(&l.due, heap.Pop(&l.sched))
+	}
 }
 
 // Return implements Returner: the contact is due again at once, its attempts unchanged.

@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -309,8 +310,9 @@ func (b *Blend) findPreview(agentID string, take bool) (*RoutingPool, preview, b
 	return nil, preview{}, false
 }
 
-// dropPreview gives back undialled the record on the desk of an agent the campaign lets go.
-func (p *RoutingPool) dropPreview(agentID string) {
+// dropPreview gives back undialled the record on the desk of an agent the campaign lets go, and
+// reports it (ok: there was one).
+func (p *RoutingPool) dropPreview(agentID string) (preview, bool) {
 	p.mu.Lock()
 	pv, ok := p.previews[agentID]
 	delete(p.previews, agentID)
@@ -319,6 +321,7 @@ func (p *RoutingPool) dropPreview(agentID string) {
 		pv.stop()
 		p.engine.ReturnPreview(agentID, pv.contact, time.Time{})
 	}
+	return pv, ok
 }
 
 // StopPreviews takes every record off the campaign's desks because the campaign stopped: each
@@ -326,14 +329,15 @@ func (p *RoutingPool) dropPreview(agentID string) {
 // undialled, for the caller to close with the list's other open contacts.
 func (p *RoutingPool) StopPreviews() {
 	p.mu.Lock()
-	pvs := p.previews
-	p.previews = map[string]preview{}
+	agents := slices.Collect(maps.Keys(p.previews))
 	p.mu.Unlock()
-	for agentID, pv := range pvs {
-		pv.stop()
+	for _, agentID := range agents {
+		pv, ok := p.dropPreview(agentID)
+		if !ok {
+			continue // its deadline took it meanwhile, and told the desktop
+		}
 		t := routing.PreviewTimeout{Campaign: p.campaign, Contact: pv.contact.ID, Action: PreviewStop, Deadline: pv.deadline, Reason: "campaign stopped"}
 		p.blend.push(func(d routing.DeskPusher) { d.PushPreviewTimeout(agentID, t) })
-		p.engine.ReturnPreview(agentID, pv.contact, time.Time{})
 	}
 }
 
