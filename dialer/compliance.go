@@ -172,17 +172,16 @@ func (l *DNCList) Load(r io.Reader, cc string) (int, error) {
 	sc := bufio.NewScanner(r)
 	n := 0
 	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || strings.HasPrefix(text, "#") {
+		raw, lapse, entry := dncLine(sc.Text())
+		if !entry {
 			continue
 		}
-		raw, lapse, _ := strings.Cut(text, ",")
-		phone := events.NormalizePhone(strings.TrimSpace(raw), cc)
+		phone := events.NormalizePhone(raw, cc)
 		if phone == "" {
 			return n, fmt.Errorf("do-not-call line %d: %q is not a phone number", line, raw)
 		}
 		var until time.Time
-		if lapse = strings.TrimSpace(lapse); lapse != "" {
+		if lapse != "" {
 			d, err := time.Parse(time.DateOnly, lapse)
 			if err != nil {
 				return n, fmt.Errorf("do-not-call line %d: %q is not a date like 2027-06-30", line, lapse)
@@ -196,6 +195,17 @@ func (l *DNCList) Load(r io.Reader, cc string) (int, error) {
 		return n, fmt.Errorf("reading do-not-call list: %w", err)
 	}
 	return n, nil
+}
+
+// dncLine splits a do-not-call file's line into the number as written and the day it lapses
+// (may be empty); entry is false for a blank line or a # comment.
+func dncLine(line string) (raw, lapse string, entry bool) {
+	text := strings.TrimSpace(line)
+	if text == "" || strings.HasPrefix(text, "#") {
+		return "", "", false
+	}
+	raw, lapse, _ = strings.Cut(text, ",")
+	return strings.TrimSpace(raw), strings.TrimSpace(lapse), true
 }
 
 // Remove takes phone off the list; it reports whether it was there.
@@ -360,7 +370,7 @@ func (g *Compliance) Check(c Contact, now time.Time) string {
 		return RuleDNCCampaign
 	case r.NeedsConsent && !ci.MarketingConsent:
 		return RuleNoConsent
-	case g.wrong[c.CustomerID+"|"+c.Phone]:
+	case g.wrong[wrongKey(c.CustomerID, c.Phone)]:
 		return RuleWrongNumber
 	}
 	if at, ok := g.refused[c.CustomerID]; ok && r.Sales && now.Sub(at) < r.RefusalLockout {
@@ -487,17 +497,38 @@ func (g *Compliance) Record(r Result) {
 			}
 		}
 	}
-	if r.Outcome == events.AttemptDropped {
-		g.abandoned[r.Contact.Phone] = r.At
+	g.learn(r.Contact.CustomerID, r.Contact.Phone, r.Outcome, r.Disposition, r.At)
+}
+
+// learn keeps what an attempt's outcome teaches the gate: an abandoned call's lockout, a sales
+// refusal's, a do-not-call request, a wrong number. Record calls it as attempts end, Restore for
+// earlier runs' attempts; the later of two lockouts stands. g.mu is held.
+func (g *Compliance) learn(customer, phone, outcome, disposition string, at time.Time) {
+	if outcome == events.AttemptDropped && at.After(g.abandoned[phone]) {
+		g.abandoned[phone] = at
 	}
-	switch r.Disposition {
+	switch disposition {
 	case DispositionRefused:
-		g.refused[r.Contact.CustomerID] = r.At
+		if at.After(g.refused[customer]) {
+			g.refused[customer] = at
+		}
 	case DispositionDoNotCall:
-		g.company.Add(r.Contact.Phone, time.Time{})
+		g.company.Add(phone, time.Time{})
 	case DispositionWrongNumber:
-		g.wrong[r.Contact.CustomerID+"|"+r.Contact.Phone] = true
+		g.wrong[wrongKey(customer, phone)] = true
 	}
+}
+
+func wrongKey(customer, phone string) string { return customer + "|" + phone }
+
+// OptOut lists phone on the do-not-call list of the campaign whose text it answered with an
+// opt-out word ("Reply TD to opt out"), or the company's when no campaign is known.
+func (g *Compliance) OptOut(phone, campaign string) {
+	if campaign == "" {
+		g.company.Add(phone, time.Time{})
+		return
+	}
+	g.Campaign(campaign).Add(phone, time.Time{})
 }
 
 // RuleNames lists every rule, for docs and validation.
@@ -535,22 +566,15 @@ func (g *Compliance) Restore(ctx context.Context, conn driver.Conn, tenant strin
 			g.mu.Unlock()
 			return n, fmt.Errorf("restoring lockouts from dial attempts: %w", err)
 		}
+		g.learn(customer, phone, outcome, disposition, at)
 		switch {
 		case outcome == events.AttemptDropped:
-			if at.After(g.abandoned[phone]) {
-				g.abandoned[phone] = at
-			}
 			n.Abandoned++
 		case disposition == DispositionDoNotCall:
-			g.company.Add(phone, time.Time{})
 			n.DoNotCall++
 		case disposition == DispositionRefused:
-			if at.After(g.refused[customer]) {
-				g.refused[customer] = at
-			}
 			n.Refusals++
 		case disposition == DispositionWrongNumber:
-			g.wrong[customer+"|"+phone] = true
 			n.WrongNumbers++
 		}
 	}
@@ -575,11 +599,7 @@ func (g *Compliance) Restore(ctx context.Context, conn driver.Conn, tenant strin
 		if !isOptOut(body) {
 			continue
 		}
-		if campaign == "" {
-			g.company.Add(phone, time.Time{})
-		} else {
-			g.Campaign(campaign).Add(phone, time.Time{})
-		}
+		g.OptOut(phone, campaign)
 		n.OptOuts++
 	}
 	if err := texts.Err(); err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/atomicfile"
 )
 
 // DNCFile is a do-not-call file as DNCList.Load reads it (`hotline run` reads
@@ -65,9 +65,9 @@ func (f *DNCFile) Append(phone string, until time.Time) error {
 	return nil
 }
 
-// Remove rewrites the file without the lines listing phone (however they spell it), through a
-// temporary file renamed over it so a crash leaves the old file or the new, never half of one.
-// Comments and other lines are kept as they are. It reports whether a line was removed.
+// Remove rewrites the file without the lines listing phone (however they spell it), atomically
+// (a crash leaves the old file or the new, never half of one); comments and other lines are
+// kept as they are. It reports whether a line was removed.
 func (f *DNCFile) Remove(phone string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -81,13 +81,9 @@ func (f *DNCFile) Remove(phone string) (bool, error) {
 	var out bytes.Buffer
 	removed := false
 	for _, line := range strings.SplitAfter(string(old), "\n") {
-		text := strings.TrimSpace(line)
-		if text != "" && !strings.HasPrefix(text, "#") {
-			raw, _, _ := strings.Cut(text, ",")
-			if events.NormalizePhone(strings.TrimSpace(raw), f.cc) == phone {
-				removed = true
-				continue
-			}
+		if raw, _, entry := dncLine(line); entry && events.NormalizePhone(raw, f.cc) == phone {
+			removed = true
+			continue
 		}
 		out.WriteString(line)
 	}
@@ -98,28 +94,8 @@ func (f *DNCFile) Remove(phone string) (bool, error) {
 	if st, err := os.Stat(f.path); err == nil {
 		mode = st.Mode().Perm()
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(f.path), ".dnc-*.tmp")
-	if err != nil {
+	if err := atomicfile.Write(f.path, out.Bytes(), mode); err != nil {
 		return false, fmt.Errorf("rewriting do-not-call file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
-	if _, err := io.Copy(tmp, &out); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("rewriting do-not-call file: %w", err)
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("rewriting do-not-call file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return false, fmt.Errorf("rewriting do-not-call file: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return false, fmt.Errorf("rewriting do-not-call file: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), f.path); err != nil {
-		return false, fmt.Errorf("replacing do-not-call file: %w", err)
 	}
 	return true, nil
 }

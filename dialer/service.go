@@ -197,11 +197,7 @@ func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
 	// "Reply TD to opt out": the campaign that texted calls and texts that number no more (its
 	// do-not-call list, checked at dial time); without a campaign, the company's list.
 	s.msgr.OnOptOut(func(phone, campaign string) {
-		if campaign == "" {
-			s.gate.Company().Add(phone, time.Time{})
-		} else {
-			s.gate.Campaign(campaign).Add(phone, time.Time{})
-		}
+		s.gate.OptOut(phone, campaign)
 		s.log.Info("sms opt-out", "campaign", campaign)
 	})
 	if d.SMS != nil {
@@ -415,7 +411,7 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	s.mu.Lock()
 	if _, dup := s.runs[c.ID]; dup {
 		s.mu.Unlock()
-		return fmt.Errorf("campaign %q already exists", c.ID)
+		return fmt.Errorf("campaign %q %w", c.ID, ErrCampaignExists)
 	}
 	s.mu.Unlock()
 	if err := s.gate.SetRules(c.ID, *c.Rules); err != nil {
@@ -497,10 +493,6 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 		}
 	}
 	s.mu.Lock()
-	if _, dup := s.runs[c.ID]; dup {
-		s.mu.Unlock()
-		return fmt.Errorf("campaign %q already exists", c.ID)
-	}
 	s.runs[c.ID] = r
 	s.order = append(s.order, c.ID)
 	s.mu.Unlock()

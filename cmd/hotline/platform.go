@@ -25,6 +25,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/analytics/segments"
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/atomicfile"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/qa"
@@ -295,7 +296,7 @@ func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest
 	data, err := yaml.Marshal(file)
 	if err == nil {
 		data = append([]byte(fmt.Sprintf("# Launched from a segment by %s over the API.\n", cmp.Or(p.User, "unknown"))), data...)
-		err = writeFileAtomic(filepath.Join(l.dir, id+".yaml"), data)
+		err = atomicfile.Write(filepath.Join(l.dir, id+".yaml"), data, 0o644) // start-up never reads half a campaign file
 	}
 	if err != nil {
 		return fmt.Errorf("campaign %s is running but was not saved for a restart: %w", id, err)
@@ -333,19 +334,4 @@ func writeList(path string, contacts []dialer.Contact) error {
 		return err
 	}
 	return f.Close()
-}
-
-// writeFileAtomic writes path through a temporary file renamed over it, so start-up never reads
-// a half-written campaign file (a bad one stops it). The temporary name does not end in .yaml.
-func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"text/template"
 	"time"
+
+	"github.com/seed-1c4692e8/hotline/internal/atomicfile"
 )
 
 // Defaults for Options. The ports are not ClickHouse's usual 9000/8123 so that a system
@@ -249,12 +251,5 @@ func writeIfChanged(path string, content []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, content) {
 		return nil
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, content, 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return atomicfile.Write(path, content, 0o644)
 }
