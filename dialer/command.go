@@ -60,16 +60,11 @@ func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 func describeList(c Campaign) (string, error) {
 	switch c.List.Source {
 	case "file":
-		f, err := os.Open(c.List.File)
-		if err != nil {
-			return "", fmt.Errorf("list.file: %w", err)
-		}
-		defer f.Close()
 		var sc ServiceConfig
 		sc.defaults()
-		cs, err := ReadListFile(f, c, sc.CountryCode, time.Time{})
+		cs, err := readCampaignList(c, sc.CountryCode, time.Time{})
 		if err != nil {
-			return "", fmt.Errorf("list.file %s: %w", c.List.File, err)
+			return "", err
 		}
 		n := NewContactList(c.Retry, nil).Add(cs...)
 		return fmt.Sprintf("file %s (%d contacts, %d duplicates dropped)", c.List.File, n, len(cs)-n), nil

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -361,16 +360,7 @@ func (s *Service) text(r *campaignRun, c Contact, now time.Time) {
 func (s *Service) listContacts(ctx context.Context, c Campaign, now time.Time) ([]Contact, error) {
 	switch c.List.Source {
 	case "file":
-		f, err := os.Open(c.List.File)
-		if err != nil {
-			return nil, fmt.Errorf("list.file: %w", err)
-		}
-		defer f.Close()
-		cs, err := ReadListFile(f, c, s.cfg.CountryCode, now)
-		if err != nil {
-			return nil, fmt.Errorf("list.file %s: %w", c.List.File, err)
-		}
-		return cs, nil
+		return readCampaignList(c, s.cfg.CountryCode, now)
 	case "clickhouse":
 		if s.deps.ClickHouse == nil {
 			return nil, fmt.Errorf("list.query: no ClickHouse connection to run it on")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -110,6 +111,21 @@ func (bc *BookCustomers) zone(name string) *time.Location {
 	}
 	bc.zones[name] = l
 	return l
+}
+
+// readCampaignList reads the campaign's list file (list.file, relative to the working
+// directory), as the service and `hotline dialer validate` both do.
+func readCampaignList(c Campaign, cc string, due time.Time) ([]Contact, error) {
+	f, err := os.Open(c.List.File)
+	if err != nil {
+		return nil, fmt.Errorf("list.file: %w", err)
+	}
+	defer f.Close()
+	cs, err := ReadListFile(f, c, cc, due)
+	if err != nil {
+		return nil, fmt.Errorf("list.file %s: %w", c.List.File, err)
+	}
+	return cs, nil
 }
 
 // ReadListFile reads a CSV list: customer_id,phone[,priority], with an optional header line.
