@@ -2,7 +2,6 @@ package dialer
 
 import (
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +44,14 @@ func TestCampaignAPIRoles(t *testing.T) {
 
 func do(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, body string) (int, string) {
 	t.Helper()
-	tok, err := srv.Tokens().Generate(httpapi.Principal{User: "u-" + string(role), Role: role})
+	rec := doAs(t, srv, httpapi.Principal{User: "u-" + string(role), Role: role}, method, path, body)
+	return rec.Code, rec.Body.String()
+}
+
+// doAs sends one request with a token of p.
+func doAs(t *testing.T, srv *httpapi.Server, p httpapi.Principal, method, path, body string) *httptest.ResponseRecorder {
+	t.Helper()
+	tok, err := srv.Tokens().Generate(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +59,7 @@ func do(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, body
 	req.Header.Set("Authorization", "Bearer "+tok)
 	rec := httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, req)
-	b, _ := io.ReadAll(rec.Result().Body)
-	return rec.Code, string(b)
+	return rec
 }
 
 func TestCampaignAPIProgress(t *testing.T) {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,14 +34,7 @@ func dncDo(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, b
 	if role == httpapi.RoleAgent {
 		p.AgentID = "A1"
 	}
-	tok, err := srv.Tokens().Generate(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+tok)
-	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, req)
+	rec := doAs(t, srv, p, method, path, body)
 	var e struct{ Error string }
 	if rec.Code >= 400 && json.Unmarshal(rec.Body.Bytes(), &e) == nil && e.Error != "" {
 		return rec.Code, e.Error
