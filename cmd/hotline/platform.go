@@ -28,6 +28,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/atomicfile"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 	"github.com/seed-1c4692e8/hotline/qa"
 	"github.com/seed-1c4692e8/hotline/routing"
 	"github.com/seed-1c4692e8/hotline/sim"
@@ -54,6 +55,8 @@ type platformConfig struct {
 	dataDir string
 	sink    events.Sink
 	conn    driver.Conn // analytics and QA sampling; nil in tests without ClickHouse
+	// state keeps what people create and change (statedb); its Tx.Publish queues events.
+	state *statedb.DB
 	log     *slog.Logger
 	// analytics is the config file's analytics: section; zero (no variant) means the defaults.
 	analytics analytics.Settings

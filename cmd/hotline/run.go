@@ -14,6 +14,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
 	"github.com/seed-1c4692e8/hotline/internal/config"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
 func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
@@ -57,7 +58,14 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer conn.Close()
 	srv.AddHealthCheck("clickhouse", conn.Ping)
-	parts, err := newPlatform(platformConfig{profile: *profile, seed: *seed, tenant: cfg.Tenant, dataDir: cfg.DataDir, sink: pub, conn: conn, log: slog.Default(), analytics: cfg.Analytics})
+	// What people create and change lives in the state file; events that go with a change leave
+	// through its outbox.
+	state, err := statedb.Open(ctx, filepath.Join(cfg.DataDir, "state", "hotline.db"))
+	if err != nil {
+		return err
+	}
+	defer state.Close()
+	parts, err := newPlatform(platformConfig{profile: *profile, seed: *seed, tenant: cfg.Tenant, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics})
 	if err != nil {
 		return err
 	}
@@ -79,7 +87,8 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "Look at the data:  clickhouse-client --port %s -d %s -q 'SELECT outcome, count() FROM call_records GROUP BY outcome'\n", portOf(in.clickhouse.Addr), in.clickhouse.Database)
 	fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 
-	return runAll(ctx, append([]func(context.Context) error{srv.Run, svc.Run}, parts.services()...)...)
+	relay := func(ctx context.Context) error { return state.RunOutbox(ctx, pub, slog.Default()) }
+	return runAll(ctx, append([]func(context.Context) error{srv.Run, svc.Run, relay}, parts.services()...)...)
 }
 
 // dialerBanner names the campaigns the dialer loaded (the defaults and the campaign files in
