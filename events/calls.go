@@ -50,12 +50,16 @@ const (
 	OutcomeFailed            = "failed"             // network or number failure
 	OutcomeMachine           = "machine"            // outbound: answering machine
 	OutcomeDropped           = "dropped"            // outbound: person answered, no agent within 2 s
+	// OutcomeInterrupted closes a call that hotline stopped (crash, kill) before the call ended:
+	// written at the next start from what its lifecycle events said; its number and, if it had
+	// not chosen one yet, its business line are not known then.
+	OutcomeInterrupted = "interrupted"
 )
 
 // CallOutcomes lists every outcome.
 var CallOutcomes = []string{
 	OutcomeSelfServed, OutcomeIVRAbandoned, OutcomeAnswered, OutcomeAbandoned, OutcomeCallbackRequested,
-	OutcomeAfterHours, OutcomeNoAnswer, OutcomeBusy, OutcomeFailed, OutcomeMachine, OutcomeDropped,
+	OutcomeAfterHours, OutcomeNoAnswer, OutcomeBusy, OutcomeFailed, OutcomeMachine, OutcomeDropped, OutcomeInterrupted,
 }
 
 // CallRecord is the one final record of a call (CDR style). KPIs are computed from these, never
@@ -103,8 +107,13 @@ func (r CallRecord) Validate() error {
 	c.required("call_id", r.CallID)
 	c.maxLen("call_id", r.CallID, 64)
 	c.oneOf("direction", r.Direction, []string{Inbound, Outbound})
-	c.oneOf("business_line", r.Line, BusinessLines)
-	c.phone("phone", r.Phone)
+	if r.Outcome == OutcomeInterrupted {
+		c.optionalOneOf("business_line", r.Line, BusinessLines)
+		c.optionalPhone("phone", r.Phone)
+	} else {
+		c.oneOf("business_line", r.Line, BusinessLines)
+		c.phone("phone", r.Phone)
+	}
 	c.oneOf("outcome", r.Outcome, CallOutcomes)
 	c.time("arrived_at", r.ArrivedAt)
 	c.time("ended_at", r.EndedAt)

@@ -17,6 +17,9 @@ type ServiceConfig struct {
 	Seed     uint64        // default 1
 	Sink     events.Sink   // where the events go (Kafka in production)
 	Backfill time.Duration // simulated history before now, run as fast as possible; default 24h
+	// ResumeAt is where an earlier run's events stopped (zero: none). A restart carries on from
+	// there, or from now less Backfill if that is later, instead of playing the history again.
+	ResumeAt time.Time
 	Tick     time.Duration // how often the clock catches up with real time; default 200ms
 	Logger   *slog.Logger
 	// EngineOptions are passed to routing.New (e.g. the calendar complaint due dates count by).
@@ -70,7 +73,18 @@ func NewService(cfg ServiceConfig) (*Service, error) {
 		cfg.Logger = slog.Default()
 	}
 	p, _ := ProfileByName(cfg.Profile)
-	s, err := New(Options{Profile: p, Seed: cfg.Seed, Start: time.Now().Add(-cfg.Backfill).Truncate(time.Second), Sink: cfg.Sink, Logger: cfg.Logger, EngineOptions: cfg.EngineOptions})
+	opt := Options{Profile: p, Seed: cfg.Seed, Start: time.Now().Add(-cfg.Backfill).Truncate(time.Second), Sink: cfg.Sink, Logger: cfg.Logger, EngineOptions: cfg.EngineOptions}
+	if !cfg.ResumeAt.IsZero() {
+		// The book of business was published by the first run, and new call ids and event ids
+		// must not repeat that run's: they count from the resume time (fewer than 1,000 calls a
+		// simulated second, so a later resume always starts above an earlier run's last id).
+		opt.NoBookEvents = true
+		opt.FirstCall = int(cfg.ResumeAt.Unix()) * 1000
+		if cfg.ResumeAt.After(opt.Start) {
+			opt.Start = cfg.ResumeAt.Truncate(time.Second).Add(time.Second)
+		}
+	}
+	s, err := New(opt)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ type Options struct {
 	Menu    *routing.Menu
 	// NoBookEvents skips emitting the book of business at the start.
 	NoBookEvents bool
+	// FirstCall is the number after which call ids count (default 0: GD-1-0000001 first), so a
+	// run resumed after an earlier one never reuses its call ids.
+	FirstCall int
 	// Customers overrides the profile's book size.
 	Customers int
 	Logger    *slog.Logger
@@ -130,9 +133,9 @@ func New(opt Options) (*Sim, error) {
 		opt: opt, prof: p, clk: clock.NewSim(opt.Start), menu: menu, log: opt.Logger, loc: loc,
 		rArr: rand.New(rand.NewPCG(opt.Seed, 1)), rCall: rand.New(rand.NewPCG(opt.Seed, 2)),
 		rAgent: rand.New(rand.NewPCG(opt.Seed, 3)), rBook: rand.New(rand.NewPCG(opt.Seed, 4)),
-		ids: routing.SeededIDs(opt.Seed), ended: map[string]uint8{}, callers: map[string]*caller{},
+		ids: routing.SeededIDs(opt.Seed + uint64(opt.FirstCall)*0x9E3779B97F4A7C15), ended: map[string]uint8{}, callers: map[string]*caller{},
 		byAgent: map[string]*simAgent{}, pop: NewPopulation(opt.Seed),
-		counts: Counts{Outcomes: map[string]int{}, ByLine: map[string]int{}},
+		counts: Counts{Outcomes: map[string]int{}, ByLine: map[string]int{}}, nextCall: opt.FirstCall,
 	}
 	s.out = &batch{next: opt.Sink, size: opt.BatchSize}
 	if s.plans, err = buildPlans(menu); err != nil {

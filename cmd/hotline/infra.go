@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
@@ -24,9 +23,8 @@ const embeddedBrokerPort = 29092
 // configuration names none.
 type infra struct {
 	brokers []string
-	// topicPrefix is the configured prefix, plus a run id on the embedded broker: its offsets
-	// restart at 0 every run while ClickHouse keeps the rows (and the offsets) of earlier runs,
-	// so reusing topic names would make ingest skip new events as already stored.
+	// topicPrefix is the configured prefix; the embedded broker keeps its data under the data
+	// directory, so its topics and offsets go on from one run to the next as ClickHouse's rows do.
 	topicPrefix string
 	clickhouse  chdb.Options
 	started     []string // what this process started, for the start-up banner
@@ -58,14 +56,14 @@ func startInfra(ctx context.Context, cfg config.Config, need infraNeeds) (*infra
 		if !need.embeddedKafka {
 			return nil, errors.New("no Kafka brokers: set HOTLINE_KAFKA_BROKERS or --kafka-brokers (the embedded broker lives inside `hotline run` only)")
 		}
-		b, err := embedkafka.Start(embeddedBrokerPort, cfg.Kafka.Partitions)
+		dir := filepath.Join(cfg.DataDir, "kafka-embedded")
+		b, err := embedkafka.Start(dir, embeddedBrokerPort, cfg.Kafka.Partitions)
 		if err != nil {
 			return nil, err
 		}
 		in.brokers = b.Addrs()
-		in.topicPrefix = fmt.Sprintf("%srun%d.", cfg.Kafka.TopicPrefix, time.Now().Unix())
 		in.stop = append(in.stop, b.Close)
-		in.started = append(in.started, "embedded Kafka broker (in memory) on "+in.brokers[0])
+		in.started = append(in.started, "embedded Kafka broker, data in "+dir+", on "+in.brokers[0])
 	}
 	if need.clickhouse {
 		in.clickhouse = chdb.Options{Addr: cfg.ClickHouse.Addr, Database: cfg.ClickHouse.Database, User: cfg.ClickHouse.User, Password: cfg.ClickHouse.Password}

@@ -78,13 +78,31 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	if cfg.conn != nil {
 		p.qa.UseClickHouse(cfg.conn)
 	}
-	p.recorder = newRecorder(cfg.sink, p.qa.Store, time.Now(), cfg.log)
+	// The simulated centre's events leave through the state file's call journal: a restart
+	// closes the calls a stop interrupted and carries on from the last event instead of playing
+	// the day again.
+	simSink, resumeAt := cfg.sink, time.Time{}
+	if cfg.state != nil {
+		journal, err := routing.NewCallJournal(context.Background(), cfg.state, "sim")
+		if err != nil {
+			return nil, err
+		}
+		var closed int
+		if resumeAt, closed, err = journal.Recover(context.Background()); err != nil {
+			return nil, err
+		}
+		if !resumeAt.IsZero() {
+			cfg.log.Info("simulated centre resumes where its events stopped", "at", resumeAt, "interrupted_calls_closed", closed)
+		}
+		simSink = journal
+	}
+	p.recorder = newRecorder(simSink, p.qa.Store, time.Now(), cfg.log)
 	// Callback requests made in the IVR queue go to Kafka and to the dialer's virtual-hold
 	// campaign; the dialer is built after the simulator, so the tee looks it up late.
 	tee := &callbackTee{next: p.recorder}
 	// Complaint due dates count working days by the same holiday calendar as the dialer's
 	// follow-up deadlines and the analytics reports.
-	p.sim, err = sim.NewService(sim.ServiceConfig{Profile: cfg.profile, Seed: cfg.seed, Sink: tee, Logger: cfg.log,
+	p.sim, err = sim.NewService(sim.ServiceConfig{Profile: cfg.profile, Seed: cfg.seed, Sink: tee, Logger: cfg.log, ResumeAt: resumeAt,
 		EngineOptions: []routing.Option{routing.WithCalendar(p.analytics.Calendar)}})
 	if err != nil {
 		return nil, fmt.Errorf("starting the simulator: %w", err)

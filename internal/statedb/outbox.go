@@ -25,13 +25,20 @@ const outboxSchema = `CREATE TABLE outbox (
 // transaction to code that emits events.
 func (tx *Tx) Publish(ctx context.Context, evs ...events.Event) error {
 	now := tx.db.now()
+	if tx.enqueue == nil {
+		stmt, err := tx.PrepareContext(ctx, "INSERT INTO outbox (event_id, topic, key, value, queued_at) VALUES (?, ?, ?, ?, ?)")
+		if err != nil {
+			return fmt.Errorf("preparing the outbox insert: %w", err)
+		}
+		tx.enqueue = stmt // closed with the transaction
+	}
+	stamp := now.UTC().Format(time.RFC3339Nano)
 	for _, e := range evs {
 		b, err := events.Encode(e, now)
 		if err != nil {
 			return fmt.Errorf("queueing a %s event: %w", e.Type, err)
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO outbox (event_id, topic, key, value, queued_at) VALUES (?, ?, ?, ?, ?)",
-			e.EventID.String(), e.Topic(), e.Key(), b, now.UTC().Format(time.RFC3339Nano)); err != nil {
+		if _, err := tx.enqueue.ExecContext(ctx, e.EventID.String(), e.Topic(), e.Key(), b, stamp); err != nil {
 			return fmt.Errorf("queueing a %s event: %w", e.Type, err)
 		}
 		tx.queued++
@@ -58,7 +65,7 @@ func (d *DB) Pending(ctx context.Context) (int, error) {
 // after Kafka acknowledged it. A failed write is retried with backoff, so events wait out a
 // broker outage instead of being lost.
 func (d *DB) RunOutbox(ctx context.Context, w OutboxWriter, log *slog.Logger) error {
-	const batch = 500
+	const batch = 5000
 	backoff := 100 * time.Millisecond
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()

@@ -125,8 +125,9 @@ func (d *DB) Migrate(ctx context.Context, owner string, steps []string) error {
 // Tx is a write transaction; Publish queues events to go out with it.
 type Tx struct {
 	*sql.Tx
-	db     *DB
-	queued int
+	db      *DB
+	queued  int
+	enqueue *sql.Stmt
 }
 
 // Update runs fn in a write transaction and commits it durably if fn returns nil; otherwise
