@@ -15,10 +15,6 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/kafkaadmin"
 )
 
-// embeddedBrokerPort is where `hotline run` puts its in-process broker, away from the test
-// broker's 19092 so both can run at once.
-const embeddedBrokerPort = 29092
-
 // infra is the broker and ClickHouse a command works against, started locally when the
 // configuration names none.
 type infra struct {
@@ -57,7 +53,7 @@ func startInfra(ctx context.Context, cfg config.Config, need infraNeeds) (*infra
 			return nil, errors.New("no Kafka brokers: set HOTLINE_KAFKA_BROKERS or --kafka-brokers (the embedded broker lives inside `hotline run` only)")
 		}
 		dir := filepath.Join(cfg.DataDir, "kafka-embedded")
-		b, err := embedkafka.Start(dir, embeddedBrokerPort, cfg.Kafka.Partitions)
+		b, err := embedkafka.Start(dir, cfg.Kafka.EmbeddedPort, cfg.Kafka.Partitions)
 		if err != nil {
 			return nil, err
 		}

@@ -39,6 +39,9 @@ type Kafka struct {
 	TopicPrefix string `yaml:"topic_prefix" env:"HOTLINE_TOPIC_PREFIX" flag:"topic-prefix" help:"prefix of every topic name"`
 	// Partitions is the partition count used when hotline creates its topics (count, >= 1).
 	Partitions int `yaml:"partitions" env:"HOTLINE_KAFKA_PARTITIONS" help:"partitions per topic when hotline creates topics"`
+	// EmbeddedPort is the loopback port (0..65535, 0 = any free one) of the embedded broker
+	// started when Brokers is empty.
+	EmbeddedPort int `yaml:"embedded_port" env:"HOTLINE_KAFKA_EMBEDDED_PORT" help:"loopback port of the embedded broker started when no brokers are set (0: any free port)"`
 }
 
 // ClickHouse says where the analysis store lives.
@@ -83,8 +86,9 @@ func Default() Config {
 		Tenant:  "HQ",
 		DataDir: "var",
 		Kafka: Kafka{
-			TopicPrefix: "hotline.",
-			Partitions:  4,
+			TopicPrefix:  "hotline.",
+			Partitions:   4,
+			EmbeddedPort: 29092,
 		},
 		ClickHouse: ClickHouse{
 			Database:     "hotline",

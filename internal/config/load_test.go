@@ -52,7 +52,7 @@ func TestLoad(t *testing.T) {
 				*c = Config{
 					Tenant:     "SH01",
 					DataDir:    "/var/lib/hotline",
-					Kafka:      Kafka{Brokers: []string{"kafka1:9092", "kafka2:9092"}, TopicPrefix: "prod.hotline.", Partitions: 12},
+					Kafka:      Kafka{Brokers: []string{"kafka1:9092", "kafka2:9092"}, TopicPrefix: "prod.hotline.", Partitions: 12, EmbeddedPort: 29093},
 					ClickHouse: ClickHouse{Addr: "clickhouse1:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
 					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml"},
@@ -130,7 +130,7 @@ func TestLoad(t *testing.T) {
 				*c = Config{
 					Tenant:     "CD04",
 					DataDir:    "/tmp/h",
-					Kafka:      Kafka{Brokers: []string{"a:1", "b:2"}, TopicPrefix: "t.", Partitions: 12},
+					Kafka:      Kafka{Brokers: []string{"a:1", "b:2"}, TopicPrefix: "t.", Partitions: 12, EmbeddedPort: 29093},
 					ClickHouse: ClickHouse{Addr: "ch:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
 					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml"},

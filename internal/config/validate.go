@@ -46,6 +46,9 @@ func (k Kafka) problems() problems {
 	if k.Partitions < 1 {
 		p.add("partitions", fmt.Sprintf("%d must be at least 1", k.Partitions))
 	}
+	if k.EmbeddedPort < 0 || k.EmbeddedPort > 65535 {
+		p.add("embedded_port", fmt.Sprintf("%d is not a port (0..65535)", k.EmbeddedPort))
+	}
 	return p
 }
 
