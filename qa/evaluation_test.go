@@ -126,7 +126,7 @@ func TestEvaluationLifecycle(t *testing.T) {
 func TestCalibrationStatistics(t *testing.T) {
 	ctx := context.Background()
 	d, _, _ := newDesk(t)
-	s, err := d.CreateCalibration("lead1", CalibrationSession{CallID: "call-9", Agent: "ag1", Scorecard: "t", Evaluators: []string{"qa1", "qa2", "qa3"}})
+	s, err := d.CreateCalibration(ctx, "lead1", CalibrationSession{CallID: "call-9", Agent: "ag1", Scorecard: "t", Evaluators: []string{"qa1", "qa2", "qa3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
