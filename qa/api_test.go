@@ -446,7 +446,9 @@ func TestScorecardFileClashingWithAPIStopsStart(t *testing.T) {
 		t.Fatalf("publish: %d", resp.StatusCode)
 	}
 	cfg := DefaultConfig(dir)
-	cfg.ScorecardsDir = t.TempDir()
+	if err := os.MkdirAll(cfg.ScorecardsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	file := filepath.Join(cfg.ScorecardsDir, "claims.yaml")
 	if err := os.WriteFile(file, []byte(strings.Replace(claims, "version: 1", "version: 2", 1)), 0o644); err != nil {
 		t.Fatal(err)

@@ -19,7 +19,7 @@ import (
 // in memory only after that transaction committed. So an answered change is on disk with its
 // event, and a change cut short by a crash left neither.
 //
-// Scorecards from files (the built-in ones and qa.scorecards_dir) are definitions read at every
+// Scorecards from files (the built-in ones and Config.ScorecardsDir, <data-dir>/scorecards) are definitions read at every
 // start and are not copied into the file; an id belongs to one source: the API refuses to
 // publish a version of a file-defined id, and a start where a file defines an id the API
 // already holds stops and names both.
