@@ -316,6 +316,37 @@ func (e *Evaluations) EvaluatedCalls() map[string]bool {
 	return out
 }
 
+// evaluationEvent is the qa.evaluation event announcing ev's current status.
+func (e *Evaluations) evaluationEvent(ev *Evaluation) events.Event {
+	status := ev.Status
+	p := events.QAEvaluation{
+		EvaluationID: ev.ID, Status: status, Kind: ev.Kind, Calibration: ev.CalibrationID, Amends: ev.Amends,
+		CallID: ev.CallID, RecordingID: ev.RecordingID, Agent: ev.Agent, Evaluator: ev.Evaluator,
+		Scorecard: ev.Scorecard, Version: ev.Version, Score: ev.Result.Score, CriticalFail: ev.Result.CriticalFail,
+		Line: ev.Line,
+	}
+	p.Comment = ev.Comment
+	if status == "disputed" && ev.Dispute != nil {
+		p.Comment = ev.Dispute.Reason
+	} else if status == "upheld" && ev.Dispute != nil {
+		p.Comment = ev.Dispute.Note
+	}
+	for _, a := range ev.Answers {
+		at := -1.0
+		if a.AtSec != nil {
+			at = *a.AtSec
+		}
+		p.Answers = append(p.Answers, events.ItemAnswer{Item: a.Item, Value: a.Value, Comment: a.Comment, AtSec: at})
+	}
+	for _, s := range ev.Result.Sections {
+		if s.NA {
+			continue
+		}
+		p.Sections = append(p.Sections, events.SectionScore{Section: s.Section, Score: s.Score, Weight: s.Weight, Failed: s.Failed})
+	}
+	return events.New(p, e.clk.Now(), e.source, e.tenant)
+}
+
 // checkTimestamps refuses evidence timestamps before the start of the recording (the API also
 // checks them against its end).
 func checkTimestamps(answers []Answer) error {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
@@ -182,15 +181,14 @@ func (e *Evaluations) commitLocked(ctx context.Context, changed ...*Evaluation) 
 	if e.state == nil {
 		err = e.sink.Publish(ctx, ev)
 	} else {
-		_, isNew := e.byID[last.ID]
-		isNew = !isNew
+		_, known := e.byID[last.ID]
 		err = e.state.Update(ctx, func(tx *statedb.Tx) error {
 			for _, c := range changed {
 				if err := saveEvaluation(ctx, tx, c); err != nil {
 					return err
 				}
 			}
-			if isNew && last.Kind == "regular" && last.Amends == "" {
+			if !known && last.Kind == "regular" && last.Amends == "" {
 				if _, err := tx.ExecContext(ctx, "UPDATE qa_assignments SET evaluation_id = ? WHERE call_id = ? AND evaluation_id = ''", last.ID, last.CallID); err != nil {
 					return fmt.Errorf("closing the assignment of call %s: %w", last.CallID, err)
 				}
@@ -244,35 +242,6 @@ func (e *Evaluations) saveCalibrationLocked(ctx context.Context, s CalibrationSe
 		return fmt.Errorf("saving calibration session %s: %w: %w", s.ID, ErrNotSaved, err)
 	}
 	return nil
-}
-
-// evaluationEvent is the qa.evaluation event announcing ev's current status.
-func (e *Evaluations) evaluationEvent(ev *Evaluation) events.Event {
-	p := events.QAEvaluation{
-		EvaluationID: ev.ID, Status: ev.Status, Kind: ev.Kind, Calibration: ev.CalibrationID, Amends: ev.Amends,
-		CallID: ev.CallID, RecordingID: ev.RecordingID, Agent: ev.Agent, Evaluator: ev.Evaluator,
-		Scorecard: ev.Scorecard, Version: ev.Version, Score: ev.Result.Score, CriticalFail: ev.Result.CriticalFail,
-		Line: ev.Line, Comment: ev.Comment,
-	}
-	if ev.Status == "disputed" && ev.Dispute != nil {
-		p.Comment = ev.Dispute.Reason
-	} else if ev.Status == "upheld" && ev.Dispute != nil {
-		p.Comment = ev.Dispute.Note
-	}
-	for _, a := range ev.Answers {
-		at := -1.0
-		if a.AtSec != nil {
-			at = *a.AtSec
-		}
-		p.Answers = append(p.Answers, events.ItemAnswer{Item: a.Item, Value: a.Value, Comment: a.Comment, AtSec: at})
-	}
-	for _, s := range ev.Result.Sections {
-		if s.NA {
-			continue
-		}
-		p.Sections = append(p.Sections, events.SectionScore{Section: s.Section, Score: s.Score, Weight: s.Weight, Failed: s.Failed})
-	}
-	return events.New(p, e.clk.Now(), e.source, e.tenant)
 }
 
 // load reads the assignments in the order they were planned.
