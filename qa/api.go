@@ -95,6 +95,8 @@ func fail(w http.ResponseWriter, err error) {
 		status = http.StatusForbidden
 	case errors.Is(err, ErrConflict), errors.Is(err, ErrAlreadyEvaluated):
 		status = http.StatusConflict
+	case errors.Is(err, ErrNotSaved):
+		status = http.StatusServiceUnavailable
 	}
 	httpapi.Error(w, status, err.Error())
 }
@@ -131,7 +133,7 @@ func (a *API) sample(w http.ResponseWriter, r *http.Request, _ httpapi.Principal
 			return
 		}
 	}
-	out, err := a.Sampler.Plan(now, req.Candidates, a.Evals.EvaluatedCalls(), req.Evaluators, req.Seed)
+	out, err := a.Sampler.Plan(r.Context(), now, req.Candidates, a.Evals.EvaluatedCalls(), req.Evaluators, req.Seed)
 	if err != nil {
 		fail(w, err)
 		return
@@ -302,8 +304,8 @@ func (a *API) addScorecard(w http.ResponseWriter, r *http.Request, _ httpapi.Pri
 		fail(w, err)
 		return
 	}
-	if err := a.Cards.Add(sc); err != nil {
-		httpapi.Error(w, http.StatusConflict, err.Error())
+	if err := a.Cards.Publish(r.Context(), sc); err != nil {
+		fail(w, err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, sc)
@@ -454,7 +456,7 @@ func (a *API) createCalibration(w http.ResponseWriter, r *http.Request, p httpap
 	if err := httpapi.DecodeJSON(w, r, &s); err != nil {
 		return
 	}
-	out, err := a.Evals.CreateCalibration(p.User, s)
+	out, err := a.Evals.CreateCalibration(r.Context(), p.User, s)
 	if err != nil {
 		fail(w, err)
 		return

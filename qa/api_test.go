@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi/httpapitest"
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
 type apiFixture struct {
@@ -43,15 +46,27 @@ func (s *switchSink) Publish(ctx context.Context, evs ...events.Event) error {
 
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
+	return newAPIFixtureIn(t, t.TempDir(), nil)
+}
+
+// newAPIFixtureIn starts the service on dataDir, keeping its state in state if not nil (a
+// second fixture on the same directory and state file is a restart).
+func newAPIFixtureIn(t *testing.T, dataDir string, state *statedb.DB) *apiFixture {
+	t.Helper()
 	sink := &switchSink{}
 	clk := clock.NewSim(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC))
-	cfg := DefaultConfig(t.TempDir())
+	cfg := DefaultConfig(dataDir)
 	svc, err := NewService(cfg, sink, clk, "GD", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := svc.Cards.Add(loadTestCard(t)); err != nil {
 		t.Fatal(err)
+	}
+	if state != nil {
+		if err := svc.UseState(context.Background(), state); err != nil {
+			t.Fatal(err)
+		}
 	}
 	srv := httpapi.New(httpapi.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	svc.Register(srv)
@@ -283,5 +298,167 @@ func TestAPIScorecardVersions(t *testing.T) {
 	json.NewDecoder(f.do(t, "ag1", "GET", "/api/qa/scorecards/t?version=1", "").Body).Decode(&first)
 	if latest.Version != 2 || latest.Sections[0].Weight != 50 || first.Version != 1 || first.Sections[0].Weight != 40 {
 		t.Errorf("latest %d/%v, v1 %d/%v", latest.Version, latest.Sections[0].Weight, first.Version, first.Sections[0].Weight)
+	}
+}
+
+// Everything QA staff and agents change through the API is there after a restart on the same
+// state file, answers the same, and keeps refusing what it refused: a call evaluated before
+// cannot be evaluated again. A change the state file did not take is refused and not shown.
+func TestAPIStateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	db := openState(t, dir)
+	f := newAPIFixtureIn(t, dir, db)
+	post := func(who, path, payload string, want int) string {
+		t.Helper()
+		resp := f.do(t, who, "POST", path, payload)
+		b := body(t, resp)
+		if resp.StatusCode != want {
+			t.Fatalf("POST %s by %s: %d %s, want %d", path, who, resp.StatusCode, b, want)
+		}
+		return b
+	}
+	id := func(b string) string {
+		var x struct{ ID string }
+		if err := json.Unmarshal([]byte(b), &x); err != nil || x.ID == "" {
+			t.Fatalf("no id in %s", b)
+		}
+		return x.ID
+	}
+	sub := func(call, b2 string) string {
+		b, _ := json.Marshal(EvaluationInput{CallID: call, Agent: "ag1", Scorecard: "t", Answers: answers(map[string]string{"b2": b2})})
+		return string(b)
+	}
+	card, err := os.ReadFile("testdata/scorecard_t_v1.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Scorecards: an id of the API's own, two versions; the built-in id belongs to its file.
+	post("admin", "/api/qa/scorecards", strings.Replace(string(card), "id: t\n", "id: claims\n", 1), 201)
+	post("admin", "/api/qa/scorecards", strings.Replace(strings.Replace(string(card), "id: t\n", "id: claims\n", 1), "version: 1", "version: 2", 1), 201)
+	builtin := strings.Replace(string(card), "id: t\n", "id: insurance-hotline\n", 1)
+	if b := post("admin", "/api/qa/scorecards", strings.Replace(builtin, "version: 1", "version: 9", 1), 409); !strings.Contains(b, "built-in") {
+		t.Errorf("refusal does not name the file that owns the id: %s", b)
+	}
+	// Sampling: 4 assignments, one of them then evaluated.
+	cands, _ := json.Marshal(sampleRequest{Candidates: calls("ag1", "inquiry", 6, 0), Evaluators: []string{"qa1", "qa2"}, Seed: 1})
+	var plan struct{ Assigned []Assignment }
+	json.Unmarshal([]byte(post("lead", "/api/qa/sample", string(cands), 200)), &plan)
+	if len(plan.Assigned) != 4 {
+		t.Fatalf("planned %d, want 4", len(plan.Assigned))
+	}
+	assigned := plan.Assigned[0]
+	post(assigned.Evaluator, "/api/qa/evaluations", strings.Replace(sub(assigned.CallID, "yes"), `"ag1"`, `"`+assigned.Agent+`"`, 1), 201)
+	// An upheld dispute, a dispute resolved by amendment, an amendment without dispute.
+	upheld := id(post("qa1", "/api/qa/evaluations", sub("call-1", "no"), 201))
+	post("ag1", "/api/qa/evaluations/"+upheld+"/dispute", `{"reason":"survey offered at 00:05"}`, 200)
+	post("lead", "/api/qa/evaluations/"+upheld+"/resolve", `{"uphold":true,"note":"not offered"}`, 200)
+	disputed := id(post("qa1", "/api/qa/evaluations", sub("call-2", "no"), 201))
+	post("ag1", "/api/qa/evaluations/"+disputed+"/dispute", `{"reason":"it was offered"}`, 200)
+	resolve, _ := json.Marshal(resolveRequest{Answers: answers(nil), Note: "agreed"})
+	post("lead", "/api/qa/evaluations/"+disputed+"/resolve", string(resolve), 200)
+	amended := id(post("qa1", "/api/qa/evaluations", sub("call-3", "no"), 201))
+	amend, _ := json.Marshal(amendRequest{Answers: answers(nil), Comment: "re-listened"})
+	post("qa2", "/api/qa/evaluations/"+amended+"/amend", string(amend), 201)
+	// A calibration session scored by one of its two evaluators.
+	sess := id(post("lead", "/api/qa/calibrations", `{"call_id":"call-1","agent_id":"ag1","scorecard_id":"t","evaluators":["qa1","qa2"]}`, 201))
+	calib := func() string {
+		b, _ := json.Marshal(EvaluationInput{CallID: "call-1", Agent: "ag1", Scorecard: "t", CalibrationID: sess, Answers: answers(nil)})
+		return string(b)
+	}
+	post("qa1", "/api/qa/evaluations", calib(), 201)
+
+	reads := []struct{ who, path string }{
+		{"lead", "/api/qa/evaluations?calibration=1"},
+		{"ag1", "/api/qa/evaluations"},
+		{"qa1", "/api/qa/evaluations/" + upheld},
+		{"lead", "/api/qa/calibrations"},
+		{"qa2", "/api/qa/calibrations"}, // blind: qa2 has not scored
+		{"lead", "/api/qa/calibrations/report"},
+		{"lead", "/api/qa/assignments?evaluator=qa1"},
+		{"lead", "/api/qa/assignments?evaluator=qa2"},
+		{"qa1", "/api/qa/scorecards"},
+		{"qa1", "/api/qa/scorecards/claims?version=1"},
+	}
+	before := map[string]string{}
+	for _, r := range reads {
+		resp := f.do(t, r.who, "GET", r.path, "")
+		before[r.who+" "+r.path] = body(t, resp)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", r.path, resp.StatusCode)
+		}
+	}
+	// A change that cannot be saved is refused and not shown.
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	post("qa1", "/api/qa/evaluations", sub("call-4", "yes"), 503)
+	if b := body(t, f.do(t, "lead", "GET", "/api/qa/evaluations?calibration=1", "")); b != before["lead /api/qa/evaluations?calibration=1"] {
+		t.Errorf("an unsaved evaluation is shown: %s", b)
+	}
+
+	db = openState(t, dir)
+	defer db.Close()
+	f = newAPIFixtureIn(t, dir, db)
+	for _, r := range reads {
+		if got := body(t, f.do(t, r.who, "GET", r.path, "")); got != before[r.who+" "+r.path] {
+			t.Errorf("GET %s after a restart:\n%s\nbefore:\n%s", r.path, got, before[r.who+" "+r.path])
+		}
+	}
+	for _, call := range []string{"call-1", "call-2", "call-3", assigned.CallID} {
+		post("qa2", "/api/qa/evaluations", sub(call, "yes"), 409)
+	}
+	post("qa1", "/api/qa/evaluations", calib(), 409)
+	post("qa2", "/api/qa/evaluations", calib(), 201)
+	post("qa1", "/api/qa/evaluations", sub("call-4", "yes"), 201) // refused before, nothing of it kept
+	post("lead", "/api/qa/evaluations/"+upheld+"/resolve", `{"uphold":true,"note":"again"}`, 409)
+
+	// Each change's event went out once: submitted 7 (5 regular, 2 calibration), disputed 2,
+	// upheld 1, amended 2.
+	var out outboxCollector
+	drainOutbox(t, db, &out)
+	evs := decodeAll(t, out.msgs)
+	ids := map[string]bool{}
+	counts := map[string]int{}
+	for _, e := range evs {
+		if ids[e.EventID.String()] {
+			t.Errorf("event %s relayed twice", e.EventID)
+		}
+		ids[e.EventID.String()] = true
+		counts[e.Payload.(events.QAEvaluation).Status]++
+	}
+	if want := map[string]int{"submitted": 7, "disputed": 2, "upheld": 1, "amended": 2}; !maps.Equal(counts, want) {
+		t.Errorf("events by status %v, want %v", counts, want)
+	}
+	if n := len(f.sink.ofType(events.TypeQAEvaluation)); n != 0 {
+		t.Errorf("%d evaluation events bypassed the state file's outbox", n)
+	}
+}
+
+// A start where a scorecard file defines an id the API published stops and names both.
+func TestScorecardFileClashingWithAPIStopsStart(t *testing.T) {
+	dir := t.TempDir()
+	db := openState(t, dir)
+	defer db.Close()
+	f := newAPIFixtureIn(t, dir, db)
+	card, _ := os.ReadFile("testdata/scorecard_t_v1.yaml")
+	claims := strings.Replace(string(card), "id: t\n", "id: claims\n", 1)
+	if resp := f.do(t, "admin", "POST", "/api/qa/scorecards", claims); resp.StatusCode != 201 {
+		t.Fatalf("publish: %d", resp.StatusCode)
+	}
+	cfg := DefaultConfig(dir)
+	if err := os.MkdirAll(cfg.ScorecardsDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(cfg.ScorecardsDir, "claims.yaml")
+	if err := os.WriteFile(file, []byte(strings.Replace(claims, "version: 1", "version: 2", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := NewService(cfg, &collect{}, clock.Real{}, "GD", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = svc.UseState(context.Background(), db)
+	if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "claims") {
+		t.Fatalf("start with a clashing scorecard file: %v", err)
 	}
 }

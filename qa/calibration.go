@@ -1,6 +1,7 @@
 package qa
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -29,7 +30,7 @@ type CalibrationSession struct {
 func (s CalibrationSession) Complete() bool { return len(s.Submitted) == len(s.Evaluators) }
 
 // CreateCalibration opens a session, pinning the scorecard version (0: latest).
-func (e *Evaluations) CreateCalibration(by string, s CalibrationSession) (CalibrationSession, error) {
+func (e *Evaluations) CreateCalibration(ctx context.Context, by string, s CalibrationSession) (CalibrationSession, error) {
 	if s.CallID == "" || s.Agent == "" {
 		return CalibrationSession{}, errors.New("creating calibration: call_id and agent_id are required")
 	}
@@ -46,6 +47,9 @@ func (e *Evaluations) CreateCalibration(by string, s CalibrationSession) (Calibr
 	s.Submitted = map[string]string{}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := e.saveCalibrationLocked(ctx, s); err != nil {
+		return CalibrationSession{}, err
+	}
 	e.calib[s.ID] = &s
 	return copySession(s), nil
 }

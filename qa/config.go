@@ -25,10 +25,12 @@ type Config struct {
 	Analyzer   AnalyzerConfig `yaml:"-"`
 }
 
-// DefaultConfig keeps recordings under dataDir/recordings.
+// DefaultConfig keeps recordings under dataDir/recordings and reads an admin's scorecard files
+// from dataDir/scorecards (none there is fine).
 func DefaultConfig(dataDir string) Config {
 	return Config{
 		RecordingsDir:  filepath.Join(dataDir, "recordings"),
+		ScorecardsDir:  filepath.Join(dataDir, "scorecards"),
 		DisputeWindow:  DefaultDisputeWindow,
 		RetentionEvery: 24 * time.Hour,
 		Retention:      DefaultRetention(),

@@ -13,6 +13,8 @@
 //     evaluator.
 //   - The HTTP API of all of it, for the QA workbench.
 //
-// Evaluations, disputes, calibration sessions and assignments live in memory and are emitted as
-// qa.evaluation events; rebuilding them from ClickHouse after a restart is not done yet.
+// Scorecards published through the API, evaluations with their amendments, disputes and
+// resolutions, calibration sessions and sampling assignments are kept in the state file, each
+// change committed with its qa.evaluation event (statestore.go); scorecard files are read at
+// every start. Recordings are indexed from their JSON sidecars on disk.
 package qa

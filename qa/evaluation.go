@@ -14,6 +14,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
 // Errors callers (the API) map to HTTP statuses.
@@ -73,12 +74,13 @@ type EvaluationInput struct {
 	CalibrationID string   `json:"calibration_id,omitempty"`
 }
 
-// Evaluations holds evaluations, disputes and calibration sessions in memory and emits every
-// change as a qa.evaluation event. (Rebuilding this state from ClickHouse after a restart is
-// not done yet.)
+// Evaluations holds evaluations, disputes and calibration sessions and emits every change to
+// an evaluation as a qa.evaluation event. With a state file (Service.UseState) each change is
+// committed there with its event before it is shown; see statestore.go.
 type Evaluations struct {
 	cards  *Scorecards
 	sink   events.Sink
+	state  *statedb.DB // nil: memory only, events to sink
 	clk    clock.Clock
 	window time.Duration
 	source string
@@ -141,18 +143,15 @@ func (e *Evaluations) Submit(ctx context.Context, evaluator string, in Evaluatio
 			return Evaluation{}, fmt.Errorf("submitting evaluation: %s already scored calibration %s: %w", evaluator, s.ID, ErrConflict)
 		}
 		ev.Kind, ev.CalibrationID = "calibration", s.ID
-		s.Submitted[evaluator] = ev.ID
 	} else if prev := e.currentRegularLocked(in.CallID); prev != nil {
 		return Evaluation{}, fmt.Errorf("submitting evaluation of call %s: %w (evaluation %s by %s; amend it instead)", in.CallID, ErrAlreadyEvaluated, prev.ID, prev.Evaluator)
 	}
-	if err := e.publishLocked(ctx, ev, ""); err != nil {
-		if ev.CalibrationID != "" {
-			delete(e.calib[ev.CalibrationID].Submitted, evaluator)
-		}
+	if err := e.commitLocked(ctx, ev); err != nil {
 		return Evaluation{}, err
 	}
-	e.byID[ev.ID] = ev
-	e.order = append(e.order, ev.ID)
+	if ev.CalibrationID != "" {
+		e.calib[ev.CalibrationID].Submitted[evaluator] = ev.ID
+	}
 	if ev.Kind == "regular" && e.OnSubmitted != nil {
 		e.OnSubmitted(*ev)
 	}
@@ -173,10 +172,12 @@ func (e *Evaluations) currentRegularLocked(callID string) *Evaluation {
 func (e *Evaluations) Amend(ctx context.Context, by, id string, answers []Answer, comment string) (Evaluation, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.amendLocked(ctx, by, id, answers, comment)
+	return e.amendLocked(ctx, by, id, answers, comment, nil)
 }
 
-func (e *Evaluations) amendLocked(ctx context.Context, by, id string, answers []Answer, comment string) (Evaluation, error) {
+// amendLocked commits the amendment and the original marked superseded (and, if resolved is
+// set, with its dispute resolved) together.
+func (e *Evaluations) amendLocked(ctx context.Context, by, id string, answers []Answer, comment string, resolved *Dispute) (Evaluation, error) {
 	orig, ok := e.byID[id]
 	if !ok {
 		return Evaluation{}, fmt.Errorf("amending evaluation %s: %w", id, ErrNotFound)
@@ -201,12 +202,14 @@ func (e *Evaluations) amendLocked(ctx context.Context, by, id string, answers []
 	nv := *orig
 	nv.ID, nv.Status, nv.Amends, nv.Evaluator = uuid.NewString(), "amended", orig.ID, by
 	nv.Answers, nv.Comment, nv.Result, nv.SubmittedAt, nv.Dispute = answers, comment, res, e.clk.Now(), nil
-	if err := e.publishLocked(ctx, &nv, ""); err != nil {
+	old := *orig // changed as a copy: shown only once committed
+	old.SupersededBy = nv.ID
+	if resolved != nil {
+		old.Dispute = resolved
+	}
+	if err := e.commitLocked(ctx, &old, &nv); err != nil {
 		return Evaluation{}, err
 	}
-	orig.SupersededBy = nv.ID
-	e.byID[nv.ID] = &nv
-	e.order = append(e.order, nv.ID)
 	return nv, nil
 }
 
@@ -229,13 +232,12 @@ func (e *Evaluations) Dispute(ctx context.Context, agent, id, reason string) (Ev
 	case reason == "":
 		return Evaluation{}, errors.New("disputing evaluation: a reason is required")
 	}
-	d := &Dispute{By: agent, Reason: reason, At: e.clk.Now()}
-	ev.Dispute = d
-	if err := e.publishLocked(ctx, ev, "disputed"); err != nil {
-		ev.Dispute = nil
+	upd := *ev
+	upd.Status, upd.Dispute = "disputed", &Dispute{By: agent, Reason: reason, At: e.clk.Now()}
+	if err := e.commitLocked(ctx, &upd); err != nil {
 		return Evaluation{}, err
 	}
-	return *ev, nil
+	return upd, nil
 }
 
 // Resolve closes an open dispute: uphold keeps the score; otherwise answers re-score it as an
@@ -253,20 +255,19 @@ func (e *Evaluations) Resolve(ctx context.Context, reviewer, id string, uphold b
 		return Evaluation{}, fmt.Errorf("resolving dispute on %s: the evaluator cannot review their own evaluation: %w", id, ErrForbidden)
 	}
 	now := e.clk.Now()
+	d := *ev.Dispute
+	d.Reviewer, d.Note, d.ResolvedAt = reviewer, note, &now
 	if uphold {
-		ev.Dispute.Reviewer, ev.Dispute.Resolution, ev.Dispute.Note, ev.Dispute.ResolvedAt = reviewer, "upheld", note, &now
-		if err := e.publishLocked(ctx, ev, "upheld"); err != nil {
-			ev.Dispute.Resolution = ""
+		upd := *ev
+		d.Resolution = "upheld"
+		upd.Status, upd.Dispute = "upheld", &d
+		if err := e.commitLocked(ctx, &upd); err != nil {
 			return Evaluation{}, err
 		}
-		return *ev, nil
+		return upd, nil
 	}
-	nv, err := e.amendLocked(ctx, reviewer, id, answers, note)
-	if err != nil {
-		return Evaluation{}, err
-	}
-	ev.Dispute.Reviewer, ev.Dispute.Resolution, ev.Dispute.Note, ev.Dispute.ResolvedAt = reviewer, "amended", note, &now
-	return nv, nil
+	d.Resolution = "amended"
+	return e.amendLocked(ctx, reviewer, id, answers, note, &d)
 }
 
 // Get returns an evaluation.
@@ -315,11 +316,9 @@ func (e *Evaluations) EvaluatedCalls() map[string]bool {
 	return out
 }
 
-// publishLocked emits the evaluation as a qa.evaluation event; status overrides ev.Status.
-func (e *Evaluations) publishLocked(ctx context.Context, ev *Evaluation, status string) error {
-	if status == "" {
-		status = ev.Status
-	}
+// evaluationEvent is the qa.evaluation event announcing ev's current status.
+func (e *Evaluations) evaluationEvent(ev *Evaluation) events.Event {
+	status := ev.Status
 	p := events.QAEvaluation{
 		EvaluationID: ev.ID, Status: status, Kind: ev.Kind, Calibration: ev.CalibrationID, Amends: ev.Amends,
 		CallID: ev.CallID, RecordingID: ev.RecordingID, Agent: ev.Agent, Evaluator: ev.Evaluator,
@@ -345,13 +344,7 @@ func (e *Evaluations) publishLocked(ctx context.Context, ev *Evaluation, status 
 		}
 		p.Sections = append(p.Sections, events.SectionScore{Section: s.Section, Score: s.Score, Weight: s.Weight, Failed: s.Failed})
 	}
-	if err := e.sink.Publish(ctx, events.New(p, e.clk.Now(), e.source, e.tenant)); err != nil {
-		return fmt.Errorf("publishing qa.evaluation %s: %w", ev.ID, err)
-	}
-	if status != "" {
-		ev.Status = status
-	}
-	return nil
+	return events.New(p, e.clk.Now(), e.source, e.tenant)
 }
 
 // checkTimestamps refuses evidence timestamps before the start of the recording (the API also

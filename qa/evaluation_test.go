@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"reflect"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func TestEvaluationLifecycle(t *testing.T) {
 func TestCalibrationStatistics(t *testing.T) {
 	ctx := context.Background()
 	d, _, _ := newDesk(t)
-	s, err := d.CreateCalibration("lead1", CalibrationSession{CallID: "call-9", Agent: "ag1", Scorecard: "t", Evaluators: []string{"qa1", "qa2", "qa3"}})
+	s, err := d.CreateCalibration(ctx, "lead1", CalibrationSession{CallID: "call-9", Agent: "ag1", Scorecard: "t", Evaluators: []string{"qa1", "qa2", "qa3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,5 +186,55 @@ func TestCalibrationStatistics(t *testing.T) {
 	}
 	if len(rep.Evaluators) != 3 {
 		t.Errorf("evaluators %+v", rep.Evaluators)
+	}
+}
+
+// A change whose event (or state) cannot be saved is refused with ErrNotSaved and leaves the
+// evaluation as it was: nothing half-applied shows.
+func TestEvaluationChangesNotSavedLeaveNothing(t *testing.T) {
+	ctx := context.Background()
+	reg, err := NewScorecards("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Add(loadTestCard(t)); err != nil {
+		t.Fatal(err)
+	}
+	sink := &switchSink{}
+	d := NewEvaluations(reg, sink, clock.NewSim(time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)), 0, "GD")
+	ev := submitT(t, d, "qa1", "call-1", nil, "")
+	disputed := submitT(t, d, "qa1", "call-2", nil, "")
+	if _, err := d.Dispute(ctx, "ag1", disputed.ID, "offered"); err != nil {
+		t.Fatal(err)
+	}
+	sink.broken = true
+	for _, tc := range []struct {
+		name   string
+		change func() error
+		id     string
+	}{
+		{"submit", func() error {
+			_, err := d.Submit(ctx, "qa1", EvaluationInput{CallID: "call-3", Agent: "ag1", Scorecard: "t", Answers: answers(nil)})
+			return err
+		}, ""},
+		{"amend", func() error { _, err := d.Amend(ctx, "qa2", ev.ID, answers(nil), ""); return err }, ev.ID},
+		{"dispute", func() error { _, err := d.Dispute(ctx, "ag1", ev.ID, "offered"); return err }, ev.ID},
+		{"uphold", func() error { _, err := d.Resolve(ctx, "lead", disputed.ID, true, nil, "no"); return err }, disputed.ID},
+		{"resolve by amending", func() error { _, err := d.Resolve(ctx, "lead", disputed.ID, false, answers(nil), "yes"); return err }, disputed.ID},
+	} {
+		var before Evaluation
+		if tc.id != "" {
+			before, _ = d.Get(tc.id)
+		}
+		n := len(d.List(Filter{}))
+		if err := tc.change(); !errors.Is(err, ErrNotSaved) {
+			t.Errorf("%s with the sink down: %v, want ErrNotSaved", tc.name, err)
+		}
+		if after, _ := d.Get(tc.id); tc.id != "" && !reflect.DeepEqual(after, before) {
+			t.Errorf("%s not saved, yet the evaluation changed:\n%+v\nwas\n%+v", tc.name, after, before)
+		}
+		if got := len(d.List(Filter{})); got != n {
+			t.Errorf("%s not saved, yet %d evaluations listed, was %d", tc.name, got, n)
+		}
 	}
 }

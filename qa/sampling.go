@@ -2,6 +2,7 @@ package qa
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
 // Candidate is an answered, recorded call the sampler may pick, with what the targeted rules
@@ -83,7 +86,8 @@ type Assignment struct {
 // Sampler picks calls to evaluate and keeps each evaluator's queue. A call is assigned at most
 // once and never if it already has an evaluation (calibration sessions are separate).
 type Sampler struct {
-	cfg SamplingConfig
+	cfg   SamplingConfig
+	state *statedb.DB // where plans are kept (statestore.go); nil: memory only
 
 	mu     sync.Mutex
 	byCall map[string]*Assignment
@@ -148,8 +152,8 @@ func (s *Sampler) rules(cands []Candidate) []rule {
 
 // Plan samples the week's candidates per agent and queues the picks on the evaluators, least
 // loaded first. evaluated holds calls that already have an evaluation. The same inputs and seed
-// give the same plan.
-func (s *Sampler) Plan(now time.Time, cands []Candidate, evaluated map[string]bool, evaluators []string, seed int64) ([]Assignment, error) {
+// give the same plan. A plan is kept whole or not at all.
+func (s *Sampler) Plan(ctx context.Context, now time.Time, cands []Candidate, evaluated map[string]bool, evaluators []string, seed int64) ([]Assignment, error) {
 	if len(evaluators) == 0 {
 		return nil, errors.New("planning QA sample: no evaluators")
 	}
@@ -159,10 +163,12 @@ func (s *Sampler) Plan(now time.Time, cands []Candidate, evaluated map[string]bo
 	rules := s.rules(cands)
 	byAgent := map[string][]Candidate{}
 	newAgent := map[string]bool{}
+	seen := map[string]bool{} // a call listed twice is still assigned once
 	for _, c := range cands {
-		if evaluated[c.CallID] || s.byCall[c.CallID] != nil {
+		if evaluated[c.CallID] || s.byCall[c.CallID] != nil || seen[c.CallID] {
 			continue
 		}
+		seen[c.CallID] = true
 		byAgent[c.Agent] = append(byAgent[c.Agent], c)
 		newAgent[c.Agent] = newAgent[c.Agent] || c.NewAgent
 	}
@@ -180,7 +186,7 @@ func (s *Sampler) Plan(now time.Time, cands []Candidate, evaluated map[string]bo
 			load[a.Evaluator]++
 		}
 	}
-	var out []Assignment
+	var planned []*Assignment
 	for _, agent := range sortedKeys(byAgent) {
 		pool := byAgent[agent]
 		sort.Slice(pool, func(i, j int) bool { return pool[i].CallID < pool[j].CallID })
@@ -201,12 +207,18 @@ func (s *Sampler) Plan(now time.Time, cands []Candidate, evaluated map[string]bo
 				return cmp.Compare(a, b)
 			})
 			load[ev]++
-			a := &Assignment{ID: uuid.NewString(), CallID: p.c.CallID, RecordingID: p.c.RecordingID, Agent: agent, Line: p.c.Line,
-				Evaluator: ev, Reason: p.reason, Week: week, AssignedAt: now}
-			s.byCall[a.CallID] = a
-			s.order = append(s.order, a.CallID)
-			out = append(out, *a)
+			planned = append(planned, &Assignment{ID: uuid.NewString(), CallID: p.c.CallID, RecordingID: p.c.RecordingID, Agent: agent, Line: p.c.Line,
+				Evaluator: ev, Reason: p.reason, Week: week, AssignedAt: now})
 		}
+	}
+	if err := s.saveAssignmentsLocked(ctx, planned); err != nil {
+		return nil, err
+	}
+	out := make([]Assignment, 0, len(planned))
+	for _, a := range planned {
+		s.byCall[a.CallID] = a
+		s.order = append(s.order, a.CallID)
+		out = append(out, *a)
 	}
 	return out, nil
 }

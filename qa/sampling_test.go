@@ -1,6 +1,7 @@
 package qa
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func TestSamplingStratifiedQuota(t *testing.T) {
 	cands = append(cands, calls("ag1", "claims_report", 30, 0)...)
 	cands = append(cands, calls("ag1", "consultation", 10, 0)...)
 	cands = append(cands, calls("ag2", "inquiry", 3, 0)...) // fewer calls than the quota
-	got, err := s.Plan(week19, cands, nil, []string{"qa1", "qa2"}, 1)
+	got, err := s.Plan(context.Background(), week19, cands, nil, []string{"qa1", "qa2"}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,12 +59,12 @@ func TestSamplingStratifiedQuota(t *testing.T) {
 		t.Errorf("queues %d and %d", q1, q2)
 	}
 	// A second plan in the same week adds nothing: quotas are used, and no call is assigned twice.
-	more, _ := s.Plan(week19.Add(24*time.Hour), cands, nil, []string{"qa1", "qa2"}, 2)
+	more, _ := s.Plan(context.Background(), week19.Add(24*time.Hour), cands, nil, []string{"qa1", "qa2"}, 2)
 	if len(more) != 0 {
 		t.Errorf("second plan in the week assigned %d", len(more))
 	}
 	// Next week: new quota, never a call already assigned.
-	next, _ := s.Plan(week19.Add(7*24*time.Hour), cands, nil, []string{"qa1"}, 3)
+	next, _ := s.Plan(context.Background(), week19.Add(7*24*time.Hour), cands, nil, []string{"qa1"}, 3)
 	seen := map[string]bool{}
 	for _, a := range got {
 		seen[a.CallID] = true
@@ -92,7 +93,7 @@ func TestSamplingRules(t *testing.T) {
 	base[6].HandleSec = 3000 // mean ~367, sd ~420: z ~6.3
 	evaluated := map[string]bool{base[7].CallID: true}
 	base[7].Complaint = true // already evaluated: never picked
-	got, err := s.Plan(week19, base, evaluated, []string{"qa1"}, 5)
+	got, err := s.Plan(context.Background(), week19, base, evaluated, []string{"qa1"}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestSamplingRules(t *testing.T) {
 	cfg.TargetedShare = 1
 	cfg.WeeklyQuota = 7
 	s2, _ := NewSampler(cfg)
-	got, _ = s2.Plan(week19, base, evaluated, []string{"qa1"}, 5)
+	got, _ = s2.Plan(context.Background(), week19, base, evaluated, []string{"qa1"}, 5)
 	reasons = countBy(got, func(a Assignment) string { return a.Reason })
 	for _, r := range []string{"complaint", "low_csat", "long_silence", "high_overtalk", "aht_outlier", "transfer"} {
 		if reasons["rule:"+r] != 1 {
@@ -125,7 +126,7 @@ func TestSamplingNewAgentsAndCompletion(t *testing.T) {
 	for i := range cands {
 		cands[i].NewAgent = cands[i].Agent == "new"
 	}
-	got, _ := s.Plan(week19, cands, nil, []string{"qa1"}, 9)
+	got, _ := s.Plan(context.Background(), week19, cands, nil, []string{"qa1"}, 9)
 	per := countBy(got, func(a Assignment) string { return a.Agent })
 	if per["old"] != 4 || per["new"] != 8 {
 		t.Errorf("per agent %v, want old 4, new 8", per)
@@ -139,7 +140,7 @@ func TestSamplingNewAgentsAndCompletion(t *testing.T) {
 	}
 	// Same inputs and seed, same plan.
 	s3, _ := NewSampler(DefaultSamplingConfig())
-	again, _ := s3.Plan(week19, cands, nil, []string{"qa1"}, 9)
+	again, _ := s3.Plan(context.Background(), week19, cands, nil, []string{"qa1"}, 9)
 	for i := range got {
 		if got[i].CallID != again[i].CallID {
 			t.Fatal("plan is not reproducible from its seed")

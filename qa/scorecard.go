@@ -2,6 +2,7 @@ package qa
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
 // Item types.
@@ -278,6 +281,10 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 type Scorecards struct {
 	mu   sync.RWMutex
 	byID map[string][]Scorecard // versions ascending
+	// files names the file (or "built-in") that defines each file-defined id: the API does not
+	// publish versions of those (see statestore.go).
+	files map[string]string
+	state *statedb.DB // where Publish keeps API versions; nil: memory only
 }
 
 //go:embed scorecards/*.yaml
@@ -286,7 +293,7 @@ var builtinScorecards embed.FS
 // NewScorecards returns a registry holding the built-in scorecards (the insurance hotline
 // default) and the YAML files in dir, if dir is not empty.
 func NewScorecards(dir string) (*Scorecards, error) {
-	r := &Scorecards{byID: map[string][]Scorecard{}}
+	r := &Scorecards{byID: map[string][]Scorecard{}, files: map[string]string{}}
 	ents, _ := builtinScorecards.ReadDir("scorecards")
 	for _, e := range ents {
 		b, _ := builtinScorecards.ReadFile("scorecards/" + e.Name())
@@ -297,6 +304,7 @@ func NewScorecards(dir string) (*Scorecards, error) {
 		if err := r.Add(sc); err != nil {
 			return nil, err
 		}
+		r.files[sc.ID] = "built-in scorecard " + e.Name()
 	}
 	if dir == "" {
 		return r, nil
@@ -316,6 +324,9 @@ func NewScorecards(dir string) (*Scorecards, error) {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		scs = append(scs, sc)
+		if _, ok := r.files[sc.ID]; !ok {
+			r.files[sc.ID] = f
+		}
 	}
 	sort.Slice(scs, func(i, j int) bool { return scs[i].Version < scs[j].Version })
 	for _, sc := range scs {
@@ -326,6 +337,29 @@ func NewScorecards(dir string) (*Scorecards, error) {
 	return r, nil
 }
 
+// Publish registers a version sent through the API and keeps it in the state file. Ids
+// defined by files are refused (ErrConflict): their versions are published in the files.
+func (r *Scorecards) Publish(ctx context.Context, sc Scorecard) error {
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if src, ok := r.files[sc.ID]; ok {
+		return fmt.Errorf("scorecard %s is defined by %s: publish its versions there, or use another id: %w", sc.ID, src, ErrConflict)
+	}
+	if err := r.checkNewerLocked(sc); err != nil {
+		return err
+	}
+	if r.state != nil {
+		if err := saveScorecard(ctx, r.state, sc); err != nil {
+			return fmt.Errorf("saving scorecard %s version %d: %w: %w", sc.ID, sc.Version, ErrNotSaved, err)
+		}
+	}
+	r.byID[sc.ID] = append(r.byID[sc.ID], sc)
+	return nil
+}
+
 // Add registers a new version; it must be newer than every registered version of the id.
 func (r *Scorecards) Add(sc Scorecard) error {
 	if err := sc.Validate(); err != nil {
@@ -333,11 +367,18 @@ func (r *Scorecards) Add(sc Scorecard) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.checkNewerLocked(sc); err != nil {
+		return err
+	}
+	r.byID[sc.ID] = append(r.byID[sc.ID], sc)
+	return nil
+}
+
+func (r *Scorecards) checkNewerLocked(sc Scorecard) error {
 	vs := r.byID[sc.ID]
 	if n := len(vs); n > 0 && vs[n-1].Version >= sc.Version {
-		return fmt.Errorf("scorecard %s: version %d is not newer than the registered version %d (versions are immutable: publish a new one)", sc.ID, sc.Version, vs[n-1].Version)
+		return fmt.Errorf("scorecard %s: version %d is not newer than the registered version %d (versions are immutable: publish a new one): %w", sc.ID, sc.Version, vs[n-1].Version, ErrConflict)
 	}
-	r.byID[sc.ID] = append(vs, sc)
 	return nil
 }
 

@@ -60,7 +60,7 @@ func (s *Service) sampleLastWeek(ctx context.Context) {
 		s.log.Error("loading QA sampling candidates", "week", week, "error", err)
 		return
 	}
-	out, err := s.Sampler.Plan(from, cands, s.Evals.EvaluatedCalls(), s.cfg.Evaluators, from.Unix())
+	out, err := s.Sampler.Plan(ctx, from, cands, s.Evals.EvaluatedCalls(), s.cfg.Evaluators, from.Unix())
 	if err != nil {
 		s.log.Error("sampling calls for QA", "week", week, "error", err)
 		return

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/internal/atomicfile"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 )
 
@@ -164,7 +165,8 @@ func (s *Store) Put(ctx context.Context, src io.Reader, meta RecordingMeta) (eve
 		return events.RecordingStored{}, fmt.Errorf("storing recording: %w", err)
 	}
 	side, _ := json.Marshal(rec)
-	if err := os.WriteFile(strings.TrimSuffix(dst, ".wav")+".json", side, 0o644); err != nil {
+	// Whole or absent: a sidecar cut short by a crash would stop the next start (OpenStore).
+	if err := atomicfile.Write(strings.TrimSuffix(dst, ".wav")+".json", side, 0o644); err != nil {
 		return events.RecordingStored{}, fmt.Errorf("storing recording metadata: %w", err)
 	}
 	if err := s.sink.Publish(ctx, events.New(rec, at, s.source, s.tenant)); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,7 +27,7 @@ func TestRunHolidaysFromOneCalendar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := newPlatform(platformConfig{profile: "province", seed: 1, tenant: "HQ", dataDir: dir, sink: &memSink{}, analytics: settings})
+	p, err := newPlatform(context.Background(), platformConfig{profile: "province", seed: 1, tenant: "HQ", dataDir: dir, sink: &memSink{}, analytics: settings})
 	if err != nil {
 		t.Fatal(err)
 	}

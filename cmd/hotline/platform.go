@@ -62,7 +62,7 @@ type platformConfig struct {
 	analytics analytics.Settings
 }
 
-func newPlatform(cfg platformConfig) (*platform, error) {
+func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 	p := &platform{analytics: cfg.analytics}
 	if p.analytics.SLVariant == "" {
 		p.analytics = analytics.DefaultSettings()
@@ -74,6 +74,11 @@ func newPlatform(cfg platformConfig) (*platform, error) {
 	p.qa, err = qa.NewService(qa.DefaultConfig(cfg.dataDir), cfg.sink, clock.Real{}, cfg.tenant, cfg.log)
 	if err != nil {
 		return nil, fmt.Errorf("starting QA: %w", err)
+	}
+	if cfg.state != nil {
+		if err := p.qa.UseState(ctx, cfg.state); err != nil {
+			return nil, fmt.Errorf("starting QA: %w", err)
+		}
 	}
 	if cfg.conn != nil {
 		p.qa.UseClickHouse(cfg.conn)

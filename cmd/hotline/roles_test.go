@@ -39,7 +39,7 @@ func TestEveryEndpointWithEveryRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	dataDir := t.TempDir()
-	p, err := newPlatform(platformConfig{profile: "province", seed: 1, tenant: "HQ", dataDir: dataDir, sink: &memSink{}, conn: conn})
+	p, err := newPlatform(ctx, platformConfig{profile: "province", seed: 1, tenant: "HQ", dataDir: dataDir, sink: &memSink{}, conn: conn})
 	if err != nil {
 		t.Fatal(err)
 	}
