@@ -57,7 +57,7 @@ type platformConfig struct {
 	conn    driver.Conn // analytics and QA sampling; nil in tests without ClickHouse
 	// state keeps what people create and change (statedb); its Tx.Publish queues events.
 	state *statedb.DB
-	log     *slog.Logger
+	log   *slog.Logger
 	// analytics is the config file's analytics: section; zero (no variant) means the defaults.
 	analytics analytics.Settings
 }
