@@ -64,6 +64,7 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		"ag2":   {User: "li.ag2", Role: httpapi.RoleAgent, AgentID: "ag2"},
 		"admin": {User: "root", Role: httpapi.RoleAdmin},
 	} {
+		p.Tenant = httpapi.AllTenants
 		tok, err := srv.Tokens().Generate(p)
 		if err != nil {
 			t.Fatal(err)

@@ -111,7 +111,7 @@ type demoToken struct {
 func demoTokens(tokens *httpapi.Tokens) ([]demoToken, error) {
 	var out []demoToken
 	for _, r := range httpapi.Roles() {
-		p := httpapi.Principal{User: "demo-" + string(r), Role: r}
+		p := httpapi.Principal{User: "demo-" + string(r), Role: r, Tenant: httpapi.AllTenants}
 		if r == httpapi.RoleAgent {
 			p.AgentID = "A0001"
 		}
