@@ -84,6 +84,8 @@ func (s *Store) signIn(w http.ResponseWriter, r *http.Request) {
 	who := httpapi.Principal{User: req.User}
 	if err == nil {
 		who = sess.User.Principal()
+	} else if u, uerr := s.User(r.Context(), req.User); uerr == nil {
+		who = u.Principal() // so the centre's auditor sees attempts on its users
 	}
 	var locked *LockedError
 	switch {

@@ -32,17 +32,23 @@ func (s *Store) SignIn(ctx context.Context, name, password string) (Session, err
 		}
 		return tx.QueryRowContext(ctx, "SELECT password_hash, failures FROM users WHERE name = ?", name).Scan(&hash, &failures)
 	})
-	if errors.Is(err, sql.ErrNoRows) {
-		_, _ = checkPassword(password, s.dummy) // as long as a known user's check
-		return Session{}, ErrBadCredentials
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Session{}, fmt.Errorf("signing in: %w", err)
 	}
 	if u.LockedUntil != nil {
 		return Session{}, &LockedError{Until: *u.LockedUntil}
 	}
+	release, serr := s.slot(ctx)
+	if serr != nil {
+		return Session{}, serr
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		_, _ = checkPassword(password, s.dummy) // as long as a known user's check
+		release()
+		return Session{}, ErrBadCredentials
+	}
 	ok, err := checkPassword(password, hash)
+	release()
 	if err != nil {
 		return Session{}, fmt.Errorf("signing in %s: %w", name, err)
 	}
@@ -198,7 +204,12 @@ func (s *Store) ChangePassword(ctx context.Context, name, current, next, session
 	if until := fromMS(locked); until.After(s.now()) {
 		return &LockedError{Until: until}
 	}
+	release, err := s.slot(ctx)
+	if err != nil {
+		return err
+	}
 	ok, err := checkPassword(current, hash)
+	release()
 	if err != nil {
 		return fmt.Errorf("changing the password of %s: %w", name, err)
 	}

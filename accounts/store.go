@@ -113,6 +113,22 @@ type Store struct {
 	cfg   Config
 	log   *slog.Logger
 	dummy string // a hash to check unknown users' passwords against, so they take as long
+	// hashing bounds the password hashes computed at once: each takes Hash.Memory, so a burst
+	// of sign-ins queues rather than exhausting memory.
+	hashing chan struct{}
+}
+
+// maxHashing is how many password hashes run at once.
+const maxHashing = 4
+
+// slot waits for a turn to hash a password; release it when done.
+func (s *Store) slot(ctx context.Context) (release func(), err error) {
+	select {
+	case s.hashing <- struct{}{}:
+		return func() { <-s.hashing }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting to check a password: %w", ctx.Err())
+	}
 }
 
 // Open migrates the accounts tables of db and returns the store.
@@ -130,7 +146,7 @@ func Open(ctx context.Context, db *statedb.DB, clk clock.Clock, cfg Config, log 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Store{db: db, clk: clk, cfg: cfg, log: log, dummy: dummy}, nil
+	return &Store{db: db, clk: clk, cfg: cfg, log: log, dummy: dummy, hashing: make(chan struct{}, maxHashing)}, nil
 }
 
 var (
