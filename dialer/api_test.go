@@ -44,7 +44,7 @@ func TestCampaignAPIRoles(t *testing.T) {
 
 func do(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, body string) (int, string) {
 	t.Helper()
-	rec := doAs(t, srv, httpapi.Principal{User: "u-" + string(role), Role: role}, method, path, body)
+	rec := doAs(t, srv, httpapi.Principal{User: "u-" + string(role), Role: role, Tenant: httpapi.AllTenants}, method, path, body)
 	return rec.Code, rec.Body.String()
 }
 

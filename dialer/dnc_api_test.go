@@ -30,7 +30,7 @@ func newDNCAPI(t *testing.T) (*httpapi.Server, *Service, *clock.Sim, string) {
 // dncDo is do with an agent id for agents; an error answer comes back as its message.
 func dncDo(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, body string) (int, string) {
 	t.Helper()
-	p := httpapi.Principal{User: "u-" + string(role), Role: role}
+	p := httpapi.Principal{User: "u-" + string(role), Role: role, Tenant: httpapi.AllTenants}
 	if role == httpapi.RoleAgent {
 		p.AgentID = "A1"
 	}

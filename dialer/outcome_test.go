@@ -42,7 +42,7 @@ func newDeskFixtureFor(t *testing.T, pacing string, opts ...func(*Campaign)) *de
 	f.blend.SetAttended(desk.Attended)
 	f.srv = httpapi.New(httpapi.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	desk.Register(f.srv)
-	tok, err := f.srv.Tokens().Generate(httpapi.Principal{User: "u-a", Role: httpapi.RoleAgent, AgentID: "a"})
+	tok, err := f.srv.Tokens().Generate(httpapi.Principal{User: "u-a", Role: httpapi.RoleAgent, AgentID: "a", Tenant: httpapi.AllTenants})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,6 +79,7 @@ func newAPIFixtureIn(t *testing.T, dataDir string, state *statedb.DB) *apiFixtur
 		"ag2":   {User: "li.ag2", Role: httpapi.RoleAgent, AgentID: "ag2"},
 		"admin": {User: "root", Role: httpapi.RoleAdmin},
 	} {
+		p.Tenant = httpapi.AllTenants
 		tok, err := srv.Tokens().Generate(p)
 		if err != nil {
 			t.Fatal(err)

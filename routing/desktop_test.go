@@ -50,7 +50,7 @@ func TestDesktopRoles(t *testing.T) {
 
 func token(t *testing.T, srv *httpapi.Server, agent string) string {
 	t.Helper()
-	tok, err := srv.Tokens().Generate(httpapi.Principal{User: "u-" + agent, Role: httpapi.RoleAgent, AgentID: agent})
+	tok, err := srv.Tokens().Generate(httpapi.Principal{User: "u-" + agent, Role: httpapi.RoleAgent, AgentID: agent, Tenant: httpapi.AllTenants})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestDesktopCallFlow(t *testing.T) {
 	if cp == nil || cp.CallID != "k1" || cp.Customer != "cust-9" || cp.DueAt.Format("2006-01-02") != "2026-11-11" {
 		t.Fatalf("complaint %+v", cp)
 	}
-	mgr, _ := srv.Tokens().Generate(httpapi.Principal{User: "boss", Role: httpapi.RoleManager})
+	mgr, _ := srv.Tokens().Generate(httpapi.Principal{User: "boss", Role: httpapi.RoleManager, Tenant: httpapi.AllTenants})
 	if code, body := call(t, srv, mgr, "GET", "/api/routing/agents", ""); code != 200 || !strings.Contains(body, `"agent_id":"a1"`) {
 		t.Fatalf("supervisor view %d %s", code, body)
 	}

@@ -20,13 +20,18 @@ import (
 func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
 	roles := []httpapi.Role{httpapi.RoleManager}
 	handle := func(path, summary string, f func(w http.ResponseWriter, r *http.Request, p analytics.Period)) {
-		srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: path, Roles: roles, Summary: summary,
+		srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: path, Roles: roles, Summary: summary, TenantFiltered: true,
 			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tenant, ok := httpapi.TenantFilter(w, r)
+				if !ok {
+					return
+				}
 				p, err := period(r, now())
 				if err != nil {
 					httpapi.Error(w, http.StatusBadRequest, err.Error())
 					return
 				}
+				p.Tenant = tenant // the user's centre, or the one of it ?tenant= names
 				f(w, r, p)
 			})})
 	}

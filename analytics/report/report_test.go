@@ -80,7 +80,7 @@ func TestReportEverywhereTheSame(t *testing.T) {
 	e := &analytics.Engine{Conn: conn, Settings: analytics.DefaultSettings()}
 	Register(srv, e, func() time.Time { return f.End })
 	httpapitest.CheckRoles(t, srv)
-	tok, _ := srv.Tokens().Generate(httpapi.Principal{User: "m", Role: httpapi.RoleManager})
+	tok, _ := srv.Tokens().Generate(httpapi.Principal{User: "m", Role: httpapi.RoleManager, Tenant: httpapi.AllTenants})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	req, _ := http.NewRequest("GET", ts.URL+"/api/reports?from=2026-09-28&to=2026-10-12&by=week", nil)

@@ -21,7 +21,7 @@ import (
 // Query parameters: as_of (YYYY-MM-DD, default today), tenant, limit, include_blacklisted, exclude_flagged.
 func Register(srv *httpapi.Server, e *analytics.Engine, l Launcher, now func() time.Time) {
 	roles := []httpapi.Role{httpapi.RoleMarketer, httpapi.RoleManager}
-	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/segments", Roles: roles,
+	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/segments", Roles: roles, TenantFiltered: true,
 		Summary: "customers per satisfaction x loyalty quadrant, and movements between quadrants",
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			to, err := date(r.URL.Query().Get("to"), now())
@@ -34,7 +34,10 @@ func Register(srv *httpapi.Server, e *analytics.Engine, l Launcher, now func() t
 				httpapi.Error(w, http.StatusBadRequest, err.Error())
 				return
 			}
-			tenant := r.URL.Query().Get("tenant")
+			tenant, ok := httpapi.TenantFilter(w, r)
+			if !ok {
+				return
+			}
 			sizes, err := e.QuadrantSizes(r.Context(), to, tenant)
 			if err != nil {
 				httpapi.Error(w, http.StatusInternalServerError, err.Error())
@@ -50,7 +53,7 @@ func Register(srv *httpapi.Server, e *analytics.Engine, l Launcher, now func() t
 			}
 			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"as_of": to.Format(time.DateOnly), "from": from.Format(time.DateOnly), "sizes": sizes, "movements": moves})
 		})})
-	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/segments/{quadrant}", Roles: roles,
+	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/segments/{quadrant}", Roles: roles, TenantFiltered: true, PersonalData: true,
 		Summary: "customers of one quadrant with scores and flags; phone numbers masked unless ?campaign= is given",
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			segs, ok := list(w, r, e, now)
@@ -103,6 +106,10 @@ func launchStatus(err error) int {
 }
 
 func list(w http.ResponseWriter, r *http.Request, e *analytics.Engine, now func() time.Time) ([]analytics.CustomerSegment, bool) {
+	tenant, ok := httpapi.TenantFilter(w, r)
+	if !ok {
+		return nil, false
+	}
 	q := r.URL.Query()
 	asOf, err := date(q.Get("as_of"), now())
 	if err != nil {
@@ -116,7 +123,7 @@ func list(w http.ResponseWriter, r *http.Request, e *analytics.Engine, now func(
 		httpapi.Error(w, http.StatusNotFound, "no quadrant "+f.Quadrant+"; quadrants are loyal, mercenary, hostage, at_risk")
 		return nil, false
 	}
-	segs, err := e.Segment(r.Context(), asOf, q.Get("tenant"), f)
+	segs, err := e.Segment(r.Context(), asOf, tenant, f)
 	if err != nil {
 		httpapi.Error(w, http.StatusInternalServerError, err.Error())
 		return nil, false

@@ -240,7 +240,7 @@ func TestAPILaunchStatus(t *testing.T) {
 }
 
 func addToken(t *testing.T, srv *httpapi.Server, role httpapi.Role) string {
-	tok, err := srv.Tokens().Generate(httpapi.Principal{User: "test-" + string(role), Role: role})
+	tok, err := srv.Tokens().Generate(httpapi.Principal{User: "test-" + string(role), Role: role, Tenant: httpapi.AllTenants})
 	if err != nil {
 		t.Fatal(err)
 	}

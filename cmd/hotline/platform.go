@@ -136,7 +136,7 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 	// Campaigns naming a segment (`segment: at_risk`) get its customers from analytics.
 	var segs dialer.Segments
 	if cfg.conn != nil {
-		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: p.analytics}}
+		segs = segmentContacts{engine: &analytics.Engine{Conn: cfg.conn, Settings: p.analytics}, tenant: cfg.tenant}
 	}
 	campaigns, err := campaignFiles(filepath.Join(cfg.dataDir, "campaigns"), cfg.log)
 	if err != nil {
@@ -261,10 +261,13 @@ func (t *callbackTee) Publish(ctx context.Context, evs ...events.Event) error {
 
 // segmentContacts resolves a campaign's named segment (a satisfaction × loyalty quadrant) to
 // its customers as of the campaign's start, through the analytics segments package.
-type segmentContacts struct{ engine *analytics.Engine }
+type segmentContacts struct {
+	engine *analytics.Engine
+	tenant string // the dialer's centre: it calls only its own customers
+}
 
 func (s segmentContacts) Contacts(ctx context.Context, name string, c dialer.Campaign, due time.Time) ([]dialer.Contact, error) {
-	segs, err := s.engine.Segment(ctx, due, "", analytics.SegmentFilter{Quadrant: name})
+	segs, err := s.engine.Segment(ctx, due, s.tenant, analytics.SegmentFilter{Quadrant: name})
 	if err != nil {
 		return nil, err
 	}

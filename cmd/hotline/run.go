@@ -8,13 +8,16 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/seed-1c4692e8/hotline/accounts"
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/ingest"
 	"github.com/seed-1c4692e8/hotline/internal/chdb"
+	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/config"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
+	"github.com/seed-1c4692e8/hotline/sim"
 )
 
 func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
@@ -35,17 +38,42 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer in.close()
 
+	// The centre this process serves is the simulated one: its events, campaigns and recordings
+	// are that centre's, and only its users and head office's may see them.
+	prof, err := sim.ProfileByName(*profile)
+	if err != nil {
+		return fmt.Errorf("--profile: %w", err)
+	}
+	centre := prof.Tenant
 	tokens := httpapi.NewTokens()
 	if cfg.HTTP.TokensFile != "" {
 		if err := tokens.LoadFile(cfg.HTTP.TokensFile); err != nil {
 			return err
 		}
 	}
-	demo, err := demoTokens(tokens)
+	// What people create and change lives in the state file; events that go with a change leave
+	// through its outbox. Users, sessions, API tokens and the audit log live there too.
+	state, err := statedb.Open(ctx, filepath.Join(cfg.DataDir, "state", "hotline.db"))
 	if err != nil {
 		return err
 	}
-	srv := httpapi.New(httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()))
+	defer state.Close()
+	acc, err := accounts.Open(ctx, state, clock.Real{}, accountsConfig(cfg.Accounts), slog.Default())
+	if err != nil {
+		return err
+	}
+	firstUsers, err := firstStart(ctx, acc, cfg.HTTP.TokensFile, centre)
+	if err != nil {
+		return err
+	}
+	opts := []httpapi.Option{httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()),
+		httpapi.WithAuthenticator(acc), httpapi.WithAuditor(acc), httpapi.WithTenant(centre)}
+	scheme := "http"
+	if cfg.HTTP.TLSCert != "" {
+		opts, scheme = append(opts, httpapi.WithTLS(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)), "https"
+	}
+	srv := httpapi.New(opts...)
+	acc.Register(srv)
 	svc, err := ingest.New(ingestConfig(cfg, in), srv.Registry())
 	if err != nil {
 		return err
@@ -58,14 +86,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer conn.Close()
 	srv.AddHealthCheck("clickhouse", conn.Ping)
-	// What people create and change lives in the state file; events that go with a change leave
-	// through its outbox.
-	state, err := statedb.Open(ctx, filepath.Join(cfg.DataDir, "state", "hotline.db"))
-	if err != nil {
-		return err
-	}
-	defer state.Close()
-	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: cfg.Tenant, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics})
+	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics})
 	if err != nil {
 		return err
 	}
@@ -76,14 +97,11 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintln(stdout, "  -", s)
 	}
 	fmt.Fprintf(stdout, "  - ingest: topics %s* -> ClickHouse %s, database %s\n", in.topicPrefix, in.clickhouse.Addr, in.clickhouse.Database)
-	fmt.Fprintf(stdout, "  - HTTP API on http://%s  (/healthz, /metrics, /api/endpoints)\n", cfg.HTTP.Addr)
+	fmt.Fprintf(stdout, "  - HTTP API on %s://%s  (/healthz, /metrics, /api/endpoints), serving centre %s\n", scheme, cfg.HTTP.Addr, centre)
 	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
 	fmt.Fprintln(stdout, "  -", dialerBanner(parts.dialer.Statuses(), filepath.Join(cfg.DataDir, "campaigns")))
 	fmt.Fprintf(stdout, "  - QA: recordings of answered calls under %s\n", filepath.Join(cfg.DataDir, "recordings"))
-	fmt.Fprintln(stdout, "Demo API tokens (valid for this run):")
-	for _, d := range demo {
-		fmt.Fprintf(stdout, "  %-9s %s\n", d.role, d.token)
-	}
+	signInBanner(stdout, firstUsers, cfg.HTTP.TokensFile, scheme+"://"+cfg.HTTP.Addr)
 	fmt.Fprintf(stdout, "Look at the data:  clickhouse-client --port %s -d %s -q 'SELECT outcome, count() FROM call_records GROUP BY outcome'\n", portOf(in.clickhouse.Addr), in.clickhouse.Database)
 	fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 
@@ -102,26 +120,45 @@ func dialerBanner(sts []dialer.CampaignStatus, dir string) string {
 		len(sts), strings.Join(ids, ", "), dir)
 }
 
-type demoToken struct {
-	role  httpapi.Role
-	token string
+// demoAgent is the simulated agent the demo agent user is.
+const demoAgent = "A0001"
+
+// firstStart creates the first accounts (accounts.Bootstrap: a head-office admin, and demo
+// users of the simulated centre) unless users exist or a tokens file is set: whoever set one up
+// manages access themselves, and no account appears on its own.
+func firstStart(ctx context.Context, acc *accounts.Store, tokensFile, centre string) ([]accounts.Credential, error) {
+	if tokensFile != "" {
+		return nil, nil
+	}
+	return acc.Bootstrap(ctx, centre, demoAgent)
 }
 
-// demoTokens makes one token per role so a person trying `make run` can call every API.
-func demoTokens(tokens *httpapi.Tokens) ([]demoToken, error) {
-	var out []demoToken
-	for _, r := range httpapi.Roles() {
-		p := httpapi.Principal{User: "demo-" + string(r), Role: r}
-		if r == httpapi.RoleAgent {
-			p.AgentID = "A0001"
-		}
-		tok, err := tokens.Generate(p)
-		if err != nil {
-			return nil, fmt.Errorf("making demo tokens: %w", err)
-		}
-		out = append(out, demoToken{r, tok})
+// signInBanner tells how to get in: the first start's users and passwords, shown this once;
+// otherwise where access comes from.
+func signInBanner(w io.Writer, first []accounts.Credential, tokensFile, base string) {
+	switch {
+	case tokensFile != "":
+		fmt.Fprintf(w, "API tokens from %s; no demo accounts. An admin token creates users: POST /api/admin/users.\n", tokensFile)
+		return
+	case len(first) == 0:
+		fmt.Fprintf(w, "Sign in with your account: POST %s/api/session {\"user\",\"password\"} (users are kept in the state file).\n", base)
+		return
 	}
-	return out, nil
+	fmt.Fprintf(w, "First start: these accounts were created. Their passwords are shown only now and stored hashed; sign in with\n"+
+		"  curl -c jar -H 'Content-Type: application/json' -d '{\"user\":\"demo-manager\",\"password\":\"…\"}' %s/api/session\n", base)
+	for _, c := range first {
+		where := "centre " + c.Tenant
+		if c.Tenant == httpapi.AllTenants {
+			where = "head office (all centres); change the password at first sign-in"
+		}
+		fmt.Fprintf(w, "  %-13s %s  %s, %s\n", c.User, c.Password, c.Role, where)
+	}
+}
+
+func accountsConfig(c config.Accounts) accounts.Config {
+	a := accounts.DefaultConfig()
+	a.SessionIdle, a.SessionMax, a.LockoutFailures, a.LockoutFor = c.SessionIdle, c.SessionMax, c.LockoutFailures, c.LockoutFor
+	return a
 }
 
 func portOf(addr string) string {

@@ -29,7 +29,7 @@ func TestSegmentLauncher(t *testing.T) {
 	dir := t.TempDir()
 	l := &segmentLauncher{dialer: svc, dir: dir}
 	contacts := []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "+8613900000002"}}
-	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer})
+	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer, Tenant: httpapi.AllTenants})
 	tests := []struct {
 		name, id, typ string
 		script        string
@@ -115,7 +115,7 @@ func TestSegmentLaunchRefusedByTheDialer(t *testing.T) {
 	}
 	dir := t.TempDir()
 	l := &segmentLauncher{dialer: svc, dir: dir}
-	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer})
+	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer, Tenant: httpapi.AllTenants})
 	tests := []struct {
 		name     string
 		contacts []dialer.Contact

@@ -26,6 +26,7 @@ type Config struct {
 	ClickHouse ClickHouse `yaml:"clickhouse"`
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
+	Accounts   Accounts   `yaml:"accounts"`
 	// Analytics are the KPI definitions' settings (thresholds, variants, windows, holiday
 	// calendar, segmentation cut-offs); package analytics declares, defaults and checks them.
 	Analytics analytics.Settings `yaml:"analytics"`
@@ -75,8 +76,24 @@ type Ingest struct {
 type HTTP struct {
 	// Addr is the listen address host:port; an empty host listens on all interfaces.
 	Addr string `yaml:"addr" env:"HOTLINE_HTTP_ADDR" flag:"http-addr" help:"HTTP listen address host:port"`
-	// TokensFile is an optional YAML file of API tokens (tokens: [{token, user, role, agent_id}]).
-	TokensFile string `yaml:"tokens_file" env:"HOTLINE_TOKENS_FILE" help:"YAML file of API tokens (token, user, role, agent_id)"`
+	// TokensFile is an optional YAML file of API tokens (tokens: [{token, user, role, agent_id,
+	// tenant, expires}]). When set, `hotline run` creates no demo users or tokens.
+	TokensFile string `yaml:"tokens_file" env:"HOTLINE_TOKENS_FILE" help:"YAML file of API tokens (token, user, role, agent_id, tenant, expires); when set, no demo accounts"`
+	// TLSCert and TLSKey are PEM files of the server's certificate (chain) and private key; with
+	// both set the server speaks only HTTPS and session cookies are Secure.
+	TLSCert string `yaml:"tls_cert" env:"HOTLINE_TLS_CERT" help:"PEM certificate (chain) file: serve HTTPS (with tls_key)"`
+	TLSKey  string `yaml:"tls_key" env:"HOTLINE_TLS_KEY" help:"PEM private key file of tls_cert" secret:"true"`
+}
+
+// Accounts configures people's sessions and the lockout after wrong passwords.
+type Accounts struct {
+	// SessionIdle ends a session unused for this long (>= 1m).
+	SessionIdle time.Duration `yaml:"session_idle" env:"HOTLINE_SESSION_IDLE" help:"a session unused this long ends (>= 1m)"`
+	// SessionMax ends a session this long after sign-in (>= session_idle).
+	SessionMax time.Duration `yaml:"session_max" env:"HOTLINE_SESSION_MAX" help:"a session ends this long after sign-in (>= session_idle)"`
+	// LockoutFailures wrong passwords in a row lock the account (1..100) for LockoutFor (1m..24h).
+	LockoutFailures int           `yaml:"lockout_failures" env:"HOTLINE_LOCKOUT_FAILURES" help:"wrong passwords in a row that lock an account (1..100)"`
+	LockoutFor      time.Duration `yaml:"lockout_for" env:"HOTLINE_LOCKOUT_FOR" help:"how long a locked account stays locked (1m..24h)"`
 }
 
 // Default returns the configuration used when nothing else is given: embedded broker, local
@@ -102,6 +119,12 @@ func Default() Config {
 		},
 		HTTP: HTTP{
 			Addr: "127.0.0.1:8080",
+		},
+		Accounts: Accounts{
+			SessionIdle:     30 * time.Minute,
+			SessionMax:      12 * time.Hour,
+			LockoutFailures: 5,
+			LockoutFor:      15 * time.Minute,
 		},
 		Analytics: analytics.DefaultSettings(),
 	}

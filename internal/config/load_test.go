@@ -55,7 +55,8 @@ func TestLoad(t *testing.T) {
 					Kafka:      Kafka{Brokers: []string{"kafka1:9092", "kafka2:9092"}, TopicPrefix: "prod.hotline.", Partitions: 12, EmbeddedPort: 29093},
 					ClickHouse: ClickHouse{Addr: "clickhouse1:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
-					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml"},
+					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem"},
+					Accounts:   Accounts{SessionIdle: 20 * time.Minute, SessionMax: 10 * time.Hour, LockoutFailures: 3, LockoutFor: 30 * time.Minute},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
 						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
@@ -133,7 +134,8 @@ func TestLoad(t *testing.T) {
 					Kafka:      Kafka{Brokers: []string{"a:1", "b:2"}, TopicPrefix: "t.", Partitions: 12, EmbeddedPort: 29093},
 					ClickHouse: ClickHouse{Addr: "ch:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
-					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml"},
+					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem"},
+					Accounts:   Accounts{SessionIdle: 20 * time.Minute, SessionMax: 10 * time.Hour, LockoutFailures: 3, LockoutFor: 30 * time.Minute},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
 						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
@@ -230,7 +232,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file unknown section",
 			args: []string{"--config", "testdata/unknown_section.yaml"},
-			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: analytics, clickhouse, data_dir, http, ingest, kafka, tenant)`},
+			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: accounts, analytics, clickhouse, data_dir, http, ingest, kafka, tenant)`},
 		},
 		{
 			name: "file syntax error",

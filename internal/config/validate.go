@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Validate reports every setting whose value cannot work, as *Error values joined with
@@ -27,6 +28,7 @@ func (c Config) problems() []*Error {
 	p.section("clickhouse", c.ClickHouse.problems())
 	p.section("ingest", c.Ingest.problems())
 	p.section("http", c.HTTP.problems())
+	p.section("accounts", c.Accounts.problems())
 	p.section("analytics", analyticsProblems(c.Analytics))
 	return p
 }
@@ -86,6 +88,26 @@ func (h HTTP) problems() problems {
 	var p problems
 	if msg := checkHostPort(h.Addr, false, "127.0.0.1:8080"); msg != "" {
 		p.add("addr", msg)
+	}
+	if (h.TLSCert == "") != (h.TLSKey == "") {
+		p.add("tls_cert", "tls_cert and tls_key go together: set both to serve HTTPS, or neither")
+	}
+	return p
+}
+
+func (a Accounts) problems() problems {
+	var p problems
+	if a.SessionIdle < time.Minute {
+		p.add("session_idle", fmt.Sprintf("%s is shorter than a minute", a.SessionIdle))
+	}
+	if a.SessionMax < a.SessionIdle {
+		p.add("session_max", fmt.Sprintf("%s is shorter than session_idle (%s)", a.SessionMax, a.SessionIdle))
+	}
+	if a.LockoutFailures < 1 || a.LockoutFailures > 100 {
+		p.add("lockout_failures", fmt.Sprintf("%d is out of range 1..100", a.LockoutFailures))
+	}
+	if a.LockoutFor < time.Minute || a.LockoutFor > 24*time.Hour {
+		p.add("lockout_for", fmt.Sprintf("%s is not between 1m and 24h", a.LockoutFor))
 	}
 	return p
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidate(t *testing.T) {
@@ -25,6 +26,11 @@ func TestValidate(t *testing.T) {
 		{"negative flush", func(c *Config) { c.Ingest.FlushInterval = -1 }, `config: ingest.flush_interval: -1ns must be greater than 0`},
 		{"empty group", func(c *Config) { c.Ingest.GroupID = "" }, `config: ingest.group_id: must not be empty`},
 		{"http addr", func(c *Config) { c.HTTP.Addr = "" }, `config: http.addr: "" is not host:port`},
+		{"tls cert without key", func(c *Config) { c.HTTP.TLSCert = "cert.pem" }, `config: http.tls_cert: tls_cert and tls_key go together`},
+		{"short session", func(c *Config) { c.Accounts.SessionIdle = 0 }, `config: accounts.session_idle: 0s is shorter than a minute`},
+		{"session max below idle", func(c *Config) { c.Accounts.SessionMax = 10 * time.Minute }, `config: accounts.session_max: 10m0s is shorter than session_idle (30m0s)`},
+		{"no lockout", func(c *Config) { c.Accounts.LockoutFailures = 0 }, `config: accounts.lockout_failures: 0 is out of range 1..100`},
+		{"endless lockout", func(c *Config) { c.Accounts.LockoutFor = 48 * time.Hour }, `config: accounts.lockout_for: 48h0m0s is not between 1m and 24h`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -18,6 +18,13 @@ type Endpoint struct {
 	// Public endpoints need no token: /healthz, /metrics, the static web UI. Being explicit
 	// keeps an endpoint from becoming public because someone forgot to list its roles.
 	Public bool
+	// TenantFiltered endpoints serve data of several centres and filter it themselves by the
+	// principal's centre (TenantFilter); the others serve the server's own centre (WithTenant),
+	// which only its users and head office may call.
+	TenantFiltered bool
+	// PersonalData endpoints answer with personal data (full names, phone or ID numbers,
+	// recordings): every GET of one is written to the audit log.
+	PersonalData bool
 	// Summary is one line saying what the endpoint does, shown in GET /api/endpoints.
 	Summary string
 	// Handler serves the request. The principal is available through PrincipalFrom.

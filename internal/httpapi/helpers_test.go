@@ -27,7 +27,7 @@ func newTestServer(t *testing.T) (*httpapi.Server, *bytes.Buffer) {
 	if err := tokens.LoadFile("testdata/tokens.yaml"); err != nil {
 		t.Fatal(err)
 	}
-	if err := tokens.Add(managerToken, httpapi.Principal{User: "sun.mgr", Role: httpapi.RoleManager}); err != nil {
+	if err := tokens.Add(managerToken, httpapi.Principal{User: "sun.mgr", Role: httpapi.RoleManager, Tenant: "GD"}); err != nil {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer

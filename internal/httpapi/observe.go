@@ -33,7 +33,8 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		info := &requestInfo{}
 		sw := &statusWriter{ResponseWriter: w}
-		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info))
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
+		r = r.WithContext(ContextWithAuditor(ctx, s.auditor, s.clock.Now))
 
 		defer func() {
 			if v := recover(); v != nil {

@@ -1,5 +1,6 @@
 // Package httpapi is the one HTTP server every hotline part mounts its endpoints on: bearer-token
-// authentication, per-endpoint role checks, a self-describing endpoint index, JSON helpers,
+// and session-cookie authentication (CSRF-checked), per-endpoint role and centre checks, the
+// audit log of changes and personal-data reads, optional TLS, a self-describing endpoint index, JSON helpers,
 // request logging, panic recovery, Prometheus metrics and health checks.
 package httpapi
 
@@ -19,11 +20,12 @@ const (
 	RoleQA       Role = "qa"       // quality assurance: recordings, scoring, calibration
 	RoleMarketer Role = "marketer" // builds segments and campaigns
 	RoleAgent    Role = "agent"    // takes and makes calls; sees only their own work
+	RoleAuditor  Role = "auditor"  // reads the audit log: who read, exported or changed what
 )
 
 // Roles returns every role, in a fixed order.
 func Roles() []Role {
-	return []Role{RoleAdmin, RoleManager, RoleQA, RoleMarketer, RoleAgent}
+	return []Role{RoleAdmin, RoleManager, RoleQA, RoleMarketer, RoleAgent, RoleAuditor}
 }
 
 // ParseRole returns the Role named s, or an error listing the valid names.
@@ -49,6 +51,9 @@ type Principal struct {
 	User    string `json:"user"`               // login name, for logs and audit
 	Role    Role   `json:"role"`               // what they may do
 	AgentID string `json:"agent_id,omitempty"` // the agent they are; set for RoleAgent only
+	// Tenant is the centre whose data they may see (a tenant code such as "GD"), or AllTenants
+	// for head office. Never empty: a principal without a centre would otherwise see them all.
+	Tenant string `json:"tenant"`
 }
 
 type principalKey struct{}

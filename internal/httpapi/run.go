@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -37,8 +38,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.mu.Unlock()
 
 	done := make(chan error, 1)
-	go func() { done <- hs.Serve(ln) }()
-	s.log.InfoContext(ctx, "http server listening", "addr", ln.Addr().String())
+	if s.tlsCert != "" {
+		// Load the pair now, so a bad file stops start-up naming it rather than failing every
+		// handshake.
+		cert, err := tls.LoadX509KeyPair(s.tlsCert, s.tlsKey)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("http: loading TLS certificate %s and key %s: %w", s.tlsCert, s.tlsKey, err)
+		}
+		hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		go func() { done <- hs.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { done <- hs.Serve(ln) }()
+	}
+	s.log.InfoContext(ctx, "http server listening", "addr", ln.Addr().String(), "tls", s.tlsCert != "")
 
 	select {
 	case err := <-done:

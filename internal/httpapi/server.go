@@ -12,6 +12,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/seed-1c4692e8/hotline/internal/clock"
 )
 
 // Server is the HTTP server all parts mount their endpoints on. Create it with New, register
@@ -20,6 +22,13 @@ type Server struct {
 	addr            string
 	log             *slog.Logger
 	tokens          *Tokens
+	auth            Authenticator
+	auditor         Auditor
+	tenant          string
+	clock           clock.Clock
+	tlsCert         string
+	tlsKey          string
+	csrf            *http.CrossOriginProtection
 	shutdownTimeout time.Duration
 	registry        *prometheus.Registry
 	metrics         *metrics
@@ -45,6 +54,25 @@ func WithLogger(l *slog.Logger) Option { return func(s *Server) { s.log = l } }
 // later through Server.Tokens).
 func WithTokens(t *Tokens) Option { return func(s *Server) { s.tokens = t } }
 
+// WithAuthenticator sets what resolves session cookies and the API tokens the server's token
+// set does not hold (default: none, bearer tokens of the token set only).
+func WithAuthenticator(a Authenticator) Option { return func(s *Server) { s.auth = a } }
+
+// WithAuditor sets where audit entries go (default: SlogAuditor on the server's logger).
+func WithAuditor(a Auditor) Option { return func(s *Server) { s.auditor = a } }
+
+// WithTenant sets the centre whose data the server's own endpoints serve: only its users and
+// head office may call an endpoint that is not TenantFiltered (default: none, no such check).
+func WithTenant(code string) Option { return func(s *Server) { s.tenant = code } }
+
+// WithClock sets the clock audit entries are stamped with (default: the wall clock).
+func WithClock(c clock.Clock) Option { return func(s *Server) { s.clock = c } }
+
+// WithTLS makes Run and Serve speak HTTPS with the PEM certificate (chain) and key files.
+func WithTLS(certFile, keyFile string) Option {
+	return func(s *Server) { s.tlsCert, s.tlsKey = certFile, keyFile }
+}
+
 // WithShutdownTimeout sets how long Run waits for in-flight requests after its context ends
 // (default 10 s).
 func WithShutdownTimeout(d time.Duration) Option { return func(s *Server) { s.shutdownTimeout = d } }
@@ -57,9 +85,14 @@ func New(opts ...Option) *Server {
 		shutdownTimeout: 10 * time.Second,
 		registry:        prometheus.NewRegistry(),
 		mux:             http.NewServeMux(),
+		clock:           clock.Real{},
+		csrf:            http.NewCrossOriginProtection(),
 	}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.auditor == nil {
+		s.auditor = SlogAuditor{Log: s.log}
 	}
 	if s.tokens == nil {
 		s.tokens = NewTokens()
@@ -128,6 +161,9 @@ func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
 // Tokens is the token set requests are authenticated against; adding to it takes effect at once.
 func (s *Server) Tokens() *Tokens { return s.tokens }
+
+// Tenant is the centre the server's own endpoints serve ("" when not set).
+func (s *Server) Tenant() string { return s.tenant }
 
 // Addr is the address Run listens on.
 func (s *Server) Addr() string { return s.addr }

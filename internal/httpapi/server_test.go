@@ -62,9 +62,9 @@ func TestAuth(t *testing.T) {
 		wantCode int
 		wantBody string // substring
 	}{
-		{"no header", "GET", "/api/campaigns", "", 401, `{"error":"missing bearer token: send Authorization: Bearer \u003ctoken\u003e"}`},
-		{"basic auth", "GET", "/api/campaigns", "Basic YTpi", 401, "missing bearer token"},
-		{"empty bearer", "GET", "/api/campaigns", "Bearer ", 401, "missing bearer token"},
+		{"no header", "GET", "/api/campaigns", "", 401, `{"error":"missing credentials: send Authorization: Bearer \u003ctoken\u003e, or sign in (POST /api/session)"}`},
+		{"basic auth", "GET", "/api/campaigns", "Basic YTpi", 401, "missing credentials"},
+		{"empty bearer", "GET", "/api/campaigns", "Bearer ", 401, "missing credentials"},
 		{"unknown token", "GET", "/api/campaigns", "Bearer nope-nope-nope-nope", 401, `{"error":"unknown token"}`},
 		{"role not allowed", "GET", "/api/campaigns", "Bearer " + qaToken, 403, `{"error":"role qa may not call GET /api/campaigns; allowed roles: marketer, manager"}`},
 		{"allowed", "GET", "/api/campaigns/42", "Bearer " + managerToken, 200, `{"id":"42"}`},

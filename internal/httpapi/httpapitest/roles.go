@@ -2,6 +2,7 @@
 package httpapitest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -23,28 +24,37 @@ const PlaceholderID = "1"
 // leaves) end when their context does.
 const requestTimeout = 2 * time.Second
 
+// OtherTenant is the centre of CheckRoles' principals that must see nothing of the server's.
+const OtherTenant = "ZZ"
+
 // CheckRoles walks every endpoint registered on srv, calling each with no token, with an
-// unknown token, and with a token of every role, and fails t when
+// unknown token, with a token of every role of head office, and with a token of every role of
+// another centre (OtherTenant), and fails t when
 //   - a non-public endpoint answers anything but 401 without a token or with an unknown one,
 //   - a role the endpoint does not list gets anything but 403,
 //   - a role it lists, or anyone on a public endpoint, gets 401 or 403,
+//   - a user of another centre is not refused (403) on an endpoint serving the server's own
+//     centre (srv.Tenant()), or on a TenantFiltered GET asking for that centre with ?tenant=,
 //   - GET /api/endpoints for a role does not list exactly the endpoints that role may call.
 //
 // Handlers really run for allowed roles, with path parameters set to PlaceholderID and no
-// body, so run it on a test server. It adds one token per role to srv.Tokens().
+// body, so run it on a test server. It adds two tokens per role to srv.Tokens().
 func CheckRoles(t *testing.T, srv *httpapi.Server) {
 	t.Helper()
 	tokens := make(map[httpapi.Role]string)
+	others := make(map[httpapi.Role]string)
 	for _, role := range httpapi.Roles() {
-		p := httpapi.Principal{User: "rolewalk-" + string(role), Role: role}
-		if role == httpapi.RoleAgent {
-			p.AgentID = PlaceholderID
+		for tenant, into := range map[string]map[httpapi.Role]string{httpapi.AllTenants: tokens, OtherTenant: others} {
+			p := httpapi.Principal{User: "rolewalk-" + string(role), Role: role, Tenant: tenant}
+			if role == httpapi.RoleAgent {
+				p.AgentID = PlaceholderID
+			}
+			tok, err := srv.Tokens().Generate(p)
+			if err != nil {
+				t.Fatalf("adding a token for role %s: %v", role, err)
+			}
+			into[role] = tok
 		}
-		tok, err := srv.Tokens().Generate(p)
-		if err != nil {
-			t.Fatalf("adding a token for role %s: %v", role, err)
-		}
-		tokens[role] = tok
 	}
 
 	endpoints := srv.Endpoints()
@@ -56,6 +66,7 @@ func CheckRoles(t *testing.T, srv *httpapi.Server) {
 			t.Run(ep.Pattern(), func(t *testing.T) {
 				t.Parallel()
 				checkEndpoint(t, srv, ep, tokens)
+				checkTenant(t, srv, ep, others)
 			})
 		}
 	})
@@ -85,6 +96,26 @@ func checkEndpoint(t *testing.T, srv *httpapi.Server, ep httpapi.Endpoint, token
 			t.Errorf("%s as %s (not allowed): got %d, want 403; body %s", ep.Pattern(), role, code, short(body))
 		case !allowed && !strings.Contains(body, string(role)):
 			t.Errorf("%s as %s: 403 body does not name the role: %s", ep.Pattern(), role, short(body))
+		}
+	}
+}
+
+// checkTenant calls ep as each role it allows, as a user of OtherTenant.
+func checkTenant(t *testing.T, srv *httpapi.Server, ep httpapi.Endpoint, others map[httpapi.Role]string) {
+	if ep.Public {
+		return
+	}
+	own := cmp.Or(srv.Tenant(), "GD")
+	for _, role := range ep.Roles {
+		switch {
+		case !ep.TenantFiltered && srv.Tenant() != "":
+			if code, body := call(srv, ep.Method, FillPath(ep.Path), others[role]); code != http.StatusForbidden || !strings.Contains(body, OtherTenant) {
+				t.Errorf("%s as %s of centre %s: got %d, want 403 naming the centre; body %s", ep.Pattern(), role, OtherTenant, code, short(body))
+			}
+		case ep.TenantFiltered && ep.Method == http.MethodGet:
+			if code, body := call(srv, ep.Method, FillPath(ep.Path)+"?tenant="+own, others[role]); code != http.StatusForbidden || !strings.Contains(body, own) {
+				t.Errorf("%s?tenant=%s as %s of centre %s: got %d, want 403 naming the centre; body %s", ep.Pattern(), own, role, OtherTenant, code, short(body))
+			}
 		}
 	}
 }
