@@ -53,11 +53,9 @@ func campaignAgentsFamily() *family {
 	f := *families["agent_states"]
 	f.name = "campaign_agent_states"
 	f.source = func(d Dialect, s Settings) string {
-		tc := dimConds(d, map[Dim]string{DimTenant: "tenant"})
-		return fmt.Sprintf("(SELECT tenant, agent_id, queues, occurred_at, previous_state, previous_sec FROM agent_states "+
-			"WHERE %s AND %s AND agent_id IN (SELECT agent_id FROM campaign_agent_days "+
-			"WHERE day >= toDateTime(intDiv(toUInt32(%s), 86400) * 86400) AND day < %s AND %s))",
-			d.TimeFilter("occurred_at"), tc, d.FromSQL(), d.ToSQL(), tc)
+		return agentStatePiecesSQL(d, fmt.Sprintf("agent_id IN (SELECT agent_id FROM campaign_agent_days "+
+			"WHERE day >= toDateTime(intDiv(toUInt32(%s), 86400) * 86400) AND day < %s AND %s)",
+			d.FromSQL(), d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"})))
 	}
 	return &f
 }

@@ -101,9 +101,6 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 	}
 	var missing error
 	c := func(name string) string {
-		if name == "policies_in_force" {
-			return policiesInForceSQL(d)
-		}
 		f, ok := fam.counter[name]
 		if !ok {
 			missing = fmt.Errorf("query: %s has no counter %q", fam.name, name)
@@ -165,7 +162,7 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 func (m *Metric) computableFrom(f *family, s Settings) bool {
 	ok := true
 	m.expr(func(n string) string {
-		if _, has := f.counter[n]; !has && n != "policies_in_force" {
+		if _, has := f.counter[n]; !has {
 			ok = false
 		}
 		return "0"

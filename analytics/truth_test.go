@@ -86,11 +86,14 @@ func refCalls(f *chtest.Fixture, p Period, s Settings) want {
 		SLAbandonsWithinGood: frac(within+abWithin, answered+abandoned),
 	}
 	sort.Float64s(waits)
+	// Percentiles as Excel's PERCENTILE.INC: between the two nearest ranks.
 	q := func(l float64) *float64 {
 		if len(waits) == 0 {
 			return nil
 		}
-		return num(waits[int(l*float64(len(waits)))])
+		h := float64(len(waits)-1) * l
+		lo, hi := math.Floor(h), math.Ceil(h)
+		return num(waits[int(lo)] + (h-lo)*(waits[int(hi)]-waits[int(lo)]))
 	}
 	w := want{
 		"inbound": num(inbound), "outbound": num(outbound), "total": num(total), "offered": num(offered), "answered": num(answered),
@@ -105,26 +108,44 @@ func refCalls(f *chtest.Fixture, p Period, s Settings) want {
 	return w
 }
 
+// stateIn is how many seconds of the state that ended with s fell inside the period: a state
+// runs from previous_sec before its event to the event, to the millisecond.
+func stateIn(p Period, s chtest.AgentState) float64 {
+	end := s.At
+	start := end.Add(-time.Duration(math.Round(s.PreviousSec*1000)) * time.Millisecond)
+	if start.Before(p.From) {
+		start = p.From
+	}
+	if end.After(p.To) {
+		end = p.To
+	}
+	if !end.After(start) {
+		return 0
+	}
+	return float64(end.Sub(start).Milliseconds()) / 1000
+}
+
 func refAgents(f *chtest.Fixture, p Period) want {
 	var busy, avail, talk, logged float64
 	for _, s := range f.States {
-		if !in(p, s.At) || (p.Tenant != "" && s.Tenant != p.Tenant) || (p.Agent != "" && s.Agent != p.Agent) {
+		if (p.Tenant != "" && s.Tenant != p.Tenant) || (p.Agent != "" && s.Agent != p.Agent) {
 			continue
 		}
 		if p.Queue != "" && !contains(s.Queues, p.Queue) {
 			continue
 		}
+		d := stateIn(p, s)
 		switch s.Previous {
 		case "on_call", "hold", "acw":
-			busy += s.PreviousSec
+			busy += d
 		case "available":
-			avail += s.PreviousSec
+			avail += d
 		}
 		if s.Previous == "on_call" {
-			talk += s.PreviousSec
+			talk += d
 		}
 		if s.Previous != "logged_out" {
-			logged += s.PreviousSec
+			logged += d
 		}
 	}
 	return want{"occupancy": frac(busy, busy+avail), "effective_talk_ratio": frac(talk, logged), "logged_in_hours": num(logged / 3600)}
@@ -242,25 +263,41 @@ func workdayDeadline(cal Calendar, reg time.Time, n int) time.Time {
 	return d
 }
 
+// firstRegistrations is each complaint's first registration event: a complaint counts once,
+// at its first registration, with that registration's categories.
+func firstRegistrations(f *chtest.Fixture) map[string]chtest.Complaint {
+	out := map[string]chtest.Complaint{}
+	for _, c := range f.Complaints {
+		if o, ok := out[c.ComplaintID]; c.Stage == "registered" && (!ok || c.Registered.Before(o.Registered)) {
+			out[c.ComplaintID] = c
+		}
+	}
+	return out
+}
+
+// dayEnd is 00:00 UTC after t's day.
+func dayEnd(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour) }
+
 func refComplaints(f *chtest.Fixture, p Period, s Settings, now time.Time) want {
 	type cmp struct {
 		tenant, line, agent string
 		reg, answered       time.Time
-		registered          bool
 	}
 	byID := map[string]*cmp{}
 	var registered float64
-	for _, c := range f.Complaints {
-		x := byID[c.ComplaintID]
-		if x == nil {
-			x = &cmp{tenant: c.Tenant, line: c.Line, agent: c.AgainstAgent, reg: c.Registered}
-			byID[c.ComplaintID] = x
-		}
-		if (c.Stage == "answered" || c.Stage == "closed") && (x.answered.IsZero() || c.At.Before(x.answered)) {
-			x.answered = c.At
-		}
-		if c.Stage == "registered" && in(p, c.Registered) && (p.Tenant == "" || c.Tenant == p.Tenant) && (p.Agent == "" || c.AgainstAgent == p.Agent) {
+	var last time.Time // the latest complaint or answered call in the period: its day's end is the per-10k denominator's instant
+	for id, c := range firstRegistrations(f) {
+		byID[id] = &cmp{tenant: c.Tenant, line: c.Line, agent: c.AgainstAgent, reg: c.Registered}
+		if in(p, c.Registered) && (p.Tenant == "" || c.Tenant == p.Tenant) && (p.Agent == "" || c.AgainstAgent == p.Agent) {
 			registered++
+			if c.Registered.After(last) {
+				last = c.Registered
+			}
+		}
+	}
+	for _, c := range f.Complaints {
+		if x := byID[c.ComplaintID]; x != nil && (c.Stage == "answered" || c.Stage == "closed") && (x.answered.IsZero() || c.At.Before(x.answered)) {
+			x.answered = c.At
 		}
 	}
 	var due, onTime, overdue float64
@@ -285,10 +322,13 @@ func refComplaints(f *chtest.Fixture, p Period, s Settings, now time.Time) want 
 	for _, c := range f.Calls {
 		if c.Direction == "inbound" && c.Queued != nil && c.Outcome == "answered" && in(p, c.Arrived) && (p.Tenant == "" || c.Tenant == p.Tenant) {
 			answeredCalls++
+			if c.Arrived.After(last) {
+				last = c.Arrived
+			}
 		}
 	}
 	var inForce float64
-	for _, pol := range latestPolicies(f, p.To) {
+	for _, pol := range latestPolicies(f, dayEnd(last)) {
 		if pol.Status == "active" && (p.Tenant == "" || pol.Tenant == p.Tenant) {
 			inForce++
 		}
@@ -403,15 +443,15 @@ func refCampaigns(f *chtest.Fixture, p Period) want {
 	}
 	var busy, avail float64
 	for _, st := range f.States {
-		if !in(p, st.At) || !campaignAgents[st.Agent] || (p.Tenant != "" && st.Tenant != p.Tenant) || (p.Agent != "" && st.Agent != p.Agent) ||
+		if !campaignAgents[st.Agent] || (p.Tenant != "" && st.Tenant != p.Tenant) || (p.Agent != "" && st.Agent != p.Agent) ||
 			(p.Queue != "" && !contains(st.Queues, p.Queue)) {
 			continue
 		}
 		switch st.Previous {
 		case "on_call", "hold", "acw":
-			busy += st.PreviousSec
+			busy += stateIn(p, st)
 		case "available":
-			avail += st.PreviousSec
+			avail += stateIn(p, st)
 		}
 	}
 	var sent, delivered, failed float64

@@ -418,10 +418,20 @@ func (f *Fixture) outboundDetail(r *rand.Rand) {
 	}
 }
 
+// ms is the millisecond of t's second, the column beside a DateTime (migration 0250).
+func ms(t time.Time) uint16 { return uint16(t.Nanosecond() / int(time.Millisecond)) }
+
+func msp(t *time.Time) uint16 {
+	if t == nil {
+		return 0
+	}
+	return ms(*t)
+}
+
 // Load writes the fixture into the database behind conn.
 func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 	env := func(tenant string, at time.Time) []any {
-		return []any{uuid.New(), at, uint16(0), tenant, "fixture", uint16(1)}
+		return []any{uuid.New(), at, ms(at), tenant, "fixture", uint16(1)}
 	}
 	const envCols = "event_id, occurred_at, occurred_ms, tenant, source, schema_version, "
 	steps := []struct {
@@ -429,9 +439,9 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 		n           int
 		row         func(i int) []any
 	}{
-		{"call_records", "call_id, direction, business_line, queue, customer_id, phone, agent_id, campaign_id, arrived_at, ivr_ended_at, queued_at, answered_at, ended_at, ivr_sec, wait_sec, talk_sec, hold_sec, acw_sec, outcome, self_service, transferred", len(f.Calls), func(i int) []any {
+		{"call_records", "call_id, direction, business_line, queue, customer_id, phone, agent_id, campaign_id, arrived_at, arrived_ms, ivr_ended_at, queued_at, answered_at, ended_at, ivr_sec, wait_sec, talk_sec, hold_sec, acw_sec, outcome, self_service, transferred", len(f.Calls), func(i int) []any {
 			c := f.Calls[i]
-			return append(env(c.Tenant, c.Ended), c.CallID, c.Direction, c.Line, c.Queue, c.Customer, "+8613800000000", c.Agent, c.Campaign, c.Arrived, c.IVREnded, c.Queued, c.Answered, c.Ended, c.IVRSec, c.WaitSec, c.TalkSec, c.HoldSec, c.ACWSec, c.Outcome, c.SelfService, c.Transferred)
+			return append(env(c.Tenant, c.Ended), c.CallID, c.Direction, c.Line, c.Queue, c.Customer, "+8613800000000", c.Agent, c.Campaign, c.Arrived, ms(c.Arrived), c.IVREnded, c.Queued, c.Answered, c.Ended, c.IVRSec, c.WaitSec, c.TalkSec, c.HoldSec, c.ACWSec, c.Outcome, c.SelfService, c.Transferred)
 		}},
 		{"agent_states", "agent_id, state, previous_state, previous_sec, queues, direction", len(f.States), func(i int) []any {
 			s := f.States[i]
@@ -449,13 +459,13 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 			c := f.Complaints[i]
 			return append(env(c.Tenant, c.At), c.ComplaintID, c.Stage, c.Customer, c.Category, c.Line, c.Department, c.Channel, c.AgainstAgent, c.Registered, c.Due)
 		}},
-		{"claims", "claim_id, policy_id, customer_id, status, reported_at, closed_at, amount_claimed, amount_paid", len(f.Claims), func(i int) []any {
+		{"claims", "claim_id, policy_id, customer_id, status, reported_at, closed_at, closed_ms, amount_claimed, amount_paid", len(f.Claims), func(i int) []any {
 			c := f.Claims[i]
-			return append(env(c.Tenant, c.At), c.Claim, c.Policy, c.Customer, c.Status, c.Reported, c.Closed, c.Claimed, c.Paid)
+			return append(env(c.Tenant, c.At), c.Claim, c.Policy, c.Customer, c.Status, c.Reported, c.Closed, msp(c.Closed), c.Claimed, c.Paid)
 		}},
-		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final, disposition", len(f.Attempts), func(i int) []any {
+		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, dialed_ms, connected_at, connected_ms, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final, disposition", len(f.Attempts), func(i int) []any {
 			a := f.Attempts[i]
-			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(a.No), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final, a.Disposition)
+			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(a.No), a.Dialed, ms(a.Dialed), a.Connected, msp(a.Connected), a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final, a.Disposition)
 		}},
 		{"sms_messages", "message_id, direction, kind, status, campaign_id, customer_id, phone, segments", len(f.SMS), func(i int) []any {
 			m := f.SMS[i]
