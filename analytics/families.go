@@ -43,8 +43,8 @@ func init() {
 			"wait_answered": fixed("sumIf(wait_sec, " + condAnswered + ")"),
 			"handle":        fixed("sumIf(talk_sec + hold_sec + acw_sec, " + condAnswered + ")"),
 			"transferred":   fixed("countIf(" + condAnswered + " AND transferred = 1)"),
-			"wait_p50": fixed(PercentileSQL(0.5, "groupArrayIf(wait_sec, "+condAnswered+")")),
-			"wait_p90": fixed(PercentileSQL(0.9, "groupArrayIf(wait_sec, "+condAnswered+")")),
+			"wait_p50":      fixed(PercentileSQL(0.5, "groupArrayIf(wait_sec, "+condAnswered+")")),
+			"wait_p90":      fixed(PercentileSQL(0.9, "groupArrayIf(wait_sec, "+condAnswered+")")),
 		},
 	})
 	// The rollup (migration 0100) holds the same counters per 15 minutes, built with T=20 s and
