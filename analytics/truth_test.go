@@ -608,6 +608,151 @@ func TestKPIsMatchIndependentComputation(t *testing.T) {
 	}
 }
 
+// truncated is the fixture as second-precision storage saw it: every time cut to its second.
+func truncated(f *chtest.Fixture) *chtest.Fixture {
+	g := *f
+	cut := func(t time.Time) time.Time { return t.Truncate(time.Second) }
+	cutp := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		v := cut(*t)
+		return &v
+	}
+	g.Calls = append([]chtest.Call(nil), f.Calls...)
+	for i := range g.Calls {
+		c := &g.Calls[i]
+		c.Arrived, c.Queued, c.Answered = cut(c.Arrived), cutp(c.Queued), cutp(c.Answered)
+	}
+	g.Claims = append([]chtest.Claim(nil), f.Claims...)
+	for i := range g.Claims {
+		g.Claims[i].Closed = cutp(g.Claims[i].Closed)
+	}
+	g.Attempts = append([]chtest.Attempt(nil), f.Attempts...)
+	for i := range g.Attempts {
+		a := &g.Attempts[i]
+		a.Dialed, a.Connected = cut(a.Dialed), cutp(a.Connected)
+	}
+	g.Surveys = append([]chtest.Survey(nil), f.Surveys...)
+	for i := range g.Surveys {
+		g.Surveys[i].At = cut(g.Surveys[i].At)
+	}
+	return &g
+}
+
+// The fixture's edge cases decide the KPIs they are about: computed on times cut to the second
+// (what was stored before milliseconds were kept) each of these KPIs comes out differently,
+// so the SQL agreeing with the millisecond computation means it sees the milliseconds.
+func TestFixtureEdgeCasesAreDecisive(t *testing.T) {
+	f := chtest.Generate(42)
+	s := DefaultSettings()
+	s.Calendar = Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
+	p := Period{From: f.Start, To: f.Start.AddDate(0, 0, 14)}
+	exact, cut := want{}, want{}
+	for _, w := range []struct {
+		dst want
+		f   *chtest.Fixture
+	}{{exact, f}, {cut, truncated(f)}} {
+		for _, x := range []want{refFCR(w.f, p, s), refCallbacks(w.f, p, s), refFeedback(w.f, p, s)} {
+			for k, v := range x {
+				w.dst[k] = v
+			}
+		}
+	}
+	for _, n := range []string{"fcr", "callback_first_attempt_24h", "callback_coverage_72h", "feedback_resolution_48h"} {
+		if exact[n] == nil || cut[n] == nil || *exact[n] == *cut[n] {
+			t.Errorf("%s: %v to the millisecond, %v to the second: the edge cases do not decide it", n, deref(exact[n]), deref(cut[n]))
+		}
+	}
+	events := 0
+	for _, c := range f.Complaints {
+		if c.ComplaintID == "cmp-edge-twice" && c.Stage == "registered" && in(p, c.Registered) {
+			events++
+		}
+	}
+	if events != 2 {
+		t.Errorf("the complaint registered twice has %d registrations in the period", events)
+	}
+}
+
+// Per day, the rates whose denominators move with the day: complaints per 10,000 policies divide
+// by that day's policies in force, occupancy counts the part of each state spent that day, and
+// the percentiles are the day's.
+func TestDailyKPIsMatchIndependentComputation(t *testing.T) {
+	ctx := context.Background()
+	conn, _ := chtest.Database(t)
+	f := chtest.Generate(42)
+	if err := f.Load(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	s := DefaultSettings()
+	s.Calendar = Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
+	e := &Engine{Conn: conn, Settings: s}
+	if err := e.CountPoliciesInForce(ctx, f.End.AddDate(0, 0, 9)); err != nil {
+		t.Fatal(err)
+	}
+	p := Period{From: f.Start, To: f.End, Granularity: GranDay}
+	for _, ms := range [][]string{
+		{"complaints"},
+		{"complaints_per_10k_policies", "complaints_per_answered_call"},
+		{"occupancy", "logged_in_hours", "effective_talk_ratio"},
+		{"wait_p50", "wait_p90", "answered"},
+	} {
+		res, err := e.Run(ctx, p, Query{Metrics: ms, Bucket: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) != 14 {
+			t.Fatalf("%v: %d days", ms, len(res.Rows))
+		}
+		inForce := map[float64]bool{}
+		for i, r := range res.Rows {
+			dp := Period{From: r.Time, To: r.Time.AddDate(0, 0, 1)}
+			w := want{}
+			for _, x := range []want{refComplaints(f, dp, s, time.Now()), refAgents(f, dp), refCalls(f, dp, s)} {
+				for k, v := range x {
+					w[k] = v
+				}
+			}
+			for _, m := range ms {
+				g, ok := res.Value(i, m)
+				if (w[m] == nil) == ok || (ok && !close(g, *w[m])) {
+					t.Errorf("%s %s: SQL %v (%v), Go %v", r.Time.Format(time.DateOnly), m, g, ok, deref(w[m]))
+				}
+			}
+			if v, ok := res.Value(i, "complaints_per_10k_policies"); ok && w["complaints"] != nil && *w["complaints"] > 0 {
+				inForce[math.Round(*w["complaints"]*10000/v)] = true
+			}
+		}
+		if ms[0] == "complaints_per_10k_policies" && len(inForce) < 2 {
+			t.Errorf("the policies in force do not change between days (%v): the per-day denominator is untested", inForce)
+		}
+	}
+}
+
+// PercentileSQL interpolates between ranks as PERCENTILE.INC does.
+func TestPercentileInterpolates(t *testing.T) {
+	conn, _ := chtest.Database(t)
+	for _, tc := range []struct {
+		values string
+		q      float64
+		want   *float64
+	}{
+		{"[20., 10.]", 0.5, num(15)},
+		{"[1., 2., 3., 4.]", 0.9, num(3.7)},
+		{"[7.]", 0.9, num(7)},
+		{"emptyArrayFloat64()", 0.5, nil},
+	} {
+		var got *float64
+		if err := conn.QueryRow(context.Background(), "SELECT CAST("+PercentileSQL(tc.q, tc.values)+" AS Nullable(Float64))").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if (got == nil) != (tc.want == nil) || (got != nil && !close(*got, *tc.want)) {
+			t.Errorf("p%v of %s: %v, want %v", tc.q*100, tc.values, deref(got), deref(tc.want))
+		}
+	}
+}
+
 func TestRollupEqualsRawRecords(t *testing.T) {
 	ctx := context.Background()
 	conn, _ := chtest.Database(t)

@@ -337,7 +337,84 @@ func Generate(seed int64) *Fixture {
 		f.QA = append(f.QA, e)
 	}
 	f.outboundDetail(rand.New(rand.NewSource(seed + 1000)))
+	f.edgeCases()
 	return f
+}
+
+// edgeCases adds, without random draws, the cases the KPI definitions' boundaries turn on: times
+// a fraction of a second either side of a window (a repeat call 7 d 0.8 s later, a first callback
+// 24 h 0.4 s after closing, a contact exactly 72 h after, a feedback resolved 48 h 0.4 s after),
+// a complaint registered twice, and an agent back from the National Day week and one whose
+// break spans it.
+func (f *Fixture) edgeCases() {
+	ms := func(d int) time.Duration { return time.Duration(d) * time.Millisecond }
+	day := func(d int, h, m, s, milli int) time.Time {
+		return f.Start.AddDate(0, 0, d).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second + ms(milli))
+	}
+	call := func(id string, at time.Time, wait float64) Call {
+		queued := at.Add(12 * time.Second)
+		answered := queued.Add(time.Duration(wait * float64(time.Second)))
+		return Call{Tenant: "t1", CallID: id, Direction: "inbound", Line: "inquiry", Queue: "q_inquiry", Customer: "c-edge", Agent: "a4",
+			Outcome: "answered", Arrived: at, IVREnded: &queued, Queued: &queued, Answered: &answered, Ended: answered.Add(3 * time.Minute),
+			IVRSec: 12, WaitSec: wait, TalkSec: 180}
+	}
+	first := day(1, 10, 0, 0, 100)
+	f.Calls = append(f.Calls,
+		call("call-edge-1", first, 20.0005),                                   // 0.5 ms over T: not within 20 s
+		call("call-edge-2", first.Add(7*24*time.Hour+ms(800)), 19.9995),       // 7 d 0.8 s later: no repeat of 1
+		call("call-edge-3", first.Add(14*24*time.Hour+ms(800)), 4.9995),       // exactly 7 d after 2: a repeat of it
+		call("call-edge-4", first.Add(14*24*time.Hour+ms(800)+ms(1)), 5.0001), // 1 ms after 3: a repeat of it
+	)
+	// Claims closed with milliseconds, and their callbacks either side of 24 h and 72 h.
+	claim := func(id string, closed time.Time, attempts ...Attempt) {
+		reported := closed.Add(-48 * time.Hour)
+		f.Claims = append(f.Claims, Claim{Tenant: "t2", Claim: id, Policy: "p-edge", Customer: "c-edge2", Status: "filed", Reported: reported, Claimed: 900, At: reported},
+			Claim{Tenant: "t2", Claim: id, Policy: "p-edge", Customer: "c-edge2", Status: "closed", Reported: reported, Closed: &closed, Claimed: 900, Paid: 800, At: closed})
+		for i, a := range attempts {
+			a.Tenant, a.Claim, a.Campaign, a.CampaignType, a.Customer = "t2", id, "camp_callback", "claim_callback", "c-edge2"
+			a.AttemptID, a.Contact, a.No, a.Final = fmt.Sprintf("att-%s-%d", id, i), "ct-"+id, i+1, i == len(attempts)-1
+			if a.Outcome == "connected" {
+				a.Agent, a.Disposition, a.AMD = "a2", "callback_done", "human"
+			}
+			f.Attempts = append(f.Attempts, a)
+		}
+	}
+	connectedAt := func(t time.Time) Attempt {
+		return Attempt{Outcome: "connected", Dialed: t.Add(-15 * time.Second), Connected: &t}
+	}
+	c1 := day(3, 9, 0, 0, 100)
+	claim("cl-edge-1", c1, Attempt{Outcome: "no_answer", Dialed: c1.Add(24*time.Hour + ms(400))}, connectedAt(c1.Add(30*time.Hour)))
+	c2 := day(4, 12, 0, 0, 250)
+	claim("cl-edge-2", c2, Attempt{Outcome: "no_answer", Dialed: c2.Add(24 * time.Hour)}, connectedAt(c2.Add(72*time.Hour)))
+	c3 := day(5, 8, 0, 0, 100)
+	claim("cl-edge-3", c3, Attempt{Outcome: "no_answer", Dialed: c3.Add(24*time.Hour - ms(100))}, connectedAt(c3.Add(72*time.Hour+ms(400))))
+	// Feedback raised with milliseconds, resolved 48 h 0.4 s and exactly 48 h later.
+	for i, late := range []time.Duration{48*time.Hour + ms(400), 48 * time.Hour} {
+		raised := day(6+i, 10, 0, 0, 300)
+		sv := Survey{Tenant: "t1", ResponseID: fmt.Sprintf("resp-edge-%d", i), Kind: "post_claim", Customer: "c-edge2", Agent: "a2", Line: "inquiry",
+			Campaign: "camp_survey", At: raised, CSAT: ptr(uint8(2)), Issue: "payment slow"}
+		fix := sv
+		fix.Issue, fix.CSAT, fix.Resolved, fix.At = "", nil, ptr(uint8(1)), raised.Add(late)
+		f.Surveys = append(f.Surveys, sv, fix)
+	}
+	// One complaint, two registration events (again the next day, by another channel): one complaint.
+	reg := day(2, 10, 0, 0, 0)
+	cmp := Complaint{Tenant: "t1", ComplaintID: "cmp-edge-twice", Stage: "registered", Customer: "c-edge", Category: "claim_delay", Line: "inquiry",
+		Department: "claims", Channel: "phone", At: reg, Registered: reg, Due: reg.AddDate(0, 0, 9)}
+	again := cmp
+	again.Channel, again.At, again.Registered = "web", reg.Add(25*time.Hour), reg.Add(25*time.Hour)
+	answered := cmp
+	answered.Stage, answered.At = "answered", reg.Add(50*time.Hour)
+	f.Complaints = append(f.Complaints, cmp, again, answered)
+	// Agent a6 logs in after the National Day week (663674.596 s logged out) and works; a7's
+	// break spans the week and every bucket in it.
+	back := day(10, 8, 30, 0, 596)
+	f.States = append(f.States,
+		AgentState{Tenant: "t2", Agent: "a6", State: "available", Previous: "logged_out", At: back, PreviousSec: 663674.596, Queues: []string{"q_claims"}},
+		AgentState{Tenant: "t2", Agent: "a6", State: "on_call", Previous: "available", At: back.Add(95*time.Second + ms(250)), PreviousSec: 95.25, Queues: []string{"q_claims"}},
+		AgentState{Tenant: "t2", Agent: "a6", State: "acw", Previous: "on_call", At: back.Add(2*time.Hour + ms(250)), PreviousSec: 2*3600 - 95, Queues: []string{"q_claims"}},
+		AgentState{Tenant: "t1", Agent: "a7", State: "available", Previous: "break", At: back, PreviousSec: 8*86400 + 0.596, Queues: []string{"q_inquiry"}},
+	)
 }
 
 // outboundDetail adds what the campaign and QA-coverage KPIs read, from its own random source
