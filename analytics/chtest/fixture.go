@@ -406,6 +406,10 @@ func (f *Fixture) edgeCases() {
 	answered := cmp
 	answered.Stage, answered.At = "answered", reg.Add(50*time.Hour)
 	f.Complaints = append(f.Complaints, cmp, again, answered)
+	// A message sent seconds before midnight, delivered after it: a receipt of the day before's message.
+	sent := day(6, 23, 59, 50, 0)
+	f.SMS = append(f.SMS, SMS{Tenant: "t1", MessageID: "sms-edge-midnight", Campaign: "camp_renew", Status: "sent", At: sent},
+		SMS{Tenant: "t1", MessageID: "sms-edge-midnight", Campaign: "camp_renew", Status: "delivered", At: sent.Add(30 * time.Second)})
 	// Agent a6 logs in after the National Day week (663674.596 s logged out) and works; a7's
 	// break spans the week and every bucket in it.
 	back := day(10, 8, 30, 0, 596)
