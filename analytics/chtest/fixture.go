@@ -419,6 +419,7 @@ func (f *Fixture) edgeCases() {
 		AgentState{Tenant: "t2", Agent: "a6", State: "acw", Previous: "on_call", At: back.Add(2*time.Hour + ms(250)), PreviousSec: 2*3600 - 95, Queues: []string{"q_claims"}},
 		AgentState{Tenant: "t1", Agent: "a7", State: "available", Previous: "break", At: back, PreviousSec: 8*86400 + 0.596, Queues: []string{"q_inquiry"}},
 	)
+	f.Agents = append(f.Agents, "a6", "a7")
 }
 
 // outboundDetail adds what the campaign and QA-coverage KPIs read, from its own random source
