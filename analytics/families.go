@@ -297,7 +297,7 @@ func complaintRateFamily(name, calls string) *family {
         toUInt64(1) AS is_complaint, toUInt64(0) AS is_answered
       FROM (%s) WHERE %s
     UNION ALL
-    %s))
+    %s)) AS rate_rows
   ANY LEFT JOIN (%s) AS in_force_days USING day_end)`,
 				dayInForceSQL(d), registeredComplaintsSQL(d), dimConds(d, lc), strings.ReplaceAll(calls, "{conds}", dimConds(d, lc)), inForceByDaySQL(d))
 		},
