@@ -139,8 +139,8 @@ var definitions = map[string]Definition{
 	"complaints_per_answered_call": {"投诉率（每接通来电）", Text{
 		"Complaints (each once) / answered inbound calls.", "投诉量（每件计一次）/ 接通的呼入电话数。"}},
 	"complaints_per_10k_policies": {"投诉率（每万张保单）", Text{
-		"10,000 × complaints / policies in force at the end of the last day of the bucket (of the period for a total), UTC; today uses the latest day counted. Target: down 15% year on year.",
-		"10000 × 投诉量 / 时间段最后一天（合计时为统计周期最后一天）结束时的有效保单数（UTC）；当天使用最近一次统计值。目标：同比下降 15%。"}},
+		"10,000 × complaints / policies in force at the end (UTC) of the bucket's last day with an answered call or a complaint, so each day divides by that day's policies and a total by the period's last; today uses the latest day counted. Target: down 15% year on year.",
+		"10000 × 投诉量 / 时间段内最后一个有接通来电或投诉的日期结束时（UTC）的有效保单数：每天除以当天的有效保单数，合计除以统计周期最后一天的；当天使用最近一次统计值。目标：同比下降 15%。"}},
 	"closed_claims": {"结案理赔数", Text{"Claims closed whose {CB} callback window ended in the period.", "{CB}回访窗口在本期结束的已结案理赔数。"}},
 	"callback_coverage_72h": {"回访覆盖率", Text{
 		"Closed claims with a successful callback (connected, the claimant reached) within {CB} of closing, to the millisecond / closed claims whose window ended in the period. Target: above 90%.",
