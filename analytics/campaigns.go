@@ -29,7 +29,7 @@ func init() {
 	def(Metric{Name: "outbound_occupancy", Title: "Occupancy of campaign agents", Unit: UnitRatio, Family: "campaign_agent_states", expr: occupancySQL})
 
 	def(Metric{Name: "sms_sent", Title: "SMS sent", Unit: UnitCount, Family: "sms", expr: counter("sent")})
-	// Delivery and failure rates: receipts / messages sent, counted by their own time.
+	// Delivery and failure rates: of the messages sent, those delivered or failed (smsFamilies).
 	def(Metric{Name: "sms_delivery_rate", Title: "SMS delivered", Unit: UnitRatio, Family: "sms",
 		expr: func(c func(string) string, s Settings) string { return ratio(c("delivered"), c("sent")) }})
 	def(Metric{Name: "sms_failure_rate", Title: "SMS failed", Unit: UnitRatio, Family: "sms",
@@ -53,33 +53,44 @@ func campaignAgentsFamily() *family {
 	f := *families["agent_states"]
 	f.name = "campaign_agent_states"
 	f.source = func(d Dialect, s Settings) string {
-		tc := dimConds(d, map[Dim]string{DimTenant: "tenant"})
-		return fmt.Sprintf("(SELECT tenant, agent_id, queues, occurred_at, previous_state, previous_sec FROM agent_states "+
-			"WHERE %s AND %s AND agent_id IN (SELECT agent_id FROM campaign_agent_days "+
-			"WHERE day >= toDateTime(intDiv(toUInt32(%s), 86400) * 86400) AND day < %s AND %s))",
-			d.TimeFilter("occurred_at"), tc, d.FromSQL(), d.ToSQL(), tc)
+		return agentStatePiecesSQL(d, fmt.Sprintf("agent_id IN (SELECT agent_id FROM campaign_agent_days "+
+			"WHERE day >= toDateTime(intDiv(toUInt32(%s), 86400) * 86400) AND day < %s AND %s)",
+			d.FromSQL(), d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"})))
 	}
 	return &f
 }
 
-// smsFamilies count outbound SMS steps by their own time: messages sent, delivery receipts and
-// failures in the period (a receipt a few seconds after a message sent just before the period
-// counts in it), from the messages or from the 15-minute rollup (migration 0109).
+// smsReceiptWait is how long after sending a delivery receipt is still awaited: operators
+// report within 72 hours or not at all.
+const smsReceiptWait = 3 * 86400
+
+// smsFamilies count outbound messages by the time they were sent: of the messages sent in a
+// period, how many were delivered (a receipt up to smsReceiptWait later) and how many failed
+// (a failure receipt and no delivery), so a rate is never above 100% and a day's rate is about
+// that day's messages; the latest hours rise as receipts arrive. The 15-minute rollup (migration
+// 0109) counts receipts at their own time, so it answers messages sent only.
 func smsFamilies() []*family {
 	dims := map[Dim]string{DimTenant: "tenant", DimCampaign: "campaign_id"}
 	groups := []string{"tenant", "campaign_id"}
 	raw := &family{
-		name: "sms", timeCol: "occurred_at", source: table("sms_messages"), where: "direction = 'outbound'", rollups: []string{"sms_rollup"},
+		name: "sms", timeCol: "occurred_at", rollups: []string{"sms_rollup"},
 		dims: dims, groups: groups,
+		source: func(d Dialect, s Settings) string {
+			return fmt.Sprintf(`(SELECT tenant_ AS tenant, campaign_ AS campaign_id, sent_at AS occurred_at, toUInt8(delivered_n > 0) AS delivered, toUInt8(delivered_n = 0 AND failed_n > 0) AS failed
+  FROM (SELECT any(tenant) AS tenant_, any(campaign_id) AS campaign_, minIf(occurred_at, status = 'sent') AS sent_at,
+      countIf(status = 'sent') AS sent_n, countIf(status = 'delivered') AS delivered_n, countIf(status = 'failed') AS failed_n
+    FROM sms_messages WHERE direction = 'outbound' AND occurred_at >= %s AND occurred_at < toDateTime(toUInt32(%s) + %d) AND %s
+    GROUP BY message_id HAVING sent_n > 0))`, d.FromSQL(), d.ToSQL(), smsReceiptWait, dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+		},
 		counter: map[string]func(Settings) string{
-			"sent":      fixed("countIf(status = 'sent')"),
-			"delivered": fixed("countIf(status = 'delivered')"),
-			"failed":    fixed("countIf(status = 'failed')"),
+			"sent":      fixed("count()"),
+			"delivered": fixed("sum(delivered)"),
+			"failed":    fixed("sum(failed)"),
 		},
 	}
 	roll := &family{
 		name: "sms_rollup", timeCol: "ts", source: table("sms_rollup_15m"), dims: dims, groups: groups,
-		counter: map[string]func(Settings) string{"sent": fixed("sum(sent)"), "delivered": fixed("sum(delivered)"), "failed": fixed("sum(failed)")},
+		counter: map[string]func(Settings) string{"sent": fixed("sum(sent)")},
 	}
 	return []*family{raw, roll}
 }

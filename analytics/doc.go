@@ -1,7 +1,13 @@
 // Package analytics is hotline's KPI layer: every metric of KPI.md is defined here once, as one
 // SQL expression over ClickHouse fact tables (or a rollup of them), and rendered for a period and
 // filters (Period) or for a Grafana panel (GrafanaDialect). Dashboards, reports and the API all
-// take their SQL from here, so two people reading the same number mean the same thing.
+// take their SQL from here, so two people reading the same number mean the same thing. What each
+// KPI counts is written beside it in English and Chinese (definitions.go): the dashboards' panel
+// descriptions, docs/kpi.md and GET /api/kpis/definitions read it there.
+//
+// Windows compare milliseconds: DateTime holds seconds on every ClickHouse (no DateTime64 on
+// 18.16), so the times they compare carry a millisecond column beside them (migration 0250,
+// MillisSQL), as occurred_at has occurred_ms.
 //
 // Speed comes from tables derived from the facts, each answering exactly what the facts would
 // (tests compare both): counter rollups and the waits of answered calls kept by materialised

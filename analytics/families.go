@@ -43,9 +43,8 @@ func init() {
 			"wait_answered": fixed("sumIf(wait_sec, " + condAnswered + ")"),
 			"handle":        fixed("sumIf(talk_sec + hold_sec + acw_sec, " + condAnswered + ")"),
 			"transferred":   fixed("countIf(" + condAnswered + " AND transferred = 1)"),
-			// One aggregate for both levels: ClickHouse computes an expression used twice once.
-			"wait_p50": fixed("quantilesExactIf(0.5, 0.9)(wait_sec, " + condAnswered + ")[1]"),
-			"wait_p90": fixed("quantilesExactIf(0.5, 0.9)(wait_sec, " + condAnswered + ")[2]"),
+			"wait_p50":      fixed(PercentileSQL(0.5, "groupArrayIf(wait_sec, "+condAnswered+")")),
+			"wait_p90":      fixed(PercentileSQL(0.9, "groupArrayIf(wait_sec, "+condAnswered+")")),
 		},
 	})
 	// The rollup (migration 0100) holds the same counters per 15 minutes, built with T=20 s and
@@ -78,13 +77,13 @@ func init() {
 		counter: map[string]func(Settings) string{
 			"answered":      fixed("count()"),
 			"wait_answered": fixed("sum(wait_sec)"),
-			"wait_p50":      fixed("quantilesExact(0.5, 0.9)(wait_sec)[1]"),
-			"wait_p90":      fixed("quantilesExact(0.5, 0.9)(wait_sec)[2]"),
+			"wait_p50":      fixed(PercentileSQL(0.5, "groupArray(wait_sec)")),
+			"wait_p90":      fixed(PercentileSQL(0.9, "groupArray(wait_sec)")),
 		},
 	})
 
 	register(&family{
-		name: "agent_states", timeCol: "occurred_at", source: table("agent_states"),
+		name: "agent_states", timeCol: "occurred_at", source: func(d Dialect, s Settings) string { return agentStatePiecesSQL(d, "1") },
 		dims:   map[Dim]string{DimTenant: "tenant", DimAgent: "agent_id", DimQueue: "queues"},
 		arrays: map[Dim]bool{DimQueue: true},
 		groups: []string{"tenant", "agent_id"},
@@ -157,12 +156,12 @@ func init() {
 	})
 
 	register(&family{
-		name: "complaints", timeCol: "registered_at", source: table("complaints"),
+		name: "complaints", timeCol: "registered_at",
 		dims:   map[Dim]string{DimTenant: "tenant", DimLine: "business_line", DimAgent: "against_agent_id"},
-		where:  "stage = 'registered'",
 		groups: []string{"tenant", "category", "business_line", "department", "channel", "against_agent_id"},
+		source: func(d Dialect, s Settings) string { return "(" + registeredComplaintsSQL(d) + ")" },
 		counter: map[string]func(Settings) string{
-			"complaints": fixed("uniqExact(complaint_id)"),
+			"complaints": fixed("count()"),
 		},
 	})
 
@@ -184,7 +183,51 @@ func init() {
 	register(feedbackFamily())
 }
 
+// PercentileSQL is the q-th percentile of the values an array aggregate collects, interpolated
+// between the two nearest ranks as Excel's PERCENTILE.INC (and PERCENTILE) computes it: with
+// the n values sorted x[0..n-1], h = (n-1)q, the value is x[floor h] + (h - floor h)
+// (x[ceil h] - x[floor h]). The median of 10 s and 20 s is 15 s. NULL when there are none.
+// Written out (no quantileExactInclusive on 18.16); ClickHouse sorts the array once, however
+// often the expression names it.
+func PercentileSQL(q float64, values string) string {
+	a := "arraySort(" + values + ")"
+	h := fmt.Sprintf("((length(%s) - 1) * %g)", a, q)
+	lo := fmt.Sprintf("%s[toUInt64(floor(%s)) + 1]", a, h)
+	hi := fmt.Sprintf("%s[toUInt64(ceil(%s)) + 1]", a, h)
+	return fmt.Sprintf("if(length(%s) = 0, NULL, %s + (%s - floor(%s)) * (%s - %s))", a, lo, h, h, hi, lo)
+}
+
 func fixed(sql string) func(Settings) string { return func(Settings) string { return sql } }
+
+// stateSlot is the span agent states are cut at (15 minutes, the finest bucket), and
+// stateLookahead how far past the period's end states are read for one that began in it.
+const (
+	stateSlot      = 900
+	stateLookahead = 8 * 86400
+)
+
+// agentStatePiecesSQL cuts every agent state that overlaps the period into pieces at the
+// 15-minute boundaries and at the period's bounds: a state counts in each bucket for the time
+// it spent there (a two-hour call is busy time in both hours), and in a period only for its
+// part inside. A state runs from the previous event to its own (occurred_at and occurred_ms,
+// minus previous_sec, in ms). Each piece is a row with the columns the agent-state counters
+// read: occurred_at (the piece's start, for the period and bucket), previous_state and
+// previous_sec (the piece's length). States ending up to stateLookahead after the period are
+// read; a state longer than that which began in the period is not seen by it. where narrows
+// the states read (e.g. to campaign agents).
+func agentStatePiecesSQL(d Dialect, where string) string {
+	return fmt.Sprintf(`(SELECT tenant, agent_id, queues, previous_state, toDateTime(intDiv(tupleElement(piece, 1), 1000)) AS occurred_at,
+    (tupleElement(piece, 2) - tupleElement(piece, 1)) / 1000 AS previous_sec
+  FROM (SELECT tenant, agent_id, queues, previous_state, s0, e0,
+      arrayJoin(arrayMap(k -> (greatest(s0, k * %[1]d), least(e0, (k + 1) * %[1]d)), arrayMap(i -> intDiv(s0, %[1]d) + i, range(toUInt64(intDiv(e0 - 1, %[1]d) - intDiv(s0, %[1]d) + 1))))) AS piece
+    FROM (SELECT tenant, agent_id, queues, previous_state,
+        greatest(%[2]s - toUInt64(round(previous_sec * 1000)), toUInt64(%[3]s) * 1000) AS s0, least(%[2]s, toUInt64(%[4]s) * 1000) AS e0
+      FROM agent_states
+      WHERE occurred_at >= %[3]s AND occurred_at < toDateTime(toUInt32(%[4]s) + %[5]d) AND previous_state != 'logged_out' AND previous_sec > 0 AND %[6]s AND %[7]s)
+    WHERE e0 > s0))`,
+		stateSlot*1000, MillisSQL("occurred_at", "occurred_ms"), d.FromSQL(), d.ToSQL(), stateLookahead,
+		dimConds(d, map[Dim]string{DimTenant: "tenant"}), where)
+}
 
 // deadlineFamily yields one row per complaint with its deadline by the working-day calendar,
 // bucketed by the deadline: timeliness is judged on the complaints due in the period.
@@ -220,7 +263,26 @@ func complaintDeadlinesSQL(d Dialect, s Settings, where string) string {
 		dimConds(d, map[Dim]string{DimTenant: "tenant", DimLine: "business_line"}))
 }
 
-// complaintRateFamily puts registered complaints and answered inbound calls side by side.
+// complaintReregistration is how long after a complaint's first registration another
+// registration event of it is still recognised as the same complaint (the same bound the
+// deadlines read back).
+const complaintReregistration = 120 * 86400
+
+// registeredComplaintsSQL yields one row per complaint first registered in the period: a
+// complaint may have more than one registration event (re-registered, or registered by two
+// channels), and it counts once, at its first registration, with that registration's
+// categories. The dimension filters apply to the complaints, as the dashboards' variables do.
+func registeredComplaintsSQL(d Dialect) string {
+	return fmt.Sprintf(`SELECT tenant, complaint_id, min(registered_) AS registered_at, argMin(category, registered_) AS category,
+    argMin(business_line, registered_) AS business_line, argMin(department, registered_) AS department, argMin(channel, registered_) AS channel,
+    argMin(against_agent_id, registered_) AS against_agent_id
+  FROM (SELECT tenant, complaint_id, registered_at AS registered_, category, business_line, department, channel, against_agent_id
+    FROM complaints WHERE stage = 'registered' AND registered_at >= toDateTime(toUInt32(%s) - %d) AND registered_at < %s AND %s)
+  GROUP BY tenant, complaint_id`, d.FromSQL(), complaintReregistration, d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+}
+
+// complaintRateFamily puts complaints (each once, registeredComplaintsSQL) and answered
+// inbound calls side by side, each row with the policies in force at the end of its UTC day.
 // answered holds no threshold, so the rollup variant always stands in unless Raw.
 func complaintRateFamily(name, calls string) *family {
 	f := &family{
@@ -229,15 +291,20 @@ func complaintRateFamily(name, calls string) *family {
 		groups: []string{"tenant", "business_line"},
 		source: func(d Dialect, s Settings) string {
 			lc := map[Dim]string{DimTenant: "tenant", DimLine: "business_line"}
-			return fmt.Sprintf(`(SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, registered_at AS ts,
-      toUInt64(1) AS is_complaint, toUInt64(0) AS is_answered
-    FROM complaints WHERE stage = 'registered' AND %s AND %s
-  UNION ALL
-  %s)`, d.TimeFilter("registered_at"), dimConds(d, lc), strings.ReplaceAll(calls, "{conds}", dimConds(d, lc)))
+			return fmt.Sprintf(`(SELECT tenant, business_line, ts, is_complaint, is_answered, in_force
+  FROM (SELECT tenant, business_line, ts, is_complaint, is_answered, %s AS day_end
+    FROM (SELECT toLowCardinality(toString(tenant)) AS tenant, toLowCardinality(toString(business_line)) AS business_line, registered_at AS ts,
+        toUInt64(1) AS is_complaint, toUInt64(0) AS is_answered
+      FROM (%s) WHERE %s
+    UNION ALL
+    %s)) AS rate_rows
+  ANY LEFT JOIN (%s) AS in_force_days USING day_end)`,
+				dayInForceSQL(d), registeredComplaintsSQL(d), dimConds(d, lc), strings.ReplaceAll(calls, "{conds}", dimConds(d, lc)), inForceByDaySQL(d))
 		},
 		counter: map[string]func(Settings) string{
-			"rate_complaints": fixed("sum(is_complaint)"),
-			"rate_answered":   fixed("sum(is_answered)"),
+			"rate_complaints":   fixed("sum(is_complaint)"),
+			"rate_answered":     fixed("sum(is_answered)"),
+			"policies_in_force": fixed("argMax(in_force, ts)"),
 		},
 	}
 	return f
@@ -245,10 +312,10 @@ func complaintRateFamily(name, calls string) *family {
 
 func complaintRateFamilies() []*family {
 	// call_records holds plain String categories and the complaints LowCardinality ones; 18.16
-	// finds no common type for the two in a UNION, so the calls side is cast.
+	// finds no common type for the two in a UNION, so every side is cast to LowCardinality.
 	raw := complaintRateFamily("complaint_rate", "SELECT toLowCardinality(tenant) AS tenant, toLowCardinality(business_line) AS business_line, arrived_at AS ts, toUInt64(0) AS is_complaint, toUInt64(1) AS is_answered\n"+
 		"    FROM call_records WHERE "+condAnswered+" AND {time} AND {conds}")
-	roll := complaintRateFamily("complaint_rate_rollup", "SELECT toString(tenant) AS tenant, toString(business_line) AS business_line, ts, toUInt64(0) AS is_complaint, answered AS is_answered\n"+
+	roll := complaintRateFamily("complaint_rate_rollup", "SELECT toLowCardinality(toString(tenant)) AS tenant, toLowCardinality(toString(business_line)) AS business_line, ts, toUInt64(0) AS is_complaint, answered AS is_answered\n"+
 		"    FROM call_queue_rollup_15m WHERE answered > 0 AND {time} AND {conds}")
 	raw.rollups = []string{roll.name}
 	for _, f := range []*family{raw, roll} {
@@ -260,11 +327,21 @@ func complaintRateFamilies() []*family {
 	return []*family{raw, roll}
 }
 
+// MillisSQL is the instant of a DateTime column and its millisecond companion (migration 0250;
+// occurred_ms for occurred_at) in ms since the epoch, as UInt64. Windows compare these, so
+// "within 24 h" is to the millisecond whatever the column holds. A Nullable column reads 0
+// when NULL.
+func MillisSQL(col, ms string) string {
+	return fmt.Sprintf("(toUInt64(assumeNotNull(%s)) * 1000 + %s)", col, ms)
+}
+
 // callbackFamily yields one row per closed claim with its first callback attempt and first
 // successful contact (connected to an agent, and not a wrong number: a person answered, but not
-// the claimant), bucketed by the end of the coverage window. Only claim versions from
+// the claimant), in ms, bucketed by the end of the coverage window. Only claim versions from
 // the window before the period are read: a claim closed at X has its closing version at or
 // after X, and only claims closed after From - window can end their window in the period.
+// Windows are closed at both ends: a contact exactly 72 h after closing counts, one 1 ms later
+// does not.
 func callbackFamily() *family {
 	return &family{
 		name: "callbacks", timeCol: "window_end",
@@ -272,25 +349,26 @@ func callbackFamily() *family {
 		groups: []string{"tenant"},
 		source: func(d Dialect, s Settings) string {
 			w := secs(s.CallbackWindow)
-			return fmt.Sprintf(`(SELECT tenant, claim_id, closed_at, toDateTime(toUInt32(closed_at) + %d) AS window_end, first_attempt, first_contact
-  FROM (SELECT tenant, claim_id, assumeNotNull(closed_) AS closed_at
-      FROM (SELECT tenant, claim_id, argMax(status, updated_ms) AS status_, argMax(closed_at, updated_ms) AS closed_
+			return fmt.Sprintf(`(SELECT tenant, claim_id, closed_ms, toDateTime(intDiv(closed_ms, 1000) + %d) AS window_end, first_attempt, first_contact
+  FROM (SELECT tenant, claim_id, toUInt64(assumeNotNull(closed_)) * 1000 + closed_ms_ AS closed_ms
+      FROM (SELECT tenant, claim_id, argMax(status, updated_ms) AS status_, argMax(closed_at, updated_ms) AS closed_, argMax(closed_ms, updated_ms) AS closed_ms_
         FROM claims WHERE occurred_at >= toDateTime(toUInt32(%s) - %d) AND %s GROUP BY tenant, claim_id)
       WHERE status_ = 'closed' AND isNotNull(closed_)) AS closed_claims
-  ANY LEFT JOIN (SELECT claim_id, min(dialed_at) AS first_attempt,
-      minIf(assumeNotNull(connected_at), outcome = 'connected' AND disposition != 'wrong_number' AND isNotNull(connected_at)) AS first_contact
+  ANY LEFT JOIN (SELECT claim_id, min(%s) AS first_attempt,
+      minIf(%s, outcome = 'connected' AND disposition != 'wrong_number' AND isNotNull(connected_at)) AS first_contact
       FROM dial_attempts WHERE campaign_type = 'claim_callback' AND claim_id != '' AND outcome != 'blocked'
         AND dialed_at >= %s - %d AND dialed_at < %s AND %s
       GROUP BY claim_id) AS callback_attempts USING claim_id)`,
-				w, d.FromSQL(), w, dimConds(d, map[Dim]string{DimTenant: "tenant"}), d.FromSQL(), 2*w, d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+				w, d.FromSQL(), w, dimConds(d, map[Dim]string{DimTenant: "tenant"}), MillisSQL("dialed_at", "dialed_ms"), MillisSQL("connected_at", "connected_ms"),
+				d.FromSQL(), 2*w, d.ToSQL(), dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 		},
 		counter: map[string]func(Settings) string{
 			"closed_claims": fixed("count()"),
 			"covered": func(s Settings) string {
-				return fmt.Sprintf("countIf(toUInt32(first_contact) > 0 AND first_contact >= closed_at AND toUInt32(first_contact) <= toUInt32(closed_at) + %d)", secs(s.CallbackWindow))
+				return fmt.Sprintf("countIf(first_contact > 0 AND first_contact >= closed_ms AND first_contact <= closed_ms + %d)", s.CallbackWindow.Milliseconds())
 			},
 			"first_attempt_ok": func(s Settings) string {
-				return fmt.Sprintf("countIf(toUInt32(first_attempt) > 0 AND first_attempt >= closed_at AND toUInt32(first_attempt) <= toUInt32(closed_at) + %d)", secs(s.FirstAttemptLimit))
+				return fmt.Sprintf("countIf(first_attempt > 0 AND first_attempt >= closed_ms AND first_attempt <= closed_ms + %d)", s.FirstAttemptLimit.Milliseconds())
 			},
 		},
 	}
@@ -298,7 +376,8 @@ func callbackFamily() *family {
 
 // feedbackFamily yields one row per survey response that raised an issue, with whether a later
 // version of the same response (the dialer republishes it when the issue is closed) marked it
-// resolved within the feedback window.
+// resolved within the feedback window, to the millisecond (after the issue was raised, up to
+// and including raised + window).
 func feedbackFamily() *family {
 	return &family{
 		name: "feedback", timeCol: "raised_at",
@@ -306,13 +385,14 @@ func feedbackFamily() *family {
 		groups: []string{"tenant", "business_line", "campaign_id", "agent_id"},
 		source: func(d Dialect, s Settings) string {
 			w := secs(s.FeedbackWindow)
-			return fmt.Sprintf(`(SELECT tenant_ AS tenant, line_ AS business_line, campaign_ AS campaign_id, agent_ AS agent_id, raised_at,
-    toUInt8(arrayExists(t -> t > toUInt32(raised_at) AND t <= toUInt32(raised_at) + %d, resolved_ts)) AS resolved_in_time
+			at := MillisSQL("occurred_at", "occurred_ms")
+			return fmt.Sprintf(`(SELECT tenant_ AS tenant, line_ AS business_line, campaign_ AS campaign_id, agent_ AS agent_id, toDateTime(intDiv(raised_ms, 1000)) AS raised_at,
+    toUInt8(arrayExists(t -> t > raised_ms AND t <= raised_ms + %d, resolved_ts)) AS resolved_in_time
   FROM (SELECT any(tenant) AS tenant_, any(business_line) AS line_, any(campaign_id) AS campaign_, any(agent_id) AS agent_,
-      minIf(occurred_at, issue != '') AS raised_at, groupArrayIf(toUInt32(occurred_at), ifNull(resolved, 0) = 1) AS resolved_ts
+      minIf(%s, issue != '') AS raised_ms, groupArrayIf(%s, ifNull(resolved, 0) = 1) AS resolved_ts
     FROM survey_responses WHERE (issue != '' OR ifNull(resolved, 0) = 1) AND occurred_at >= %s AND occurred_at < %s + %d AND %s
     GROUP BY response_id HAVING countIf(issue != '') > 0))`,
-				w, d.FromSQL(), d.ToSQL(), w, dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+				s.FeedbackWindow.Milliseconds(), at, at, d.FromSQL(), d.ToSQL(), w, dimConds(d, map[Dim]string{DimTenant: "tenant"}))
 		},
 		counter: map[string]func(Settings) string{
 			"issues":          fixed("count()"),

@@ -6,15 +6,21 @@ import (
 	"time"
 )
 
-// policiesInForceSQL is a scalar subquery: active policies (newest version of each) at the end
-// of the last counted day on or before the period's end, from policies_in_force_daily
-// (migration 0106, written by CountPoliciesInForce). 0 when nothing is counted yet, which
+// dayInForceSQL is the instant whose policies in force a row of the complaint rate divides by:
+// the end (00:00 UTC after) of the row's day, or the last counted day end when that day is not
+// counted yet (today). CountPoliciesInForce writes the counts (migration 0106).
+func dayInForceSQL(d Dialect) string {
+	return fmt.Sprintf("least(toDateTime((intDiv(toUInt32(ts), 86400) + 1) * 86400), (SELECT max(day_end) FROM policies_in_force_daily WHERE %s))",
+		dimConds(d, map[Dim]string{DimTenant: "tenant"}))
+}
+
+// inForceByDaySQL is the policies in force (newest version of each active) at each counted day
+// end, summed over the tenants the dialect selects. A day not counted yet joins as 0, which
 // leaves the rate per 10,000 policies undefined rather than wrong.
-func policiesInForceSQL(d Dialect) string {
+func inForceByDaySQL(d Dialect) string {
 	tc := dimConds(d, map[Dim]string{DimTenant: "tenant"})
-	return fmt.Sprintf("(SELECT sum(n) FROM (SELECT argMax(in_force, computed_at) AS n FROM policies_in_force_daily "+
-		"WHERE day_end = (SELECT max(day_end) FROM policies_in_force_daily WHERE day_end <= %s AND %s) AND %s GROUP BY tenant))",
-		d.ToSQL(), tc, tc)
+	return fmt.Sprintf("SELECT day_end, sum(n) AS in_force FROM (SELECT tenant, day_end, argMax(in_force, computed_at) AS n FROM policies_in_force_daily "+
+		"WHERE day_end <= toDateTime(toUInt32(%s) + 86400) AND %s GROUP BY tenant, day_end) GROUP BY day_end", d.ToSQL(), tc)
 }
 
 // inForceDays is how many days back PoliciesInForceSQL rewrites (the counts before stay as

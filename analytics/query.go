@@ -22,6 +22,8 @@ type Query struct {
 	// end (KPI.md's outbound abandon rate "over rolling 24 h and 30 days"), labelled in the
 	// column last ("24 h", "30 d"). Not with Bucket.
 	Windows []time.Duration
+	// Lang names the metric columns in a language of Languages ("" = English).
+	Lang string
 }
 
 // windowDialect reads the longest of the rolling windows ending at the period's end.
@@ -101,9 +103,6 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 	}
 	var missing error
 	c := func(name string) string {
-		if name == "policies_in_force" {
-			return policiesInForceSQL(d)
-		}
 		f, ok := fam.counter[name]
 		if !ok {
 			missing = fmt.Errorf("query: %s has no counter %q", fam.name, name)
@@ -125,7 +124,7 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 		keys = append(keys, "last")
 	}
 	for _, m := range ms {
-		cols = append(cols, fmt.Sprintf("CAST(%s AS Nullable(Float64)) AS %s", m.expr(c, s), m.Column()))
+		cols = append(cols, fmt.Sprintf("CAST(%s AS Nullable(Float64)) AS %s", m.expr(c, s), m.ColumnIn(q.Lang)))
 	}
 	if missing != nil {
 		return "", missing
@@ -141,7 +140,7 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 	} else if order != "" && contains(q.GroupBy, order) {
 		order += "_key"
 	} else if m, err := MetricByName(order); err == nil {
-		order = m.Column()
+		order = m.ColumnIn(q.Lang)
 	}
 	if order != "" {
 		if q.Desc {
@@ -165,7 +164,7 @@ func Build(d Dialect, s Settings, q Query) (string, error) {
 func (m *Metric) computableFrom(f *family, s Settings) bool {
 	ok := true
 	m.expr(func(n string) string {
-		if _, has := f.counter[n]; !has && n != "policies_in_force" {
+		if _, has := f.counter[n]; !has {
 			ok = false
 		}
 		return "0"
@@ -186,7 +185,10 @@ func MetricsOf(family string) []string {
 
 // Column is the metric's output column: its title, quoted, so Grafana shows a readable name and
 // no output alias can shadow a source column of the same name (ClickHouse substitutes aliases).
-func (m *Metric) Column() string { return "`" + m.Title + "`" }
+func (m *Metric) Column() string { return m.ColumnIn(LangEn) }
+
+// ColumnIn is the metric's output column with its title in lang.
+func (m *Metric) ColumnIn(lang string) string { return "`" + m.TitleIn(lang) + "`" }
 
 // narrowsAgent reports whether a concrete period filters on one agent (Grafana's agent
 // variable is applied only where the source has agents).

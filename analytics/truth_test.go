@@ -86,11 +86,14 @@ func refCalls(f *chtest.Fixture, p Period, s Settings) want {
 		SLAbandonsWithinGood: frac(within+abWithin, answered+abandoned),
 	}
 	sort.Float64s(waits)
+	// Percentiles as Excel's PERCENTILE.INC: between the two nearest ranks.
 	q := func(l float64) *float64 {
 		if len(waits) == 0 {
 			return nil
 		}
-		return num(waits[int(l*float64(len(waits)))])
+		h := float64(len(waits)-1) * l
+		lo, hi := math.Floor(h), math.Ceil(h)
+		return num(waits[int(lo)] + (h-lo)*(waits[int(hi)]-waits[int(lo)]))
 	}
 	w := want{
 		"inbound": num(inbound), "outbound": num(outbound), "total": num(total), "offered": num(offered), "answered": num(answered),
@@ -105,26 +108,44 @@ func refCalls(f *chtest.Fixture, p Period, s Settings) want {
 	return w
 }
 
+// stateIn is how many seconds of the state that ended with s fell inside the period: a state
+// runs from previous_sec before its event to the event, to the millisecond.
+func stateIn(p Period, s chtest.AgentState) float64 {
+	end := s.At
+	start := end.Add(-time.Duration(math.Round(s.PreviousSec*1000)) * time.Millisecond)
+	if start.Before(p.From) {
+		start = p.From
+	}
+	if end.After(p.To) {
+		end = p.To
+	}
+	if !end.After(start) {
+		return 0
+	}
+	return float64(end.Sub(start).Milliseconds()) / 1000
+}
+
 func refAgents(f *chtest.Fixture, p Period) want {
 	var busy, avail, talk, logged float64
 	for _, s := range f.States {
-		if !in(p, s.At) || (p.Tenant != "" && s.Tenant != p.Tenant) || (p.Agent != "" && s.Agent != p.Agent) {
+		if (p.Tenant != "" && s.Tenant != p.Tenant) || (p.Agent != "" && s.Agent != p.Agent) {
 			continue
 		}
 		if p.Queue != "" && !contains(s.Queues, p.Queue) {
 			continue
 		}
+		d := stateIn(p, s)
 		switch s.Previous {
 		case "on_call", "hold", "acw":
-			busy += s.PreviousSec
+			busy += d
 		case "available":
-			avail += s.PreviousSec
+			avail += d
 		}
 		if s.Previous == "on_call" {
-			talk += s.PreviousSec
+			talk += d
 		}
 		if s.Previous != "logged_out" {
-			logged += s.PreviousSec
+			logged += d
 		}
 	}
 	return want{"occupancy": frac(busy, busy+avail), "effective_talk_ratio": frac(talk, logged), "logged_in_hours": num(logged / 3600)}
@@ -242,25 +263,41 @@ func workdayDeadline(cal Calendar, reg time.Time, n int) time.Time {
 	return d
 }
 
+// firstRegistrations is each complaint's first registration event: a complaint counts once,
+// at its first registration, with that registration's categories.
+func firstRegistrations(f *chtest.Fixture) map[string]chtest.Complaint {
+	out := map[string]chtest.Complaint{}
+	for _, c := range f.Complaints {
+		if o, ok := out[c.ComplaintID]; c.Stage == "registered" && (!ok || c.Registered.Before(o.Registered)) {
+			out[c.ComplaintID] = c
+		}
+	}
+	return out
+}
+
+// dayEnd is 00:00 UTC after t's day.
+func dayEnd(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour) }
+
 func refComplaints(f *chtest.Fixture, p Period, s Settings, now time.Time) want {
 	type cmp struct {
 		tenant, line, agent string
 		reg, answered       time.Time
-		registered          bool
 	}
 	byID := map[string]*cmp{}
 	var registered float64
-	for _, c := range f.Complaints {
-		x := byID[c.ComplaintID]
-		if x == nil {
-			x = &cmp{tenant: c.Tenant, line: c.Line, agent: c.AgainstAgent, reg: c.Registered}
-			byID[c.ComplaintID] = x
-		}
-		if (c.Stage == "answered" || c.Stage == "closed") && (x.answered.IsZero() || c.At.Before(x.answered)) {
-			x.answered = c.At
-		}
-		if c.Stage == "registered" && in(p, c.Registered) && (p.Tenant == "" || c.Tenant == p.Tenant) && (p.Agent == "" || c.AgainstAgent == p.Agent) {
+	var last time.Time // the latest complaint or answered call in the period: its day's end is the per-10k denominator's instant
+	for id, c := range firstRegistrations(f) {
+		byID[id] = &cmp{tenant: c.Tenant, line: c.Line, agent: c.AgainstAgent, reg: c.Registered}
+		if in(p, c.Registered) && (p.Tenant == "" || c.Tenant == p.Tenant) && (p.Agent == "" || c.AgainstAgent == p.Agent) {
 			registered++
+			if c.Registered.After(last) {
+				last = c.Registered
+			}
+		}
+	}
+	for _, c := range f.Complaints {
+		if x := byID[c.ComplaintID]; x != nil && (c.Stage == "answered" || c.Stage == "closed") && (x.answered.IsZero() || c.At.Before(x.answered)) {
+			x.answered = c.At
 		}
 	}
 	var due, onTime, overdue float64
@@ -285,10 +322,13 @@ func refComplaints(f *chtest.Fixture, p Period, s Settings, now time.Time) want 
 	for _, c := range f.Calls {
 		if c.Direction == "inbound" && c.Queued != nil && c.Outcome == "answered" && in(p, c.Arrived) && (p.Tenant == "" || c.Tenant == p.Tenant) {
 			answeredCalls++
+			if c.Arrived.After(last) {
+				last = c.Arrived
+			}
 		}
 	}
 	var inForce float64
-	for _, pol := range latestPolicies(f, p.To) {
+	for _, pol := range latestPolicies(f, dayEnd(last)) {
 		if pol.Status == "active" && (p.Tenant == "" || pol.Tenant == p.Tenant) {
 			inForce++
 		}
@@ -403,28 +443,37 @@ func refCampaigns(f *chtest.Fixture, p Period) want {
 	}
 	var busy, avail float64
 	for _, st := range f.States {
-		if !in(p, st.At) || !campaignAgents[st.Agent] || (p.Tenant != "" && st.Tenant != p.Tenant) || (p.Agent != "" && st.Agent != p.Agent) ||
+		if !campaignAgents[st.Agent] || (p.Tenant != "" && st.Tenant != p.Tenant) || (p.Agent != "" && st.Agent != p.Agent) ||
 			(p.Queue != "" && !contains(st.Queues, p.Queue)) {
 			continue
 		}
 		switch st.Previous {
 		case "on_call", "hold", "acw":
-			busy += st.PreviousSec
+			busy += stateIn(p, st)
 		case "available":
-			avail += st.PreviousSec
+			avail += stateIn(p, st)
 		}
 	}
+	// SMS by the time each message was sent: delivered if a delivery receipt came within 3
+	// days, failed if only a failure did.
 	var sent, delivered, failed float64
+	sentAt := map[string]time.Time{}
 	for _, m := range f.SMS {
-		if !in(p, m.At) || (p.Tenant != "" && m.Tenant != p.Tenant) {
-			continue
+		if m.Status == "sent" && in(p, m.At) && (p.Tenant == "" || m.Tenant == p.Tenant) {
+			sentAt[m.MessageID] = m.At
 		}
-		switch m.Status {
-		case "sent":
-			sent++
-		case "delivered":
+	}
+	got := map[string]string{}
+	for _, m := range f.SMS {
+		if _, ok := sentAt[m.MessageID]; ok && m.At.Before(p.To.Add(3*24*time.Hour)) && got[m.MessageID] != "delivered" && (m.Status == "delivered" || m.Status == "failed") {
+			got[m.MessageID] = m.Status
+		}
+	}
+	sent = float64(len(sentAt))
+	for _, st := range got {
+		if st == "delivered" {
 			delivered++
-		case "failed":
+		} else {
 			failed++
 		}
 	}
@@ -565,6 +614,152 @@ func TestKPIsMatchIndependentComputation(t *testing.T) {
 			}
 			t.Logf("%d KPIs agree", checked)
 		})
+	}
+}
+
+// truncated is the fixture as second-precision storage saw it: every time cut to its second.
+func truncated(f *chtest.Fixture) *chtest.Fixture {
+	g := *f
+	cut := func(t time.Time) time.Time { return t.Truncate(time.Second) }
+	cutp := func(t *time.Time) *time.Time {
+		if t == nil {
+			return nil
+		}
+		v := cut(*t)
+		return &v
+	}
+	g.Calls = append([]chtest.Call(nil), f.Calls...)
+	for i := range g.Calls {
+		c := &g.Calls[i]
+		c.Arrived, c.Queued, c.Answered = cut(c.Arrived), cutp(c.Queued), cutp(c.Answered)
+	}
+	g.Claims = append([]chtest.Claim(nil), f.Claims...)
+	for i := range g.Claims {
+		g.Claims[i].Closed = cutp(g.Claims[i].Closed)
+	}
+	g.Attempts = append([]chtest.Attempt(nil), f.Attempts...)
+	for i := range g.Attempts {
+		a := &g.Attempts[i]
+		a.Dialed, a.Connected = cut(a.Dialed), cutp(a.Connected)
+	}
+	g.Surveys = append([]chtest.Survey(nil), f.Surveys...)
+	for i := range g.Surveys {
+		g.Surveys[i].At = cut(g.Surveys[i].At)
+	}
+	return &g
+}
+
+// The fixture's edge cases decide the KPIs they are about: computed on times cut to the second
+// (what was stored before milliseconds were kept) each of these KPIs comes out differently,
+// so the SQL agreeing with the millisecond computation means it sees the milliseconds.
+func TestFixtureEdgeCasesAreDecisive(t *testing.T) {
+	f := chtest.Generate(42)
+	s := DefaultSettings()
+	s.Calendar = Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
+	p := Period{From: f.Start, To: f.Start.AddDate(0, 0, 14)}
+	exact, cut := want{}, want{}
+	for _, w := range []struct {
+		dst want
+		f   *chtest.Fixture
+	}{{exact, f}, {cut, truncated(f)}} {
+		for _, x := range []want{refFCR(w.f, p, s), refCallbacks(w.f, p, s), refFeedback(w.f, p, s)} {
+			for k, v := range x {
+				w.dst[k] = v
+			}
+		}
+	}
+	for _, n := range []string{"fcr", "callback_first_attempt_24h", "callback_coverage_72h", "feedback_resolution_48h"} {
+		if exact[n] == nil || cut[n] == nil || *exact[n] == *cut[n] {
+			t.Errorf("%s: %v to the millisecond, %v to the second: the edge cases do not decide it", n, deref(exact[n]), deref(cut[n]))
+		}
+	}
+	events := 0
+	for _, c := range f.Complaints {
+		if c.ComplaintID == "cmp-edge-twice" && c.Stage == "registered" && in(p, c.Registered) {
+			events++
+		}
+	}
+	if events != 2 {
+		t.Errorf("the complaint registered twice has %d registrations in the period", events)
+	}
+}
+
+// Per day, the rates whose denominators move with the day: complaints per 10,000 policies divide
+// by that day's policies in force, occupancy counts the part of each state spent that day, and
+// the percentiles are the day's.
+func TestDailyKPIsMatchIndependentComputation(t *testing.T) {
+	ctx := context.Background()
+	conn, _ := chtest.Database(t)
+	f := chtest.Generate(42)
+	if err := f.Load(ctx, conn); err != nil {
+		t.Fatal(err)
+	}
+	s := DefaultSettings()
+	s.Calendar = Calendar{Holidays: f.Holidays, Workdays: f.Workdays}
+	e := &Engine{Conn: conn, Settings: s}
+	if err := e.CountPoliciesInForce(ctx, f.End.AddDate(0, 0, 9)); err != nil {
+		t.Fatal(err)
+	}
+	p := Period{From: f.Start, To: f.End, Granularity: GranDay}
+	for _, ms := range [][]string{
+		{"complaints"},
+		{"complaints_per_10k_policies", "complaints_per_answered_call"},
+		{"occupancy", "logged_in_hours", "effective_talk_ratio"},
+		{"wait_p50", "wait_p90", "answered"},
+		{"sms_sent", "sms_delivery_rate", "sms_failure_rate"},
+	} {
+		res, err := e.Run(ctx, p, Query{Metrics: ms, Bucket: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Rows) != 14 {
+			t.Fatalf("%v: %d days", ms, len(res.Rows))
+		}
+		inForce := map[float64]bool{}
+		for i, r := range res.Rows {
+			dp := Period{From: r.Time, To: r.Time.AddDate(0, 0, 1)}
+			w := want{}
+			for _, x := range []want{refComplaints(f, dp, s, time.Now()), refAgents(f, dp), refCalls(f, dp, s), refCampaigns(f, dp)} {
+				for k, v := range x {
+					w[k] = v
+				}
+			}
+			for _, m := range ms {
+				g, ok := res.Value(i, m)
+				if (w[m] == nil) == ok || (ok && !close(g, *w[m])) {
+					t.Errorf("%s %s: SQL %v (%v), Go %v", r.Time.Format(time.DateOnly), m, g, ok, deref(w[m]))
+				}
+			}
+			if v, ok := res.Value(i, "complaints_per_10k_policies"); ok && w["complaints"] != nil && *w["complaints"] > 0 {
+				inForce[math.Round(*w["complaints"]*10000/v)] = true
+			}
+		}
+		if ms[0] == "complaints_per_10k_policies" && len(inForce) < 2 {
+			t.Errorf("the policies in force do not change between days (%v): the per-day denominator is untested", inForce)
+		}
+	}
+}
+
+// PercentileSQL interpolates between ranks as PERCENTILE.INC does.
+func TestPercentileInterpolates(t *testing.T) {
+	conn, _ := chtest.Database(t)
+	for _, tc := range []struct {
+		values string
+		q      float64
+		want   *float64
+	}{
+		{"[20., 10.]", 0.5, num(15)},
+		{"[1., 2., 3., 4.]", 0.9, num(3.7)},
+		{"[7.]", 0.9, num(7)},
+		{"emptyArrayFloat64()", 0.5, nil},
+	} {
+		var got *float64
+		if err := conn.QueryRow(context.Background(), "SELECT CAST("+PercentileSQL(tc.q, tc.values)+" AS Nullable(Float64))").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if (got == nil) != (tc.want == nil) || (got != nil && !close(*got, *tc.want)) {
+			t.Errorf("p%v of %s: %v, want %v", tc.q*100, tc.values, deref(got), deref(tc.want))
+		}
 	}
 }
 

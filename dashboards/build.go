@@ -29,11 +29,16 @@ type Built struct {
 	JSON  []byte
 }
 
-// Build renders every dashboard with the analytics settings (thresholds, variants).
-func Build(s analytics.Settings) ([]Built, error) {
+// Build renders every dashboard with the analytics settings (thresholds, variants) in lang (one
+// of analytics.Languages): titles, column names, variable labels and each panel's description,
+// the definitions of its KPIs.
+func Build(s analytics.Settings, lang string) ([]Built, error) {
+	if err := CheckLang(lang); err != nil {
+		return nil, err
+	}
 	var out []Built
 	for _, sp := range Specs() {
-		b, err := build(sp, s)
+		b, err := build(sp, s, lang)
 		if err != nil {
 			return nil, fmt.Errorf("dashboard %s: %w", sp.UID, err)
 		}
@@ -42,10 +47,10 @@ func Build(s analytics.Settings) ([]Built, error) {
 	return out, nil
 }
 
-func build(sp Spec, s analytics.Settings) (Built, error) {
-	board := sdk.NewBoard(sp.Title)
+func build(sp Spec, s analytics.Settings, lang string) (Built, error) {
+	board := sdk.NewBoard(title(sp.Title, lang))
 	board.ID = 0
-	board.UID = sp.UID
+	board.UID = uid(sp.UID, lang)
 	board.Tags = sp.Tags
 	board.Editable = true
 	board.Timezone = "browser"
@@ -56,11 +61,17 @@ func build(sp Spec, s analytics.Settings) (Built, error) {
 		board.Refresh = &sdk.BoolString{Flag: true, Value: "30s"}
 	}
 	board.Timepicker.RefreshIntervals = []string{"30s", "1m", "5m", "15m", "1h"}
-	board.Templating.List = templateVars()
+	board.Templating.List = templateVars(lang)
 	built := Built{Spec: sp, Board: board}
 	x, y, rowH := 0, 0, 0
 	var err error
 	for i, ps := range sp.Panels {
+		ps.Query.Lang = lang
+		if ps.MinInterval == "" && ps.Custom == nil && agentTime(ps.Query.Metrics) {
+			// Agent time is cut at 15 minutes (analytics' agent-state pieces): finer buckets
+			// would put a piece wholly in the one it starts in.
+			ps.MinInterval = "15m"
+		}
 		var sql string
 		if ps.Custom != nil {
 			sql = ps.Custom(analytics.GrafanaDialect{}, s)
@@ -79,7 +90,7 @@ func build(sp Spec, s analytics.Settings) (Built, error) {
 		if x+w > 24 {
 			x, y, rowH = 0, y+rowH, 0
 		}
-		p, err := panel(ps, sql, i+1)
+		p, err := panel(ps, sql, i+1, s, lang)
 		if err != nil {
 			return Built{}, err
 		}
@@ -102,7 +113,17 @@ func build(sp Spec, s analytics.Settings) (Built, error) {
 
 func intp(v int) *int { return &v }
 
-func panel(ps PanelSpec, sql string, id int) (*sdk.Panel, error) {
+// agentTime reports whether the metrics are agents' time in states.
+func agentTime(ms []string) bool {
+	for _, n := range ms {
+		if m, err := analytics.MetricByName(n); err == nil && (m.Family == "agent_states" || m.Family == "campaign_agent_states") {
+			return true
+		}
+	}
+	return false
+}
+
+func panel(ps PanelSpec, sql string, id int, s analytics.Settings, lang string) (*sdk.Panel, error) {
 	format, queryType := 1, "table"
 	if ps.Kind == Timeseries {
 		format, queryType = 0, "timeseries"
@@ -130,7 +151,7 @@ func panel(ps PanelSpec, sql string, id int) (*sdk.Panel, error) {
 			}
 		}
 		overrides = append(overrides, map[string]any{
-			"matcher":    map[string]any{"id": "byName", "options": strings.Trim(m.Column(), "`")},
+			"matcher":    map[string]any{"id": "byName", "options": strings.Trim(m.ColumnIn(lang), "`")},
 			"properties": props,
 		})
 	}
@@ -163,7 +184,12 @@ func panel(ps PanelSpec, sql string, id int) (*sdk.Panel, error) {
 	if ps.MinInterval != "" {
 		custom["interval"] = ps.MinInterval
 	}
-	p := &sdk.Panel{CommonPanel: sdk.CommonPanel{ID: uint(id), OfType: sdk.CustomType, Type: ps.Kind, Title: ps.Title, Datasource: datasourceRef()}, CustomPanel: &custom}
+	desc, err := description(ps, s, lang)
+	if err != nil {
+		return nil, err
+	}
+	p := &sdk.Panel{CommonPanel: sdk.CommonPanel{ID: uint(id), OfType: sdk.CustomType, Type: ps.Kind, Title: title(ps.Title, lang), Description: &desc,
+		Datasource: datasourceRef()}, CustomPanel: &custom}
 	return p, nil
 }
 
@@ -180,7 +206,7 @@ func thresholds(t *analytics.Target) map[string]any {
 }
 
 // templateVars are the dashboard variables, one per analytics dimension, filled from ClickHouse.
-func templateVars() []sdk.TemplateVar {
+func templateVars(lang string) []sdk.TemplateVar {
 	src := map[analytics.Dim]string{
 		analytics.DimTenant:   "SELECT DISTINCT toString(tenant) FROM call_records ORDER BY 1",
 		analytics.DimQueue:    "SELECT DISTINCT toString(queue) FROM call_records WHERE queue != '' ORDER BY 1",
@@ -192,7 +218,7 @@ func templateVars() []sdk.TemplateVar {
 	for _, d := range analytics.Dims {
 		all := "All"
 		out = append(out, sdk.TemplateVar{
-			Name: string(d), Label: strings.ReplaceAll(string(d), "_", " "), Type: "query", Datasource: datasourceRef(),
+			Name: string(d), Label: varLabels[d].In(lang), Type: "query", Datasource: datasourceRef(),
 			Query: src[d], Refresh: sdk.BoolInt{Flag: true, Value: int64p(1)}, Multi: true, IncludeAll: true,
 			Current: sdk.Current{Text: &sdk.StringSliceString{Value: []string{all}, Valid: true}, Value: []string{"$__all"}},
 			Options: []sdk.Option{},
@@ -206,7 +232,7 @@ func int64p(v int64) *int64 { return &v }
 // TemplateQueries returns the variables' SQL, for tests.
 func TemplateQueries() []string {
 	var out []string
-	for _, v := range templateVars() {
+	for _, v := range templateVars(analytics.LangEn) {
 		out = append(out, v.Query.(string))
 	}
 	return out

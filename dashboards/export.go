@@ -17,10 +17,10 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/config"
 )
 
-// Export writes the dashboards under dir/dashboards/ and Grafana's provisioning files under
-// dir/provisioning/ (a data source for the ClickHouse plugin and a file dashboard provider).
-func Export(dir string, s analytics.Settings, chHost string, chPort int, database string) ([]string, error) {
-	built, err := Build(s)
+// Export writes the dashboards in lang under dir/dashboards/ and Grafana's provisioning files
+// under dir/provisioning/ (a data source for the ClickHouse plugin and a file dashboard provider).
+func Export(dir string, s analytics.Settings, lang, chHost string, chPort int, database string) ([]string, error) {
+	built, err := Build(s, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func Export(dir string, s analytics.Settings, chHost string, chPort int, databas
 		return nil
 	}
 	for _, b := range built {
-		if err := write(filepath.Join("dashboards", b.Spec.UID+".json"), append(b.JSON, '\n')); err != nil {
+		if err := write(filepath.Join("dashboards", b.Board.UID+".json"), append(b.JSON, '\n')); err != nil {
 			return nil, err
 		}
 	}
@@ -81,8 +81,8 @@ providers:
 
 // Push creates or updates the data source and every dashboard through Grafana's HTTP API
 // (GET/POST/PUT /api/datasources…, POST /api/dashboards/db with overwrite).
-func Push(ctx context.Context, grafanaURL, token string, s analytics.Settings, chHost string, chPort int, database string) error {
-	built, err := Build(s)
+func Push(ctx context.Context, grafanaURL, token string, s analytics.Settings, lang, chHost string, chPort int, database string) error {
+	built, err := Build(s, lang)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func Push(ctx context.Context, grafanaURL, token string, s analytics.Settings, c
 	}
 	for _, b := range built {
 		if _, err := c.SetRawDashboard(ctx, b.JSON); err != nil {
-			return fmt.Errorf("pushing dashboard %s: %w", b.Spec.UID, err)
+			return fmt.Errorf("pushing dashboard %s: %w", b.Board.UID, err)
 		}
 	}
 	return nil
@@ -110,7 +110,7 @@ func Push(ctx context.Context, grafanaURL, token string, s analytics.Settings, c
 
 // Command is "hotline dashboards export|push".
 func Command(ctx context.Context, args []string, stdout io.Writer) error {
-	usage := "usage: hotline dashboards export --dir DIR | push --grafana-url URL --token TOKEN"
+	usage := "usage: hotline dashboards export --dir DIR [--lang en|zh] | push --grafana-url URL --token TOKEN [--lang en|zh]"
 	help := len(args) == 0 || args[0] == "--help" || args[0] == "-h"
 	name := "dashboards"
 	if !help {
@@ -124,6 +124,7 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	chHost := fs.String("clickhouse-host", "127.0.0.1", "ClickHouse host Grafana should query")
 	chPort := fs.Int("clickhouse-port", 9000, "ClickHouse native port Grafana should query")
 	db := fs.String("database", "hotline", "ClickHouse database")
+	lang := fs.String("lang", analytics.LangEn, "language of the dashboards: en (English) or zh (简体中文); the Chinese ones have UIDs ending in -zh")
 	cfgPath := fs.String("config", "", "YAML config file whose analytics: section gives the KPI settings the panels use (env HOTLINE_CONFIG)")
 	if help {
 		fmt.Fprintln(stdout, "hotline dashboards: Grafana dashboards generated from the KPI layer.\n"+usage+"\n\nflags:")
@@ -141,16 +142,19 @@ func Command(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := cfg.Validate(args[0] == "push"); err != nil {
 		return err
 	}
+	if err := CheckLang(*lang); err != nil {
+		return err
+	}
 	switch args[0] {
 	case "export":
-		files, err := Export(*dir, s, *chHost, *chPort, *db)
+		files, err := Export(*dir, s, *lang, *chHost, *chPort, *db)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %d files under %s\n", len(files), *dir)
 		return nil
 	case "push":
-		if err := Push(ctx, *url, *token, s, *chHost, *chPort, *db); err != nil {
+		if err := Push(ctx, *url, *token, s, *lang, *chHost, *chPort, *db); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "pushed %d dashboards to %s\n", len(Specs()), strings.TrimRight(*url, "/"))

@@ -49,13 +49,34 @@ func TestCommandHelpListsFlags(t *testing.T) {
 	if err := Command(context.Background(), []string{"--help"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"-dir", "-grafana-url", "-token"} {
+	for _, f := range []string{"-dir", "-grafana-url", "-token", "-lang"} {
 		if !strings.Contains(out.String(), f) {
 			t.Errorf("help does not list %s:\n%s", f, out.String())
 		}
 	}
 	if err := Command(context.Background(), []string{"push"}, &out); err == nil {
 		t.Error("push without --grafana-url succeeded")
+	}
+	if err := Command(context.Background(), []string{"export", "--dir", t.TempDir(), "--lang", "fr"}, &out); err == nil || !strings.Contains(err.Error(), "--lang") {
+		t.Errorf("export --lang fr: %v", err)
+	}
+}
+
+// export --lang zh writes the Chinese dashboards beside where the English ones would go.
+func TestExportInChinese(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := Command(context.Background(), []string{"export", "--dir", dir, "--lang", "zh"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "dashboards", "hotline-overview-zh.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"title": "热线：运营总览"`, `"title": "接通率"`, "接通量 / 进线量", `"label": "队列"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("hotline-overview-zh.json lacks %s", want)
+		}
 	}
 }
 

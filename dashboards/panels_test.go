@@ -28,9 +28,13 @@ func TestEveryPanelQueryRunsAndReturnsData(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	built, err := Build(s)
-	if err != nil {
-		t.Fatal(err)
+	var built []Built
+	for _, lang := range analytics.Languages {
+		b, err := Build(s, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		built = append(built, b...)
 	}
 	selections := []map[string][]string{
 		{},
@@ -78,7 +82,7 @@ func TestEveryPanelQueryRunsAndReturnsData(t *testing.T) {
 			t.Errorf("variable query %q: no values", q)
 		}
 	}
-	if panels < 40 {
+	if panels < 2*80 {
 		t.Errorf("only %d panels", panels)
 	}
 }

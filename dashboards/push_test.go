@@ -77,11 +77,11 @@ func TestPushCreatesThenUpdates(t *testing.T) {
 	defer srv.Close()
 	ctx := context.Background()
 	s := analytics.DefaultSettings()
-	if err := Push(ctx, srv.URL, "wrong", s, "ch", 9000, "hotline"); err == nil {
+	if err := Push(ctx, srv.URL, "wrong", s, analytics.LangEn, "ch", 9000, "hotline"); err == nil {
 		t.Fatal("push with a wrong token succeeded")
 	}
 	for round := 1; round <= 2; round++ {
-		if err := Push(ctx, srv.URL, "sa-token", s, "ch", 9000, "hotline"); err != nil {
+		if err := Push(ctx, srv.URL, "sa-token", s, analytics.LangEn, "ch", 9000, "hotline"); err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
 	}

@@ -18,16 +18,20 @@ func TestDashboardsTypeCheckAgainstGrafanaSchema(t *testing.T) {
 	if _, err := os.Stat(tsc); err != nil {
 		t.Fatalf("%s missing: run scripts/dashboards-schemacheck.sh (npm ci --prefix dashboards/schemacheck)", tsc)
 	}
-	built, err := Build(analytics.DefaultSettings())
-	if err != nil {
-		t.Fatal(err)
+	var built []Built
+	for _, lang := range analytics.Languages {
+		b, err := Build(analytics.DefaultSettings(), lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		built = append(built, b...)
 	}
 	var b strings.Builder
 	// TypeScript will not take a string literal for a string enum, though the JSON value is the
 	// same: the enum fields are written as the enum member whose value the JSON holds.
 	b.WriteString("import { type Dashboard, ThresholdsMode } from '@grafana/schema';\n\n")
 	for i, d := range built {
-		b.WriteString("// " + d.Spec.UID + "\nexport const d" + itoa(i) + ": Dashboard = ")
+		b.WriteString("// " + d.Board.UID + "\nexport const d" + itoa(i) + ": Dashboard = ")
 		b.WriteString(strings.ReplaceAll(string(d.JSON), `"mode": "absolute"`, `"mode": ThresholdsMode.Absolute`))
 		b.WriteString(";\n\n")
 	}

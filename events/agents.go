@@ -39,7 +39,7 @@ func (s AgentState) Validate() error {
 	c.maxLen("agent_id", s.Agent, 64)
 	c.oneOf("state", s.State, AgentStates)
 	c.oneOf("previous_state", s.Previous, AgentStates)
-	c.seconds("previous_sec", s.PreviousSec)
+	c.stateSeconds("previous_sec", s.PreviousSec)
 	c.optionalOneOf("direction", s.Direction, []string{Inbound, Outbound})
 	if s.State == AgentBreak {
 		c.required("reason", s.Reason)

@@ -74,6 +74,17 @@ func (c *check) seconds(field string, v float64) {
 	}
 }
 
+// stateSeconds checks how long an agent stayed in a state. Unlike a call's durations it has no
+// bound short of the impossible: an agent logging in after the National Day week or a long leave
+// was really logged out for days or months. Event.Validate checks that the state did not begin
+// before the earliest time an event may carry; this only keeps the number finite and sane.
+func (c *check) stateSeconds(field string, v float64) {
+	const maxSeconds = 100 * 365 * 24 * 3600
+	if v < 0 || v > maxSeconds || v != v {
+		c.fail(field, "%v s is outside 0..%d", v, maxSeconds)
+	}
+}
+
 func (c *check) rangeInt(field string, v, lo, hi int) {
 	if v < lo || v > hi {
 		c.fail(field, "%d is outside %d..%d", v, lo, hi)

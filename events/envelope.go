@@ -106,6 +106,13 @@ func (e Event) Validate(now time.Time) error {
 	if err := e.Payload.Validate(); err != nil {
 		return fmt.Errorf("payload.%w", err)
 	}
+	if s, ok := e.Payload.(AgentState); ok {
+		// A state that began before any event could have is a unit bug (ms sent as s).
+		if began := e.OccurredAt.Add(-time.Duration(s.PreviousSec * float64(time.Second))); began.Before(earliestOccurredAt) {
+			return fmt.Errorf("payload.previous_sec: %v s puts the start of %s at %s, before %s", s.PreviousSec, s.Previous,
+				began.Format(TimeFormat), earliestOccurredAt.Format("2006-01-02"))
+		}
+	}
 	return nil
 }
 

@@ -27,6 +27,9 @@ type valueAppender func(ptr unsafe.Pointer, b array.Builder)
 func newFieldAppender(payload reflect.Type, path fieldPath, t chType) (fieldAppender, error) {
 	f := payload.Field(path.index)
 	offset := f.Offset
+	if path.millis {
+		return millisAppender(f, t)
+	}
 	if path.subIndex < 0 {
 		if t.array {
 			if f.Type.Kind() != reflect.Slice {
@@ -46,6 +49,28 @@ func newFieldAppender(payload reflect.Type, path fieldPath, t chType) (fieldAppe
 	}
 	sub := f.Type.Elem().Field(path.subIndex)
 	return listAppender(offset, f.Type.Elem(), sub.Type, sub.Offset, t)
+}
+
+// millisAppender appends the millisecond of the second of time field f (0 when it is nil),
+// for the column that completes f's DateTime column.
+func millisAppender(f reflect.StructField, t chType) (fieldAppender, error) {
+	if at, err := arrowType(t.base); err != nil || at.ID() != arrow.INT64 || t.nullable || t.array {
+		return nil, fmt.Errorf("field %s: its milliseconds need an integer column (UInt16), not %s", f.Name, t.base)
+	}
+	offset := f.Offset
+	ms := func(tm *time.Time) int64 { return int64(tm.Nanosecond() / int(time.Millisecond)) }
+	if f.Type.Kind() == reflect.Pointer {
+		return func(base unsafe.Pointer, b array.Builder) {
+			var v int64
+			if p := *(**time.Time)(unsafe.Add(base, offset)); p != nil {
+				v = ms(p)
+			}
+			b.(*array.Int64Builder).Append(v)
+		}, nil
+	}
+	return func(base unsafe.Pointer, b array.Builder) {
+		b.(*array.Int64Builder).Append(ms((*time.Time)(unsafe.Add(base, offset))))
+	}, nil
 }
 
 // listAppender appends a slice field as one list: of each element (of type elem), the value

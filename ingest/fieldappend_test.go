@@ -24,7 +24,8 @@ type appendSample struct {
 	OK     bool         `json:"ok"`
 	Ratio  float64      `json:"ratio"`
 	At     time.Time    `json:"at"`
-	Until  *time.Time   `json:"until"`
+	Until  *time.Time   `json:"until_at"`
+	Seen   time.Time    `json:"seen_at"`
 	Rating *int         `json:"rating"`
 	Agreed *bool        `json:"agreed"`
 	Tags   []string     `json:"tags"`
@@ -33,11 +34,12 @@ type appendSample struct {
 
 func TestFieldAppendersReadEveryKindAtItsOffset(t *testing.T) {
 	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
-	until := at.Add(time.Hour)
+	until := at.Add(time.Hour + 400*time.Millisecond + 900*time.Microsecond)
 	rating := 4
 	agreed := true
 	full := appendSample{Name: "Zhang", Count: -3, Size: 1 << 40, OK: true, Ratio: 0.25, At: at, Until: &until,
 		Rating: &rating, Agreed: &agreed, Tags: []string{"a", "b"}, Items: []appendItem{{"greet", 1}, {"close", 0.5}}}
+	full.Seen = at.Add(999 * time.Millisecond)
 	empty := appendSample{At: at}
 
 	rt := reflect.TypeFor[appendSample]()
@@ -52,7 +54,9 @@ func TestFieldAppendersReadEveryKindAtItsOffset(t *testing.T) {
 		{"ok", "UInt8", [2]string{"1", "0"}},
 		{"ratio", "Float64", [2]string{"0.25", "0"}},
 		{"at", "DateTime", [2]string{"2026-11-02T09:00:00Z", "2026-11-02T09:00:00Z"}},
-		{"until", "Nullable(DateTime)", [2]string{"2026-11-02T10:00:00Z", "(null)"}},
+		{"until_at", "Nullable(DateTime)", [2]string{"2026-11-02T10:00:00Z", "(null)"}},
+		{"until_ms", "UInt16", [2]string{"400", "0"}}, // the millisecond of a nullable time, 0 when NULL
+		{"seen_ms", "UInt16", [2]string{"999", "0"}},
 		{"rating", "Nullable(UInt8)", [2]string{"4", "(null)"}},
 		{"agreed", "Nullable(UInt8)", [2]string{"1", "(null)"}},
 		{"tags", "Array(String)", [2]string{`["a" "b"]`, "[]"}},
@@ -114,7 +118,8 @@ func TestFieldAppenderRejectsAMismatchedColumn(t *testing.T) {
 	tests := []struct{ column, chType, want string }{
 		{"name", "Int32", "does not fit"},
 		{"count", "String", "does not fit"},
-		{"until", "DateTime", "needs a Nullable column"},
+		{"until_at", "DateTime", "needs a Nullable column"},
+		{"until_ms", "Float64", "need an integer column"},
 		{"tags", "String", "does not fit"},
 		{"items.code", "String", "needs an Array column"},
 	}

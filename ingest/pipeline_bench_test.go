@@ -21,6 +21,9 @@ func callRecordSchema(b *testing.B) *tableSchema {
 		{Name: "tenant", Type: "LowCardinality(String)"}, {Name: "source", Type: "LowCardinality(String)"}, {Name: "schema_version", Type: "UInt16"}}
 	rt := reflect.TypeOf(zero)
 	for name, p := range payloadFields(rt) {
+		if p.millis && name != "arrived_ms" { // the table keeps the milliseconds of the arrival only
+			continue
+		}
 		f := rt.Field(p.index)
 		typ := map[reflect.Kind]string{reflect.String: "String", reflect.Float64: "Float64", reflect.Int: "Int32", reflect.Bool: "UInt8"}[f.Type.Kind()]
 		switch f.Type.String() {
@@ -28,6 +31,9 @@ func callRecordSchema(b *testing.B) *tableSchema {
 			typ = "DateTime"
 		case "*time.Time":
 			typ = "Nullable(DateTime)"
+		}
+		if p.millis {
+			typ = "UInt16"
 		}
 		cols = append(cols, ColumnInfo{Name: name, Type: typ})
 	}

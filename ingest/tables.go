@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
 )
@@ -61,9 +62,15 @@ var (
 type fieldPath struct {
 	index    int
 	subIndex int // -1 unless the column is one array of a Nested
+	// millis: the column is the millisecond (0..999) of a time field's second, the companion
+	// of its DateTime column: "answered_ms" of "answered_at", as occurred_ms is of occurred_at.
+	// DateTime holds whole seconds on every ClickHouse (no DateTime64 on 18.16), and windows
+	// such as "within 24 h" must see the milliseconds the contract carries.
+	millis bool
 }
 
-// payloadFields maps JSON names to field paths; a slice of structs contributes "name.sub".
+// payloadFields maps JSON names to field paths; a slice of structs contributes "name.sub", and
+// a time field "x_at" its optional millisecond companion "x_ms".
 func payloadFields(t reflect.Type) map[string]fieldPath {
 	out := map[string]fieldPath{}
 	for i := 0; i < t.NumField(); i++ {
@@ -82,9 +89,14 @@ func payloadFields(t reflect.Type) map[string]fieldPath {
 			continue
 		}
 		out[name] = fieldPath{index: i, subIndex: -1}
+		if stem, ok := strings.CutSuffix(name, "_at"); ok && (f.Type == timeType || f.Type == reflect.PointerTo(timeType)) {
+			out[stem+"_ms"] = fieldPath{index: i, subIndex: -1, millis: true}
+		}
 	}
 	return out
 }
+
+var timeType = reflect.TypeFor[time.Time]()
 
 func jsonName(f reflect.StructField) string {
 	tag := f.Tag.Get("json")
@@ -130,8 +142,8 @@ func matchPayload(table string, t events.Type, payload reflect.Type, cols []Colu
 		pcols = append(pcols, c)
 		paths = append(paths, p)
 	}
-	for name := range fields {
-		if !seen[name] {
+	for name, p := range fields {
+		if !seen[name] && !p.millis { // a table keeps milliseconds only where windows need them
 			return nil, nil, fmt.Errorf("table %s: %s payload field %q has no column", table, t, name)
 		}
 	}

@@ -102,7 +102,7 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 			fmt.Fprintf(stdout, "segmentation snapshot of %s (%d customers) in %s\n", d.Format(time.DateOnly), *rows/10, time.Since(t1).Round(time.Millisecond))
 		}
 	}
-	built, err := dashboards.Build(analytics.DefaultSettings())
+	built, err := dashboards.Build(analytics.DefaultSettings(), analytics.LangEn)
 	if err != nil {
 		return err
 	}

@@ -337,7 +337,89 @@ func Generate(seed int64) *Fixture {
 		f.QA = append(f.QA, e)
 	}
 	f.outboundDetail(rand.New(rand.NewSource(seed + 1000)))
+	f.edgeCases()
 	return f
+}
+
+// edgeCases adds, without random draws, the cases the KPI definitions' boundaries turn on: times
+// a fraction of a second either side of a window (a repeat call 7 d 0.8 s later, a first callback
+// 24 h 0.4 s after closing, a contact exactly 72 h after, a feedback resolved 48 h 0.4 s after),
+// a complaint registered twice, and an agent back from the National Day week and one whose
+// break spans it.
+func (f *Fixture) edgeCases() {
+	ms := func(d int) time.Duration { return time.Duration(d) * time.Millisecond }
+	day := func(d int, h, m, s, milli int) time.Time {
+		return f.Start.AddDate(0, 0, d).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(s)*time.Second + ms(milli))
+	}
+	call := func(id string, at time.Time, wait float64) Call {
+		queued := at.Add(12 * time.Second)
+		answered := queued.Add(time.Duration(wait * float64(time.Second)))
+		return Call{Tenant: "t1", CallID: id, Direction: "inbound", Line: "inquiry", Queue: "q_inquiry", Customer: "c-edge", Agent: "a4",
+			Outcome: "answered", Arrived: at, IVREnded: &queued, Queued: &queued, Answered: &answered, Ended: answered.Add(3 * time.Minute),
+			IVRSec: 12, WaitSec: wait, TalkSec: 180}
+	}
+	first := day(1, 10, 0, 0, 100)
+	f.Calls = append(f.Calls,
+		call("call-edge-1", first, 20.0005),                                   // 0.5 ms over T: not within 20 s
+		call("call-edge-2", first.Add(7*24*time.Hour+ms(800)), 19.9995),       // 7 d 0.8 s later: no repeat of 1
+		call("call-edge-3", first.Add(14*24*time.Hour+ms(800)), 4.9995),       // exactly 7 d after 2: a repeat of it
+		call("call-edge-4", first.Add(14*24*time.Hour+ms(800)+ms(1)), 5.0001), // 1 ms after 3: a repeat of it
+	)
+	// Claims closed with milliseconds, and their callbacks either side of 24 h and 72 h.
+	claim := func(id string, closed time.Time, attempts ...Attempt) {
+		reported := closed.Add(-48 * time.Hour)
+		f.Claims = append(f.Claims, Claim{Tenant: "t2", Claim: id, Policy: "p-edge", Customer: "c-edge2", Status: "filed", Reported: reported, Claimed: 900, At: reported},
+			Claim{Tenant: "t2", Claim: id, Policy: "p-edge", Customer: "c-edge2", Status: "closed", Reported: reported, Closed: &closed, Claimed: 900, Paid: 800, At: closed})
+		for i, a := range attempts {
+			a.Tenant, a.Claim, a.Campaign, a.CampaignType, a.Customer = "t2", id, "camp_callback", "claim_callback", "c-edge2"
+			a.AttemptID, a.Contact, a.No, a.Final = fmt.Sprintf("att-%s-%d", id, i), "ct-"+id, i+1, i == len(attempts)-1
+			if a.Outcome == "connected" {
+				a.Agent, a.Disposition, a.AMD = "a2", "callback_done", "human"
+			}
+			f.Attempts = append(f.Attempts, a)
+		}
+	}
+	connectedAt := func(t time.Time) Attempt {
+		return Attempt{Outcome: "connected", Dialed: t.Add(-15 * time.Second), Connected: &t}
+	}
+	c1 := day(3, 9, 0, 0, 100)
+	claim("cl-edge-1", c1, Attempt{Outcome: "no_answer", Dialed: c1.Add(24*time.Hour + ms(400))}, connectedAt(c1.Add(30*time.Hour)))
+	c2 := day(4, 12, 0, 0, 250)
+	claim("cl-edge-2", c2, Attempt{Outcome: "no_answer", Dialed: c2.Add(24 * time.Hour)}, connectedAt(c2.Add(72*time.Hour)))
+	c3 := day(5, 8, 0, 0, 100)
+	claim("cl-edge-3", c3, Attempt{Outcome: "no_answer", Dialed: c3.Add(24*time.Hour - ms(100))}, connectedAt(c3.Add(72*time.Hour+ms(400))))
+	// Feedback raised with milliseconds, resolved 48 h 0.4 s and exactly 48 h later.
+	for i, late := range []time.Duration{48*time.Hour + ms(400), 48 * time.Hour} {
+		raised := day(6+i, 10, 0, 0, 300)
+		sv := Survey{Tenant: "t1", ResponseID: fmt.Sprintf("resp-edge-%d", i), Kind: "post_claim", Customer: "c-edge2", Agent: "a2", Line: "inquiry",
+			Campaign: "camp_survey", At: raised, CSAT: ptr(uint8(2)), Issue: "payment slow"}
+		fix := sv
+		fix.Issue, fix.CSAT, fix.Resolved, fix.At = "", nil, ptr(uint8(1)), raised.Add(late)
+		f.Surveys = append(f.Surveys, sv, fix)
+	}
+	// One complaint, two registration events (again the next day, by another channel): one complaint.
+	reg := day(2, 10, 0, 0, 0)
+	cmp := Complaint{Tenant: "t1", ComplaintID: "cmp-edge-twice", Stage: "registered", Customer: "c-edge", Category: "claim_delay", Line: "inquiry",
+		Department: "claims", Channel: "phone", At: reg, Registered: reg, Due: reg.AddDate(0, 0, 9)}
+	again := cmp
+	again.Channel, again.At, again.Registered = "web", reg.Add(25*time.Hour), reg.Add(25*time.Hour)
+	answered := cmp
+	answered.Stage, answered.At = "answered", reg.Add(50*time.Hour)
+	f.Complaints = append(f.Complaints, cmp, again, answered)
+	// A message sent seconds before midnight, delivered after it: a receipt of the day before's message.
+	sent := day(6, 23, 59, 50, 0)
+	f.SMS = append(f.SMS, SMS{Tenant: "t1", MessageID: "sms-edge-midnight", Campaign: "camp_renew", Status: "sent", At: sent},
+		SMS{Tenant: "t1", MessageID: "sms-edge-midnight", Campaign: "camp_renew", Status: "delivered", At: sent.Add(30 * time.Second)})
+	// Agent a6 logs in after the National Day week (663674.596 s logged out) and works; a7's
+	// break spans the week and every bucket in it.
+	back := day(10, 8, 30, 0, 596)
+	f.States = append(f.States,
+		AgentState{Tenant: "t2", Agent: "a6", State: "available", Previous: "logged_out", At: back, PreviousSec: 663674.596, Queues: []string{"q_claims"}},
+		AgentState{Tenant: "t2", Agent: "a6", State: "on_call", Previous: "available", At: back.Add(95*time.Second + ms(250)), PreviousSec: 95.25, Queues: []string{"q_claims"}},
+		AgentState{Tenant: "t2", Agent: "a6", State: "acw", Previous: "on_call", At: back.Add(2*time.Hour + ms(250)), PreviousSec: 2*3600 - 95, Queues: []string{"q_claims"}},
+		AgentState{Tenant: "t1", Agent: "a7", State: "available", Previous: "break", At: back, PreviousSec: 8*86400 + 0.596, Queues: []string{"q_inquiry"}},
+	)
+	f.Agents = append(f.Agents, "a6", "a7")
 }
 
 // outboundDetail adds what the campaign and QA-coverage KPIs read, from its own random source
@@ -418,10 +500,20 @@ func (f *Fixture) outboundDetail(r *rand.Rand) {
 	}
 }
 
+// ms is the millisecond of t's second, the column beside a DateTime (migration 0250).
+func ms(t time.Time) uint16 { return uint16(t.Nanosecond() / int(time.Millisecond)) }
+
+func msp(t *time.Time) uint16 {
+	if t == nil {
+		return 0
+	}
+	return ms(*t)
+}
+
 // Load writes the fixture into the database behind conn.
 func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 	env := func(tenant string, at time.Time) []any {
-		return []any{uuid.New(), at, uint16(0), tenant, "fixture", uint16(1)}
+		return []any{uuid.New(), at, ms(at), tenant, "fixture", uint16(1)}
 	}
 	const envCols = "event_id, occurred_at, occurred_ms, tenant, source, schema_version, "
 	steps := []struct {
@@ -429,9 +521,9 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 		n           int
 		row         func(i int) []any
 	}{
-		{"call_records", "call_id, direction, business_line, queue, customer_id, phone, agent_id, campaign_id, arrived_at, ivr_ended_at, queued_at, answered_at, ended_at, ivr_sec, wait_sec, talk_sec, hold_sec, acw_sec, outcome, self_service, transferred", len(f.Calls), func(i int) []any {
+		{"call_records", "call_id, direction, business_line, queue, customer_id, phone, agent_id, campaign_id, arrived_at, arrived_ms, ivr_ended_at, queued_at, answered_at, ended_at, ivr_sec, wait_sec, talk_sec, hold_sec, acw_sec, outcome, self_service, transferred", len(f.Calls), func(i int) []any {
 			c := f.Calls[i]
-			return append(env(c.Tenant, c.Ended), c.CallID, c.Direction, c.Line, c.Queue, c.Customer, "+8613800000000", c.Agent, c.Campaign, c.Arrived, c.IVREnded, c.Queued, c.Answered, c.Ended, c.IVRSec, c.WaitSec, c.TalkSec, c.HoldSec, c.ACWSec, c.Outcome, c.SelfService, c.Transferred)
+			return append(env(c.Tenant, c.Ended), c.CallID, c.Direction, c.Line, c.Queue, c.Customer, "+8613800000000", c.Agent, c.Campaign, c.Arrived, ms(c.Arrived), c.IVREnded, c.Queued, c.Answered, c.Ended, c.IVRSec, c.WaitSec, c.TalkSec, c.HoldSec, c.ACWSec, c.Outcome, c.SelfService, c.Transferred)
 		}},
 		{"agent_states", "agent_id, state, previous_state, previous_sec, queues, direction", len(f.States), func(i int) []any {
 			s := f.States[i]
@@ -449,13 +541,13 @@ func (f *Fixture) Load(ctx context.Context, conn driver.Conn) error {
 			c := f.Complaints[i]
 			return append(env(c.Tenant, c.At), c.ComplaintID, c.Stage, c.Customer, c.Category, c.Line, c.Department, c.Channel, c.AgainstAgent, c.Registered, c.Due)
 		}},
-		{"claims", "claim_id, policy_id, customer_id, status, reported_at, closed_at, amount_claimed, amount_paid", len(f.Claims), func(i int) []any {
+		{"claims", "claim_id, policy_id, customer_id, status, reported_at, closed_at, closed_ms, amount_claimed, amount_paid", len(f.Claims), func(i int) []any {
 			c := f.Claims[i]
-			return append(env(c.Tenant, c.At), c.Claim, c.Policy, c.Customer, c.Status, c.Reported, c.Closed, c.Claimed, c.Paid)
+			return append(env(c.Tenant, c.At), c.Claim, c.Policy, c.Customer, c.Status, c.Reported, c.Closed, msp(c.Closed), c.Claimed, c.Paid)
 		}},
-		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, connected_at, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final, disposition", len(f.Attempts), func(i int) []any {
+		{"dial_attempts", "attempt_id, campaign_id, campaign_type, contact_id, customer_id, phone, mode, attempt_no, dialed_at, dialed_ms, connected_at, connected_ms, ended_at, outcome, agent_id, claim_id, amd, blocked_rule, final, disposition", len(f.Attempts), func(i int) []any {
 			a := f.Attempts[i]
-			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(a.No), a.Dialed, a.Connected, a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final, a.Disposition)
+			return append(env(a.Tenant, a.Dialed), a.AttemptID, a.Campaign, a.CampaignType, a.Contact, a.Customer, "+8613800000000", "progressive", uint16(a.No), a.Dialed, ms(a.Dialed), a.Connected, msp(a.Connected), a.Dialed.Add(time.Minute), a.Outcome, a.Agent, a.Claim, a.AMD, a.BlockedRule, a.Final, a.Disposition)
 		}},
 		{"sms_messages", "message_id, direction, kind, status, campaign_id, customer_id, phone, segments", len(f.SMS), func(i int) []any {
 			m := f.SMS[i]

@@ -86,14 +86,16 @@ func queries(t *testing.T, start, end time.Time) []query {
 		sql, _ := analytics.Build(p, vs, analytics.Query{Metrics: []string{"service_level", "abandon_rate", "connection_rate"}, GroupBy: []string{"queue"}})
 		add("sl variant "+v, sql)
 	}
-	built, err := dashboards.Build(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range built {
-		for i, sql := range b.SQL {
-			add(fmt.Sprintf("panel %s #%d %s", b.Spec.UID, i+1, b.Spec.Panels[i].Title), dashboards.Expand(sql, end.AddDate(0, 0, -30), end, 24*time.Hour, nil))
-			add(fmt.Sprintf("panel %s #%d %s (t1)", b.Spec.UID, i+1, b.Spec.Panels[i].Title), dashboards.Expand(sql, end.AddDate(0, 0, -30), end, 24*time.Hour, map[string][]string{"tenant": {"t1"}}))
+	for _, lang := range analytics.Languages {
+		built, err := dashboards.Build(s, lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range built {
+			for i, sql := range b.SQL {
+				add(fmt.Sprintf("panel %s #%d %s", b.Board.UID, i+1, b.Spec.Panels[i].Title), dashboards.Expand(sql, end.AddDate(0, 0, -30), end, 24*time.Hour, nil))
+				add(fmt.Sprintf("panel %s #%d %s (t1)", b.Board.UID, i+1, b.Spec.Panels[i].Title), dashboards.Expand(sql, end.AddDate(0, 0, -30), end, 24*time.Hour, map[string][]string{"tenant": {"t1"}}))
+			}
 		}
 	}
 	for i, q := range dashboards.TemplateQueries() {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 //
 //	GET /api/reports            the `hotline report` table as JSON (?by=day|week|month, ?metrics=a,b)
 //	GET /api/kpis               totals of ?metrics= (default: every call metric) over the period
+//	GET /api/kpis/definitions   what each KPI counts and the conventions, ?lang=en|zh
 //	GET /api/volume             inbound/outbound/total, daily average, busiest day and hour, YoY
 //	GET /api/agents/performance agents ranked by volume with their quality figures
 //	GET /api/complaints/overdue open complaints past their working-day deadline
@@ -69,6 +71,34 @@ func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
 		}
 		httpapi.WriteJSON(w, http.StatusOK, out)
 	})
+	srv.Handle(httpapi.Endpoint{Method: http.MethodGet, Path: "/api/kpis/definitions", Roles: roles,
+		Summary: "what each KPI counts, with the settings' thresholds and windows, and the conventions (?lang=en|zh)",
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			lang := r.URL.Query().Get("lang")
+			if lang == "" {
+				lang = analytics.LangEn
+			}
+			if lang != analytics.LangEn && lang != analytics.LangZh {
+				httpapi.Error(w, http.StatusBadRequest, "lang: "+strconv.Quote(lang)+" is not en or zh")
+				return
+			}
+			type kpi struct {
+				Name       string `json:"name"`
+				Title      string `json:"title"`
+				Unit       string `json:"unit"`
+				Definition string `json:"definition"`
+			}
+			kpis := []kpi{}
+			for _, n := range analytics.MetricNames() {
+				m, _ := analytics.MetricByName(n)
+				kpis = append(kpis, kpi{Name: n, Title: m.TitleIn(lang), Unit: m.Unit, Definition: m.Definition(e.Settings, lang)})
+			}
+			conv := []map[string]string{}
+			for _, c := range analytics.Conventions {
+				conv = append(conv, map[string]string{"name": c.Name.In(lang), "text": c.Text.In(lang)})
+			}
+			httpapi.WriteJSON(w, http.StatusOK, map[string]any{"lang": lang, "kpis": kpis, "conventions": conv})
+		})})
 	handle("/api/volume", "call volume: inbound, outbound, total, daily average, busiest day and hour, year-on-year growth", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
 		v, err := e.Volume(r.Context(), p)
 		if err != nil {

@@ -106,3 +106,44 @@ func TestReportEverywhereTheSame(t *testing.T) {
 		}
 	}
 }
+
+// The definitions API says what each KPI counts, in the language asked, with the deployment's
+// settings; an unknown language is a 400.
+func TestDefinitionsAPI(t *testing.T) {
+	srv := httpapi.New(httpapi.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	s := analytics.DefaultSettings()
+	s.SLThresholdSec = 15
+	Register(srv, &analytics.Engine{Settings: s}, time.Now)
+	tok, _ := srv.Tokens().Generate(httpapi.Principal{User: "m", Role: httpapi.RoleManager})
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	get := func(q string) (int, map[string]any) {
+		req, _ := http.NewRequest("GET", ts.URL+"/api/kpis/definitions"+q, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var body map[string]any
+		json.NewDecoder(res.Body).Decode(&body)
+		return res.StatusCode, body
+	}
+	code, body := get("?lang=zh")
+	if code != http.StatusOK {
+		t.Fatalf("status %d %v", code, body)
+	}
+	found := false
+	for _, k := range body["kpis"].([]any) {
+		m := k.(map[string]any)
+		if m["name"] == "service_level" {
+			found = m["title"] == "服务水平" && strings.Contains(m["definition"].(string), "15 秒内接通量")
+		}
+	}
+	if !found || len(body["conventions"].([]any)) == 0 {
+		t.Errorf("zh definitions: %v", body)
+	}
+	if code, _ := get("?lang=fr"); code != http.StatusBadRequest {
+		t.Errorf("lang=fr: status %d", code)
+	}
+}

@@ -34,8 +34,11 @@ type Statement struct {
 }
 
 var (
-	fileName = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
-	gateLine = regexp.MustCompile(`^--\s*requires clickhouse\s*(>=|<)\s*(\d+)\.(\d+)\s*$`)
+	// addColumn is a statement adding one column: skipped when the column exists, the
+	// IF NOT EXISTS that 18.16's ALTER lacks.
+	addColumn = regexp.MustCompile(`(?is)^ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)\s`)
+	fileName  = regexp.MustCompile(`^(\d{4})_([a-z0-9_]+)\.sql$`)
+	gateLine  = regexp.MustCompile(`^--\s*requires clickhouse\s*(>=|<)\s*(\d+)\.(\d+)\s*$`)
 )
 
 // Migrations returns the embedded migrations in version order.
@@ -131,12 +134,37 @@ const createMigrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 ) ENGINE = MergeTree ORDER BY version`
 
 // Migrate applies the migrations not yet recorded in schema_migrations, in order. Statements
-// are idempotent (IF NOT EXISTS), so a crash half way through a migration is healed by running
-// it again. It returns the versions it applied.
+// are idempotent (IF NOT EXISTS; an ADD COLUMN whose column exists is skipped), so a crash half
+// way through a migration is healed by running it again. It returns the versions it applied.
 func Migrate(ctx context.Context, conn driver.Conn) ([]int, error) {
-	migs, err := Migrations()
+	return migrateUpTo(ctx, conn, 1<<30)
+}
+
+// columnExists reports whether sql adds one column that the table already has.
+func columnExists(ctx context.Context, conn driver.Conn, sql string) (bool, error) {
+	m := addColumn.FindStringSubmatch(sql)
+	if m == nil {
+		return false, nil
+	}
+	var n uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = ? AND name = ?", m[1], m[2]).Scan(&n); err != nil {
+		return false, fmt.Errorf("checking column %s.%s: %w", m[1], m[2], err)
+	}
+	return n > 0, nil
+}
+
+// migrateUpTo is Migrate for the migrations up to version last (tests upgrade a database that
+// stopped at an older one).
+func migrateUpTo(ctx context.Context, conn driver.Conn, last int) ([]int, error) {
+	all, err := Migrations()
 	if err != nil {
 		return nil, err
+	}
+	var migs []Migration
+	for _, m := range all {
+		if m.Version <= last {
+			migs = append(migs, m)
+		}
 	}
 	sv, err := conn.ServerVersion()
 	if err != nil {
@@ -167,6 +195,11 @@ func Migrate(ctx context.Context, conn driver.Conn) ([]int, error) {
 		}
 		for i, s := range m.Statements {
 			if !s.runsOn(int(sv.Version.Major), int(sv.Version.Minor)) {
+				continue
+			}
+			if exists, err := columnExists(ctx, conn, s.SQL); err != nil {
+				return done, fmt.Errorf("applying migration %04d_%s statement %d: %w", m.Version, m.Name, i+1, err)
+			} else if exists {
 				continue
 			}
 			if err := conn.Exec(ddlCtx, s.SQL); err != nil {
