@@ -72,7 +72,7 @@ var definitions = map[string]Definition{
 	"inbound":         {"呼入量", Text{"Inbound calls that reached the hotline, including those served in the IVR.", "到达热线的呼入电话数，含 IVR 自助完成的来电。"}},
 	"outbound":        {"呼出量", Text{"Outbound calls placed.", "呼出电话数。"}},
 	"total":           {"总话务量", Text{"Inbound plus outbound calls.", "呼入与呼出电话之和。"}},
-	"offered":         {"进线量", Text{"Inbound calls that left the IVR for a queue{SHORT_EXCL}.", "离开 IVR 进入队列的呼入电话数{SHORT_EXCL}。"}},
+	"offered":         {"进线量", Text{"Inbound calls that left the IVR for a queue{SHORT_EXCL}; a call a stop of hotline cut off in the queue (outcome interrupted) is offered, neither answered nor abandoned.", "离开 IVR 进入队列的呼入电话数{SHORT_EXCL}；系统停机时在队列中被中断的电话（结果 interrupted）计入进线量，不计接通、不计放弃。"}},
 	"answered":        {"接通量", Text{"Offered calls connected to an agent.", "接通到坐席的进线电话数。"}},
 	"abandoned":       {"放弃量", Text{"Offered calls the caller hung up on before an agent answered{SHORT_EXCL}.", "坐席应答前来电者挂断的进线电话数{SHORT_EXCL}。"}},
 	"short_abandoned": {"短时放弃量", Text{"Calls abandoned in the queue after waiting less than {S} s.", "在队列中等待不足 {S} 秒即挂断的电话数。"}},
