@@ -789,7 +789,9 @@ const (
 // SetState pauses, resumes or stops a running campaign. Pausing takes effect at once; stopping
 // takes the records off the agents' preview desks and closes the open contacts at the next tick.
 // With a state file the new state is saved first (an error wrapping ErrNotSaved if it cannot be).
-func (s *Service) SetState(id, state string) (CampaignStatus, error) { return s.setState(id, state, "") }
+func (s *Service) SetState(id, state string) (CampaignStatus, error) {
+	return s.setState(id, state, "")
+}
 
 func (s *Service) setState(id, state, by string) (CampaignStatus, error) {
 	s.ctl.Lock()
