@@ -1,6 +1,7 @@
 package dialer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -715,15 +716,21 @@ func (s *Service) Create(c Campaign) error { return s.create(c, nil, false) }
 
 // CreateWithContacts is Create for a campaign whose contacts the caller has (a segment launched
 // as a campaign): they are its list.
+// Numbers are normalised as list files' are; one that is not a number refuses the campaign.
 func (s *Service) CreateWithContacts(c Campaign, contacts []Contact) error {
 	c.Normalize()
-	for i := range contacts {
-		contacts[i].CampaignID, contacts[i].CampaignType = c.ID, c.Type
-		if contacts[i].Priority == 0 {
-			contacts[i].Priority = c.Priority
+	cs := make([]Contact, len(contacts))
+	for i, ct := range contacts {
+		phone := events.NormalizePhone(ct.Phone, s.cfg.CountryCode)
+		if phone == "" {
+			return fmt.Errorf("campaign %s: contact %d (customer %s): %q is not a phone number", c.ID, i+1, ct.CustomerID, ct.Phone)
 		}
+		ct.Phone, ct.CampaignID, ct.CampaignType = phone, c.ID, c.Type
+		ct.ID = cmp.Or(ct.ID, c.ID+":"+ct.CustomerID)
+		ct.Priority = cmp.Or(ct.Priority, c.Priority)
+		cs[i] = ct
 	}
-	return s.create(c, contacts, true)
+	return s.create(c, cs, true)
 }
 
 func (s *Service) create(c Campaign, cs []Contact, given bool) error {
