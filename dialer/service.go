@@ -241,7 +241,7 @@ func (s *Service) LoadDNC(list string, r io.Reader) (int, error) {
 	case "national":
 		return s.gate.National().Load(r, s.cfg.CountryCode)
 	case "company":
-		// Kept apart too: Start merges it again over the saved changes (restoreDNC).
+		// Kept apart too: Start merges it again over the saved changes (restoreSaved).
 		file := NewDNCList()
 		n, err := file.Load(r, s.cfg.CountryCode)
 		file.mu.RLock()
