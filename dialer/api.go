@@ -97,8 +97,12 @@ func (s *Service) serveCreate(w http.ResponseWriter, r *http.Request) {
 	// failing query) is the request's problem and is answered with why.
 	if err := s.Create(c); err != nil {
 		code := http.StatusBadRequest
-		if errors.Is(err, ErrCampaignExists) {
+		switch {
+		case errors.Is(err, ErrCampaignExists):
 			code = http.StatusConflict
+		case errors.Is(err, ErrNotSaved):
+			code = http.StatusInternalServerError
+			s.log.Error("campaign not saved", "campaign", c.ID, "err", err)
 		}
 		httpapi.Error(w, code, err.Error())
 		return

@@ -19,14 +19,28 @@ func newAPI(t *testing.T) (*httpapi.Server, *Service, *clock.Sim) {
 	return newAPIWithSegments(t, nil)
 }
 
+// apiStart is when the API tests' dialer starts: a Monday, 09:00 in the centre.
+var apiStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
 // newAPIWithSegments is newAPI with segs resolving segment lists (nil: no segment source).
 func newAPIWithSegments(t *testing.T, segs Segments) (*httpapi.Server, *Service, *clock.Sim) {
 	t.Helper()
-	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	return newAPIAt(t, apiStart, Deps{Segments: segs})
+}
+
+// newAPIAt starts the API tests' dialer at start (the book as of apiStart), with the optional
+// deps of d (segments, a state file) and after setup (e.g. LoadDNC), runs it for an hour and
+// mounts the campaign API.
+func newAPIAt(t *testing.T, start time.Time, d Deps, setup ...func(*Service)) (*httpapi.Server, *Service, *clock.Sim) {
+	t.Helper()
 	clk := clock.NewSim(start)
-	svc, err := NewService(ServiceConfig{TeamSize: 3, Seed: 2}, Deps{Clock: clk, Book: newFakeBook(100, start), Sink: &memSink{}, Segments: segs, Log: slog.New(slog.DiscardHandler)})
+	d.Clock, d.Book, d.Sink, d.Log = clk, newFakeBook(100, apiStart), &memSink{}, slog.New(slog.DiscardHandler)
+	svc, err := NewService(ServiceConfig{TeamSize: 3, Seed: 2}, d)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range setup {
+		f(svc)
 	}
 	if err := svc.Start(); err != nil {
 		t.Fatal(err)

@@ -41,10 +41,14 @@ func (s *Service) serveSetState(state string) http.HandlerFunc {
 			httpapi.Error(w, http.StatusForbidden, err.Error())
 			return
 		}
-		st, err := s.SetState(id, state)
+		st, err := s.setState(id, state, p.User)
 		switch {
 		case errors.Is(err, ErrNoCampaign):
 			httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", id))
+			return
+		case errors.Is(err, ErrNotSaved):
+			s.log.Error("campaign state not saved", "campaign", id, "state", state, "err", err)
+			httpapi.Error(w, http.StatusInternalServerError, err.Error())
 			return
 		case err != nil:
 			httpapi.Error(w, http.StatusConflict, err.Error())

@@ -45,11 +45,11 @@ type dncRequest struct {
 	Reason   string `json:"reason"`
 }
 
-// dncAPI serves the do-not-call endpoints. mu keeps the company file and the gate's list in
-// step: an add or a removal writes both before the next one starts.
+// dncAPI serves the do-not-call endpoints. mu keeps the state file, the company file and the
+// gate's lists in step: an add or a removal writes them before the next one starts.
 type dncAPI struct {
 	s    *Service
-	file *DNCFile // nil: the company list is kept in memory only
+	file *DNCFile // the admin's company file, which a removal edits; nil: none
 	mu   sync.Mutex
 }
 
@@ -60,9 +60,10 @@ type dncAPI struct {
 //	GET    /api/dnc/{phone}  which lists hold a number and until when (agent, manager)
 //	DELETE /api/dnc/{phone}  take a number off the company list (manager)
 //
-// Company entries are appended to companyFile (<data-dir>/dnc/company.txt, which start-up
-// reads) and removed from it, so they survive a restart; "" keeps them in memory. Campaign
-// entries are kept in memory only.
+// Entries, company and campaign alike, are saved in the state file (Deps.State) before they are
+// answered; without one they are kept in memory only. companyFile (<data-dir>/dnc/company.txt)
+// is the admin's list, which start-up reads: a removal takes the number out of it too, so the
+// file does not list it again at the next start; "" when there is none.
 func (s *Service) RegisterDNC(srv *httpapi.Server, companyFile string) {
 	a := &dncAPI{s: s}
 	if companyFile != "" {
@@ -152,10 +153,11 @@ func (a *dncAPI) servePost(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, entry)
 		return
 	}
-	if entry.List == ListCompany && a.file != nil {
-		if err := a.file.Append(phone, until); err != nil {
-			a.s.log.Error("do-not-call entry not saved", "phone", phone, "err", err)
-			httpapi.Error(w, http.StatusInternalServerError, "saving the company do-not-call list: "+err.Error())
+	if a.s.store != nil {
+		row := dncRow{list: entry.List, campaign: req.Campaign, phone: phone, listed: true, until: until, reason: req.Reason, by: p.User, at: now}
+		if err := a.s.store.setDNC(r.Context(), row); err != nil {
+			a.s.log.Error("do-not-call entry not saved", "phone", events.MaskPhone(phone), "err", err)
+			httpapi.Error(w, http.StatusInternalServerError, "saving the do-not-call entry: "+err.Error())
 			return
 		}
 	}
@@ -184,6 +186,17 @@ func (a *dncAPI) serveDelete(w http.ResponseWriter, r *http.Request) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	inSaved := false
+	if a.s.store != nil {
+		// Recorded even when no saved entry lists it: a number customers asked about on calls
+		// is restored from the call records at start, and this removal must stand after it.
+		var err error
+		if inSaved, err = a.s.store.unlist(r.Context(), phone, p.User, a.now()); err != nil {
+			a.s.log.Error("do-not-call entry not removed", "phone", events.MaskPhone(phone), "err", err)
+			httpapi.Error(w, http.StatusInternalServerError, "saving the do-not-call removal: "+err.Error())
+			return
+		}
+	}
 	inFile := false
 	if a.file != nil {
 		if inFile, err = a.file.Remove(phone); err != nil {
@@ -192,7 +205,7 @@ func (a *dncAPI) serveDelete(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if inList := a.s.gate.Company().Remove(phone); !inList && !inFile {
+	if inList := a.s.gate.Company().Remove(phone); !inList && !inFile && !inSaved {
 		httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("%s is not on the company do-not-call list", phone))
 		return
 	}

@@ -3,8 +3,9 @@ package dialer
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"log/slog"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,13 +19,34 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/httpapi/httpapitest"
 )
 
-// newDNCAPI is newAPI with the do-not-call endpoints writing to a company file in a temp dir.
-func newDNCAPI(t *testing.T) (*httpapi.Server, *Service, *clock.Sim, string) {
+// newDNCAPI is newAPI with a state file and the do-not-call endpoints, whose removals edit a
+// company file in a temp dir; it returns the company file and the state file's path.
+func newDNCAPI(t *testing.T) (*httpapi.Server, *Service, *clock.Sim, string, string) {
 	t.Helper()
-	srv, svc, clk := newAPI(t)
-	file := filepath.Join(t.TempDir(), "dnc", "company.txt")
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state", "hotline.db")
+	srv, svc, clk := newAPIAt(t, apiStart, Deps{State: openState(t, state)})
+	file := filepath.Join(dir, "dnc", "company.txt")
 	svc.RegisterDNC(srv, file)
-	return srv, svc, clk, file
+	return srv, svc, clk, file, state
+}
+
+// restartDNC starts the dialer again on the state file at state, reading the company file as
+// `hotline run` does, at the clock's time.
+func restartDNC(t *testing.T, state, file string, now time.Time) *httpapi.Server {
+	t.Helper()
+	srv, svc, _ := newAPIAt(t, now, Deps{State: openState(t, state)}, func(svc *Service) {
+		f, err := os.Open(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if _, err := svc.LoadDNC("company", f); err != nil {
+			t.Fatal(err)
+		}
+	})
+	svc.RegisterDNC(srv, file)
+	return srv
 }
 
 // dncDo is do with an agent id for agents; an error answer comes back as its message.
@@ -43,12 +65,12 @@ func dncDo(t *testing.T, srv *httpapi.Server, role httpapi.Role, method, path, b
 }
 
 func TestDNCAPIRoles(t *testing.T) {
-	srv, _, _, _ := newDNCAPI(t)
+	srv, _, _, _, _ := newDNCAPI(t)
 	httpapitest.CheckRoles(t, srv)
 }
 
 func TestDNCPost(t *testing.T) {
-	srv, svc, _, file := newDNCAPI(t)
+	srv, svc, clk, file, state := newDNCAPI(t)
 	tests := []struct {
 		name     string
 		role     httpapi.Role
@@ -90,18 +112,31 @@ func TestDNCPost(t *testing.T) {
 			}
 		})
 	}
-	// The company entries, and only they, are in the file start-up reads.
-	b, err := os.ReadFile(file)
-	if err != nil {
+	// The entries are in the state file, not in the admin's file: a restart has them all.
+	if _, err := os.Stat(file); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the API wrote the admin's company file: %v", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := string(b), "+8613800000001\n+8613800000002,2027-06-01\n"; got != want {
-		t.Errorf("company file:\n%s\nwant\n%s", got, want)
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	again := restartDNC(t, state, file, clk.Now())
+	for phone, want := range map[string]string{
+		"+8613800000001": `"entries":[{"phone":"+8613800000001","list":"company"}]`,
+		"+8613800000002": `"entries":[{"phone":"+8613800000002","list":"company","until":"2027-06-01"}]`,
+		"+8613800000003": `"entries":[{"phone":"+8613800000003","list":"campaign","campaign":"renewal-30d"}]`,
+	} {
+		if code, body := dncDo(t, again, httpapi.RoleManager, "GET", "/api/dnc/"+phone, ""); code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("after a restart GET %s = %d %s, want %s", phone, code, body, want)
+		}
 	}
 }
 
 func TestDNCBlocksTheNextDial(t *testing.T) {
-	srv, svc, clk, _ := newDNCAPI(t)
+	srv, svc, clk := newAPI(t) // in memory: the events go to the test's sink
+	svc.RegisterDNC(srv, "")
 	// Every book customer's number: the even ones go on the company list.
 	listed := map[string]bool{}
 	for i := range 100 {
@@ -142,8 +177,11 @@ func TestDNCBlocksTheNextDial(t *testing.T) {
 	}
 }
 
+// TestDNCDeleteAndRestart: removals and additions, over the API and by customers, are what a
+// restart on the same state file and company file has; the admin's file gives back only what
+// the admin lists there.
 func TestDNCDeleteAndRestart(t *testing.T) {
-	srv, svc, _, file := newDNCAPI(t)
+	srv, svc, clk, file, state := newDNCAPI(t)
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -154,6 +192,11 @@ func TestDNCDeleteAndRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := svc.LoadDNC("national", strings.NewReader("13800000009\n")); err != nil {
+		t.Fatal(err)
+	}
+	// A customer texts the opt-out word: the company list, saved with the next flush.
+	svc.Messenger().Reply("+8613800000007", "TD")
+	if err := svc.Flush(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	steps := []struct {
@@ -172,6 +215,9 @@ func TestDNCDeleteAndRestart(t *testing.T) {
 			`"entries":[{"phone":"+8613800000009","list":"national"},{"phone":"+8613800000009","list":"campaign","campaign":"renewal-30d"}]`},
 		{"twice", "manager", "DELETE", "/api/dnc/13800000009", "", http.StatusNotFound, "+8613800000009 is not on the company do-not-call list"},
 		{"a lapsing one", "manager", "GET", "/api/dnc/13800000001", "", http.StatusOK, `{"phone":"+8613800000001","list":"company","until":"2027-01-01"}`},
+		{"posted, then removed", "manager", "POST", "/api/dnc", `{"phone": "13800000003"}`, http.StatusCreated, `"list":"company"`},
+		{"removed", "manager", "DELETE", "/api/dnc/13800000003", "", http.StatusOK, `"listed":false`},
+		{"an opt-out removed", "manager", "DELETE", "/api/dnc/13800000007", "", http.StatusOK, `"listed":false`},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
@@ -185,33 +231,28 @@ func TestDNCDeleteAndRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Rewritten without the removed number, the rest as it was; the append did not glue the
-	// posted number to a last line that had no newline.
-	if got, want := string(b), "# from the complaints desk\n13800000001,2027-01-01\n+8613800000002\n"; got != want {
+	// Rewritten without the removed number, the rest as it was; nothing the API listed.
+	if got, want := string(b), "# from the complaints desk\n13800000001,2027-01-01"; got != want {
 		t.Errorf("company file:\n%q\nwant\n%q", got, want)
 	}
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(file), ".dnc-*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
 	}
 
-	// A restart reads the file as start-up does.
-	f, err := os.Open(file)
-	if err != nil {
+	// The admin lists a number again in the file; then the dialer restarts.
+	if err := os.WriteFile(file, append(b, "\n13800000003\n"...), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	clk := clock.NewSim(time.Date(2026, 3, 3, 10, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	again, err := NewService(ServiceConfig{TeamSize: 1}, Deps{Clock: clk, Book: newFakeBook(1, clk.Now()), Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := again.LoadDNC("company", f); err != nil {
-		t.Fatal(err)
-	}
-	for phone, want := range map[string]string{"+8613800000002": RuleDNCCompany, "+8613800000001": RuleDNCCompany, "+8613800000009": ""} {
-		c := Contact{ID: "x", CustomerID: "nobody", Phone: phone, CampaignID: "renewal-30d", CampaignType: events.CampaignRenewal, Attempt: 1}
-		if got := again.Gate().Check(c, clk.Now()); got != want {
-			t.Errorf("after a restart %s: rule %q, want %q", phone, got, want)
+	again := restartDNC(t, state, file, clk.Now())
+	for phone, want := range map[string]string{
+		"+8613800000002": `"entries":[{"phone":"+8613800000002","list":"company"}]`,
+		"+8613800000001": `"entries":[{"phone":"+8613800000001","list":"company","until":"2027-01-01"}]`,
+		"+8613800000009": `"entries":[{"phone":"+8613800000009","list":"campaign","campaign":"renewal-30d"}]`,
+		"+8613800000003": `"entries":[{"phone":"+8613800000003","list":"company"}]`,
+		"+8613800000007": `"listed":false`,
+	} {
+		if code, body := dncDo(t, again, httpapi.RoleManager, "GET", "/api/dnc/"+phone, ""); code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("after a restart GET %s = %d %s, want %s", phone, code, body, want)
 		}
 	}
 }

@@ -42,6 +42,9 @@ type EngineConfig struct {
 	Machine MachineAction
 	// MaxBlockedPerPump bounds how many blocked contacts one pacing decision may skip over.
 	MaxBlockedPerPump int
+	// LastSeq is the attempt number the campaign used last (attempt ids are campaign-N): a
+	// restarted campaign goes on after it instead of reusing ids.
+	LastSeq int
 }
 
 // Validate reports the first setting the rules or the engine do not allow.
@@ -151,6 +154,7 @@ type Engine struct {
 	source ContactSource
 	gate   Gate
 	record func(events.DialAttempt)
+	guard  func(Contact, time.Time) error
 	mode   string
 
 	reserving bool
@@ -187,6 +191,14 @@ func WithGate(g Gate) EngineOption { return func(e *Engine) { e.gate = g } }
 // WithRecorder receives every dial attempt as an event payload (the service publishes them).
 func WithRecorder(f func(events.DialAttempt)) EngineOption { return func(e *Engine) { e.record = f } }
 
+// WithDialGuard runs f before every call is placed, with the contact and the time; when f fails
+// the call is not placed and the contact goes back to the source. The service records the
+// attempt durably there, so a crash right after a dial cannot make the number be dialled again
+// before its retry time.
+func WithDialGuard(f func(Contact, time.Time) error) EngineOption {
+	return func(e *Engine) { e.guard = f }
+}
+
 // WithHook receives connects and drops as they happen.
 func WithHook(f func(EngineEvent)) EngineOption { return func(e *Engine) { e.onEvent = f } }
 
@@ -202,6 +214,7 @@ func NewEngine(cfg EngineConfig, clk clock.Clock, trunk Trunk, pool AgentPool, s
 		calls: map[string]*call{},
 		stats: NewStats(),
 		mode:  events.ModePredictive,
+		seq:   cfg.LastSeq,
 	}
 	switch cfg.Pacer.(type) {
 	case pacing.Preview:
@@ -410,11 +423,21 @@ func (e *Engine) PreviewDial(agentID string, c Contact) {
 		return
 	}
 	now := e.clk.Now()
+	if !e.guarded(c, now) {
+		// Not recorded, so not dialled: the agent keeps the record and tries again next tick.
+		e.clk.AfterFunc(e.cfg.Tick, func() { e.PreviewDial(agentID, c) })
+		return
+	}
 	if !e.hold(a, c, now) {
 		e.pump()
 		return
 	}
 	e.place(c, a, now)
+}
+
+// guarded runs the dial guard; false when it refused the call.
+func (e *Engine) guarded(c Contact, now time.Time) bool {
+	return e.guard == nil || e.guard(c, now) == nil
 }
 
 // previewing reports whether the agent has a preview record on the desk and has not dialled it.
@@ -728,6 +751,13 @@ func (e *Engine) pump() {
 				return
 			}
 			continue
+		}
+		if e.mode != events.ModePreview && !e.guarded(c, now) {
+			// Not recorded, so not dialled: the next tick tries again.
+			if ret, ok := e.source.(Returner); ok {
+				ret.Return(c)
+			}
+			return
 		}
 		if a != nil {
 			e.ready = e.ready[1:]

@@ -26,6 +26,8 @@ type ContactList struct {
 	window      func(Contact, time.Time) time.Time
 	firstWithin time.Duration // a first attempt is due within this of Due (FirstAttemptWithin)
 	deadlines   bool          // some contact came with a Deadline: AtRisk has something to look at
+	// journal hears of every change to an entry, under mu (the service's state file, store.go).
+	journal func(*listEntry)
 }
 
 type listEntry struct {
@@ -37,6 +39,7 @@ type listEntry struct {
 	finalAt  time.Time
 	reached  time.Time
 	first    time.Time // first call placed
+	dialedAt time.Time // the call in progress was placed then (markDialed); zero when none
 	inFlight bool
 	seq      int
 	index    int // in whichever heap holds it, −1 when in none
@@ -129,6 +132,7 @@ func (l *ContactList) Add(cs ...Contact) int {
 			if old.final == "" && !old.inFlight && c.Priority > old.c.Priority {
 				old.c.Priority = c.Priority
 				l.reposition(old)
+				l.changed(old)
 			}
 			continue
 		}
@@ -141,6 +145,7 @@ func (l *ContactList) Add(cs ...Contact) int {
 		l.entries[c.ID] = e
 		l.byPhone[c.Phone] = e
 		heap.Push(&l.sched, e)
+		l.changed(e)
 		added++
 	}
 	return added
@@ -181,6 +186,7 @@ func (l *ContactList) Next(now time.Time) (Contact, bool) {
 			continue
 		}
 		e.inFlight = true
+		l.changed(e)
 		c := e.c
 		c.Attempt = e.attempts + 1
 		return c, true
@@ -212,6 +218,7 @@ func (l *ContactList) Defer(c Contact, until time.Time) {
 	if e, ok := l.takeBack(c); ok {
 		e.nextAt = l.inWindow(e.c, until)
 		heap.Push(&l.sched, e)
+		l.changed(e)
 	}
 }
 
@@ -223,6 +230,8 @@ func (l *ContactList) takeBack(c Contact) (*listEntry, bool) {
 		return nil, false
 	}
 	e.inFlight = false
+	e.dialedAt = time.Time{}
+	l.changed(e)
 	return e, true
 }
 
@@ -235,6 +244,7 @@ func (l *ContactList) Report(r Result) (bool, time.Time) {
 		return true, time.Time{}
 	}
 	e.inFlight = false
+	e.dialedAt = time.Time{}
 	if r.Outcome != events.AttemptBlocked {
 		e.attempts++
 		if e.first.IsZero() {
@@ -260,6 +270,7 @@ func (l *ContactList) Report(r Result) (bool, time.Time) {
 		e.nextAt = l.inWindow(e.c, d.RetryAt)
 		heap.Push(&l.sched, e)
 	}
+	l.changed(e)
 	retryAt := e.nextAt
 	c := e.c
 	l.mu.Unlock()
@@ -284,6 +295,7 @@ func (l *ContactList) Expire(now time.Time) int {
 		if e.final == "" && !e.inFlight {
 			e.final, e.finalAt = FinalExpired, now
 			l.finals[FinalExpired]++
+			l.changed(e)
 			n++
 		}
 	}
@@ -304,6 +316,7 @@ func (l *ContactList) Prune(cutoff time.Time) int {
 				delete(l.byPhone, e.c.Phone)
 			}
 			l.finals[e.final]--
+			l.changed(e) // gone from entries: the journal forgets it
 			n++
 		}
 	}

@@ -1,6 +1,7 @@
 package dialer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
 // DefaultCampaigns are the campaigns `hotline run` starts with: renewal reminders 30 days
@@ -68,7 +70,11 @@ type Deps struct {
 	// each campaign up to its Agents, default TeamSize); without it each campaign has a
 	// simulated team of its own.
 	Agents *Blend
-	Log    *slog.Logger
+	// State, when set, keeps campaigns created over the API, every campaign's state and list
+	// progress, and do-not-call changes across restarts (store.go); the events then leave
+	// through its outbox, in the transactions that save what they report, instead of Sink.
+	State *statedb.DB
+	Log   *slog.Logger
 }
 
 // Service runs the outbound campaigns of `hotline run`: it keeps their lists filled from the
@@ -80,6 +86,13 @@ type Service struct {
 	log  *slog.Logger
 	gate *Compliance
 	msgr *Messenger
+	// store is the state file's part of the dialer (nil: in memory only).
+	store *store
+	// fileDNC is the company do-not-call file as read at start (LoadDNC): it is merged again
+	// after the saved changes, so a number an admin lists there stays listed.
+	fileDNC *DNCList
+	// ctl makes the API's changes to campaigns one at a time.
+	ctl sync.Mutex
 
 	mu      sync.Mutex
 	runs    map[string]*campaignRun
@@ -96,7 +109,6 @@ type Service struct {
 	// history is the answered calls of earlier runs by campaign, until the campaign takes them.
 	history map[string][]AnsweredCall
 	buf     []events.Event
-	seq     int
 	dropped int
 }
 
@@ -197,8 +209,21 @@ func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
 	// do-not-call list, checked at dial time); without a campaign, the company's list.
 	s.msgr.OnOptOut(func(phone, campaign string) {
 		s.gate.OptOut(phone, campaign)
+		if s.store != nil {
+			list := ListCampaign
+			if campaign == "" {
+				list = ListCompany
+			}
+			s.store.noteDNC(dncRow{list: list, campaign: campaign, phone: phone, listed: true, reason: "sms opt-out", by: "customer", at: d.Clock.Now()})
+		}
 		s.log.Info("sms opt-out", "campaign", campaign)
 	})
+	if d.State != nil {
+		var err error
+		if s.store, err = newStore(context.Background(), d.State, d.Log); err != nil {
+			return nil, err
+		}
+	}
 	if d.SMS != nil {
 		s.msgr.SetGateway(d.SMS(s.msgr))
 	} else {
@@ -216,7 +241,18 @@ func (s *Service) LoadDNC(list string, r io.Reader) (int, error) {
 	case "national":
 		return s.gate.National().Load(r, s.cfg.CountryCode)
 	case "company":
-		return s.gate.Company().Load(r, s.cfg.CountryCode)
+		// Kept apart too: Start merges it again over the saved changes (restoreSaved).
+		file := NewDNCList()
+		n, err := file.Load(r, s.cfg.CountryCode)
+		file.mu.RLock()
+		for phone, until := range file.m {
+			s.gate.Company().Add(phone, until)
+		}
+		file.mu.RUnlock()
+		s.mu.Lock()
+		s.fileDNC = file
+		s.mu.Unlock()
+		return n, err
 	}
 	return 0, fmt.Errorf("do-not-call list %q is not one of national, company", list)
 }
@@ -255,15 +291,33 @@ func (s *Service) Start() error {
 		s.history = h
 		s.mu.Unlock()
 	}
-	for _, c := range s.cfg.Campaigns {
-		c.Normalize()
-		cs, err := s.listContacts(context.Background(), c, s.startedAt)
-		if err != nil {
-			return fmt.Errorf("campaign %s: %w", c.ID, err)
-		}
-		if err := s.addCampaign(c, cs); err != nil {
+	var saved *savedState
+	if s.store != nil {
+		var err error
+		if saved, err = s.store.load(context.Background(), s.startedAt.Add(-dialsKept)); err != nil {
 			return err
 		}
+	}
+	for _, c := range s.cfg.Campaigns {
+		c.Normalize()
+		sc := saved.campaign(c.ID)
+		if sc != nil && sc.origin == "api" {
+			return fmt.Errorf("campaign %q: a campaign file (or a default campaign) has the id of a campaign %s created over the API on %s; "+
+				"one never replaces the other: give the file's campaign another id", c.ID, sc.createdBy, sc.createdAt.Format(time.RFC3339))
+		}
+		var cs []Contact
+		if sc.readsList(c) {
+			var err error
+			if cs, err = s.listContacts(context.Background(), c, s.startedAt); err != nil {
+				return fmt.Errorf("campaign %s: %w", c.ID, err)
+			}
+		}
+		if err := s.addCampaign(c, cs, sc); err != nil {
+			return err
+		}
+	}
+	if saved != nil {
+		s.restoreSaved(saved)
 	}
 	if s.deps.Agents != nil {
 		s.deps.Agents.Start()
@@ -321,6 +375,9 @@ func (s *Service) refresh(r *campaignRun, now time.Time) {
 	}
 	cs := BookContacts(r.c, s.deps.Book, since, now)
 	r.lastPoll = now
+	if s.store != nil {
+		s.store.noteProgress(r.c.ID, 0, now)
+	}
 	var fresh []Contact
 	for _, c := range cs {
 		if r.list.Add(c) == 1 {
@@ -391,9 +448,10 @@ func (s *Service) listContacts(ctx context.Context, c Campaign, now time.Time) (
 	return nil, nil
 }
 
-// addCampaign starts a campaign with its list's contacts (listContacts). It registers the
-// campaign only once nothing can fail any more.
-func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
+// addCampaign starts a campaign with its list's contacts (listContacts) and, after a restart,
+// what the state file saved of it (nil: nothing). It registers the campaign only once nothing
+// can fail any more.
+func (s *Service) addCampaign(c Campaign, contacts []Contact, saved *savedCampaign) error {
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return err
@@ -423,6 +481,9 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	if c.Type == events.CampaignClaimCallback {
 		list.FirstAttemptWithin(ClaimFirstAttemptWithin)
 	}
+	if s.store != nil {
+		list.journal = func(e *listEntry) { s.store.noteContact(list.rowOf(c.ID, e)) }
+	}
 	list.OnFallback(func(ct Contact) {
 		_ = s.msgr.Send(context.Background(), ct.Phone, SMSMeta{Kind: "fallback", Campaign: c.ID, Customer: ct.CustomerID, ClaimID: ct.ClaimID, ComplaintID: ct.ComplaintID})
 	})
@@ -439,6 +500,12 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 		size = 0 // texts only: the list is worked by refresh, nobody dials
 	}
 	r := &campaignRun{c: c, list: list, team: team}
+	lastSeq := 0
+	if saved != nil {
+		r.paused.Store(saved.state == StatePaused || saved.state == StateStopped)
+		r.stopped.Store(saved.state == StateStopped)
+		r.lastPoll, lastSeq = saved.lastPoll, saved.lastSeq
+	}
 	source := pausable{ContactList: list, paused: &r.paused, stopped: &r.stopped}
 	var pool AgentPool = team
 	var shared *RoutingPool
@@ -450,14 +517,25 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 		pool = shared
 		r.pool = shared
 	}
-	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine},
-		clk, carrier, pool, source, WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
-			d.AttemptID = c.ID + "-" + d.AttemptID
-			if d.CallID != "" {
-				d.CallID = d.AttemptID
-			}
-			s.emit(d, d.EndedAt)
+	opts := []EngineOption{WithGate(s.gate), WithRecorder(func(d events.DialAttempt) {
+		seq := attemptSeq(d.AttemptID)
+		d.AttemptID = c.ID + "-" + d.AttemptID
+		if d.CallID != "" {
+			d.CallID = d.AttemptID
+		}
+		s.emit(d, d.EndedAt)
+		if s.store != nil {
+			s.saveAttempt(c.ID, d, seq)
+		}
+	})}
+	if s.store != nil {
+		opts = append(opts, WithDialGuard(func(ct Contact, at time.Time) error {
+			list.markDialed(ct.ID, at)
+			return s.store.commit(context.Background(), dialRow{campaign: c.ID, contact: ct.ID, customer: ct.CustomerID, phone: ct.Phone, at: at})
 		}))
+	}
+	eng, err := NewEngine(EngineConfig{Campaign: c.ID, CampaignType: c.Type, Pacer: pacer, Lines: c.Lines, Machine: c.Machine, LastSeq: lastSeq},
+		clk, carrier, pool, source, opts...)
 	if err != nil {
 		return err
 	}
@@ -473,8 +551,11 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	delete(s.history, c.ID)
 	s.mu.Unlock()
 	eng.RestoreAnswers(past)
+	if saved != nil {
+		list.restore(saved.contacts)
+	}
 	s.load(r, contacts, now)
-	if c.List.Source == "book" && s.deps.Book != nil {
+	if c.List.Source == "book" && s.deps.Book != nil && !r.paused.Load() {
 		s.refresh(r, now)
 	}
 	if shared == nil {
@@ -543,10 +624,8 @@ func (s *Service) afterCall(c Campaign, agentID, callID string, ct Contact, disp
 	}
 	switch c.Survey {
 	case "ivr":
-		s.mu.Lock()
-		s.seq++
-		id := fmt.Sprintf("%s-survey-%d", c.ID, s.seq)
-		s.mu.Unlock()
+		// One survey a call: the call's id makes the survey's, unique across restarts too.
+		id := meta.CallID + "-survey"
 		if resp, ok := PostCallSurvey(s.deps.Respondent, id, meta, end); ok {
 			s.emit(resp, end.Add(30*time.Second))
 		}
@@ -560,11 +639,8 @@ func (s *Service) afterCall(c Campaign, agentID, callID string, ct Contact, disp
 // republishes the same response marked resolved when the follow-up closes it (simulated: most
 // within 48 h, the rest later), which is what feedback resolution is measured on.
 func (s *Service) feedback(c Campaign, meta SMSMeta, disposition string, at time.Time) {
-	s.mu.Lock()
-	s.seq++
-	id := fmt.Sprintf("%s-feedback-%d", c.ID, s.seq)
+	id := meta.CallID + "-feedback"
 	r := hashString(id)
-	s.mu.Unlock()
 	unresolved := false
 	resp := surveyResponse(id, "call", meta, nil, nil, &unresolved)
 	resp.Issue = "customer raised an issue on the " + c.Type + " call (" + disposition + ")"
@@ -634,12 +710,36 @@ func (s *Service) AddComplaint(cp events.Complaint) bool {
 }
 
 // Create adds a campaign while running; it starts at the next tick. Its list (a file, a query,
-// a segment) is read here, so a list that cannot be read is this call's error.
-func (s *Service) Create(c Campaign) error {
+// a segment) is read here, so a list that cannot be read is this call's error. With a state
+// file the campaign and its list are saved before Create returns.
+func (s *Service) Create(c Campaign) error { return s.create(c, nil, false) }
+
+// CreateWithContacts is Create for a campaign whose contacts the caller has (a segment launched
+// as a campaign): they are its list.
+// Numbers are normalised as list files' are; one that is not a number refuses the campaign.
+func (s *Service) CreateWithContacts(c Campaign, contacts []Contact) error {
+	c.Normalize()
+	cs := make([]Contact, len(contacts))
+	for i, ct := range contacts {
+		phone := events.NormalizePhone(ct.Phone, s.cfg.CountryCode)
+		if phone == "" {
+			return fmt.Errorf("campaign %s: contact %d (customer %s): %q is not a phone number", c.ID, i+1, ct.CustomerID, ct.Phone)
+		}
+		ct.Phone, ct.CampaignID, ct.CampaignType = phone, c.ID, c.Type
+		ct.ID = cmp.Or(ct.ID, c.ID+":"+ct.CustomerID)
+		ct.Priority = cmp.Or(ct.Priority, c.Priority)
+		cs[i] = ct
+	}
+	return s.create(c, cs, true)
+}
+
+func (s *Service) create(c Campaign, cs []Contact, given bool) error {
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	s.ctl.Lock()
+	defer s.ctl.Unlock()
 	s.mu.Lock()
 	err := s.unusedID(c.ID)
 	started, now := s.started, s.now
@@ -647,34 +747,42 @@ func (s *Service) Create(c Campaign) error {
 	if err != nil {
 		return err
 	}
-	var cs []Contact
-	if started {
+	if started && !given {
 		if cs, err = s.listContacts(context.Background(), c, now); err != nil {
 			return fmt.Errorf("campaign %s: %w", c.ID, err)
 		}
 	}
+	if s.store != nil {
+		// Saved before it is answered; a campaign created before the start has its list read
+		// when the dialer starts, which loads it from the state file like any other.
+		if err := s.store.createCampaign(context.Background(), c, cs, started || given, now); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.unusedID(c.ID); err != nil { // created meanwhile
-		return err
-	}
 	if !s.started {
-		s.cfg.Campaigns = append(s.cfg.Campaigns, c)
+		if s.store == nil {
+			s.cfg.Campaigns = append(s.cfg.Campaigns, c)
+		}
 		s.status[c.ID] = CampaignStatus{Campaign: c, State: "pending"}
 		return nil
 	}
 	s.status[c.ID] = CampaignStatus{Campaign: c, State: "pending"}
-	s.mailbox = append(s.mailbox, func() {
-		if err := s.addCampaign(c, cs); err != nil {
-			s.log.Error("starting campaign", "campaign", c.ID, "error", err)
-			s.mu.Lock()
-			st := s.status[c.ID]
-			st.State, st.Error = "failed", err.Error()
-			s.status[c.ID] = st
-			s.mu.Unlock()
-		}
-	})
+	s.mailbox = append(s.mailbox, func() { s.startCampaign(c, cs, nil) })
 	return nil
+}
+
+// startCampaign starts a campaign created over the API; one that fails is listed as failed.
+func (s *Service) startCampaign(c Campaign, cs []Contact, saved *savedCampaign) {
+	if err := s.addCampaign(c, cs, saved); err != nil {
+		s.log.Error("starting campaign", "campaign", c.ID, "error", err)
+		s.mu.Lock()
+		st := s.status[c.ID]
+		st.Campaign, st.State, st.Error = c, "failed", err.Error()
+		s.status[c.ID] = st
+		s.mu.Unlock()
+	}
 }
 
 // Campaign states a manager can set: paused campaigns start no call (calls in progress finish)
@@ -687,11 +795,19 @@ const (
 
 // SetState pauses, resumes or stops a running campaign. Pausing takes effect at once; stopping
 // takes the records off the agents' preview desks and closes the open contacts at the next tick.
+// With a state file the new state is saved first (an error wrapping ErrNotSaved if it cannot be).
 func (s *Service) SetState(id, state string) (CampaignStatus, error) {
+	return s.setState(id, state, "")
+}
+
+func (s *Service) setState(id, state, by string) (CampaignStatus, error) {
+	s.ctl.Lock()
+	defer s.ctl.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	r, ok := s.runs[id]
 	st, known := s.status[id]
+	now := s.now
+	s.mu.Unlock()
 	switch {
 	case !ok && !known:
 		return CampaignStatus{}, ErrNoCampaign
@@ -702,6 +818,19 @@ func (s *Service) SetState(id, state string) (CampaignStatus, error) {
 	case st.State == "ended":
 		return st, fmt.Errorf("campaign %s ended at %s", id, r.c.End.Format(time.RFC3339))
 	}
+	switch state {
+	case StatePaused, StateRunning, StateStopped:
+	default:
+		return st, fmt.Errorf("state: %q is not one of %s, %s, %s", state, StatePaused, StateRunning, StateStopped)
+	}
+	if s.store != nil {
+		if err := s.store.setState(context.Background(), id, state, by, now); err != nil {
+			return st, err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st = s.status[id]
 	switch state {
 	case StatePaused:
 		r.paused.Store(true)
@@ -720,8 +849,6 @@ func (s *Service) SetState(id, state string) (CampaignStatus, error) {
 			}
 			r.list.Expire(s.deps.Clock.Now())
 		})
-	default:
-		return st, fmt.Errorf("state: %q is not one of %s, %s, %s", state, StatePaused, StateRunning, StateStopped)
 	}
 	st.State = runState(r, st.AsOf)
 	s.status[id] = st
@@ -844,6 +971,18 @@ const maxBuffered = 1 << 20
 
 func (s *Service) emit(p events.Payload, at time.Time) {
 	ev := events.New(p, at, s.cfg.Source, s.cfg.Tenant)
+	if s.store != nil {
+		// One invalid event in a batch would fail every later commit: it is refused here.
+		if err := ev.Validate(at); err != nil {
+			s.log.Error("dialer event dropped", "type", ev.Type, "err", err)
+			s.mu.Lock()
+			s.dropped++
+			s.mu.Unlock()
+			return
+		}
+		s.store.noteEvent(ev)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.buf) >= maxBuffered {
@@ -853,8 +992,12 @@ func (s *Service) emit(p events.Payload, at time.Time) {
 	s.buf = append(s.buf, ev)
 }
 
-// Flush publishes buffered events to the sink.
+// Flush publishes buffered events to the sink; with a state file it saves the engine's changes
+// made since the last flush, with their events.
 func (s *Service) Flush(ctx context.Context) error {
+	if s.store != nil {
+		return s.store.commit(ctx)
+	}
 	s.mu.Lock()
 	buf := s.buf
 	s.buf = nil

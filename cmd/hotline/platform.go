@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,20 +11,16 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"gopkg.in/yaml.v3"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/analytics/report"
 	"github.com/seed-1c4692e8/hotline/analytics/segments"
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/events"
-	"github.com/seed-1c4692e8/hotline/internal/atomicfile"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
@@ -147,7 +142,7 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed, ComplaintWorkdays: p.analytics.ComplaintWorkdays,
 		Holidays: p.analytics.Calendar.Holidays, Campaigns: campaigns},
 		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend, Segments: segs,
-			Calendar: p.analytics.Calendar})
+			Calendar: p.analytics.Calendar, State: cfg.state})
 	if err != nil {
 		return nil, fmt.Errorf("starting the dialer: %w", err)
 	}
@@ -157,7 +152,8 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 	// The dialer schedules itself on the simulator's clock, which only the simulator's goroutine
 	// may touch: start it from there.
 	if err := p.sim.Do(func(*routing.Engine) error { return p.dialer.Start() }); err != nil {
-		return nil, fmt.Errorf("starting the dialer's campaigns: %w", err)
+		return nil, fmt.Errorf("starting the dialer's campaigns (campaign files in %s, state in %s): %w",
+			filepath.Join(cfg.dataDir, "campaigns"), statePath(cfg.state), err)
 	}
 	tee.dialer = p.dialer
 	// A person at the agent desktop ends a campaign call by reporting its outcome; the simulated
@@ -172,7 +168,8 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 	p.desktop.Register(srv)
 	p.dialer.Register(srv)
 	p.dialer.RegisterControl(srv)
-	// Numbers put on the company list over the API are kept where start-up reads them (loadDNC).
+	// Numbers listed over the API are kept in the state file; a removal also takes the number out
+	// of the admin's company file, which start-up reads (loadDNC).
 	p.dialer.RegisterDNC(srv, filepath.Join(dataDir, "dnc", "company.txt"))
 	p.qa.Register(srv)
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
@@ -180,11 +177,19 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 		p.daily = &analytics.DailyJobs{Engine: engine}
 	}
 	report.Register(srv, engine, time.Now)
-	segments.Register(srv, engine, &segmentLauncher{dialer: p.dialer, dir: filepath.Join(dataDir, "campaigns")}, time.Now)
+	segments.Register(srv, engine, &segmentLauncher{dialer: p.dialer}, time.Now)
 }
 
 func (p *platform) services() []func(context.Context) error {
-	out := []func(context.Context) error{p.sim.Run, p.dialer.Run, p.qa.Run, p.recorder.Run}
+	// The dialer runs on the simulator's clock: what it did until the simulator stopped is
+	// saved once the simulator has stopped.
+	sim := func(ctx context.Context) error {
+		err := p.sim.Run(ctx)
+		fctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return errors.Join(err, p.dialer.Flush(fctx))
+	}
+	out := []func(context.Context) error{sim, p.dialer.Run, p.qa.Run, p.recorder.Run}
 	if p.daily != nil {
 		out = append(out, p.daily.Run)
 	}
@@ -274,27 +279,20 @@ func (s segmentContacts) Contacts(ctx context.Context, name string, c dialer.Cam
 	return segments.Contacts(segs, c.ID, c.Type, due)
 }
 
-// segmentLauncher turns a marketer's segment into a dialer campaign: the contacts become the
-// campaign's list file (<id>.csv) and, once the dialer accepts it, the campaign a campaign file
-// (<id>.yaml) beside it, which `hotline run` loads at start-up (campaignFiles) like any other:
-// a launched campaign survives a restart.
+// segmentLauncher turns a marketer's segment into a dialer campaign whose list is the segment's
+// customers. The dialer saves it in the state file, like a campaign created with POST
+// /api/campaigns; the campaign files in <data-dir>/campaigns stay the admin's.
 type segmentLauncher struct {
 	dialer *dialer.Service
-	dir    string
-	// mu makes launches one at a time: a launch refused by the dialer removes the list it wrote,
-	// which must not be one a concurrent launch of the same id is running on.
-	mu sync.Mutex
 }
 
 func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest, contacts []dialer.Contact) error {
 	p, _ := httpapi.PrincipalFrom(ctx)
 	id := req.CampaignID
-	path := filepath.Join(l.dir, id+".csv")
-	// Without a script the campaign's own id stands for it.
-	file := launchedCampaign{ID: id, Name: "Segment campaign " + id, Type: req.CampaignType, Script: cmp.Or(req.Script, "SEG-"+strings.ToUpper(id)),
-		Priority: req.Priority, List: dialer.ListRule{Source: "file", File: path}}
-	c := file.campaign()
-	c.Owner = p.User
+	// Without a script the campaign's own id stands for it. The list is the contacts given
+	// here: no book rule, no file.
+	c := dialer.Campaign{ID: id, Name: "Segment campaign " + id, Type: req.CampaignType, Script: cmp.Or(req.Script, "SEG-"+strings.ToUpper(id)),
+		Priority: req.Priority, List: dialer.ListRule{Source: "requests"}, Owner: p.User}
 	c.Normalize()
 	if err := c.Validate(); err != nil {
 		return &segments.RequestError{Status: http.StatusBadRequest, Err: err}
@@ -302,65 +300,13 @@ func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest
 	if err := dialer.MayCreate(p.Role, req.CampaignType); err != nil {
 		return &segments.RequestError{Status: http.StatusForbidden, Err: err}
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if _, exists := l.dialer.Status(id); exists {
-		return fmt.Errorf("campaign %q %w", id, dialer.ErrCampaignExists)
-	}
-	if err := os.MkdirAll(l.dir, 0o755); err != nil {
-		return fmt.Errorf("launching campaign %s: %w", id, err)
-	}
-	if err := writeList(path, contacts); err != nil {
-		os.Remove(path)
-		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
-	}
-	if err := l.dialer.Create(c); err != nil {
-		// Refused (an id in use meanwhile, a list the dialer cannot read): no campaign, no list.
-		if rmErr := os.Remove(path); rmErr != nil && !errors.Is(rmErr, fs.ErrNotExist) {
-			return errors.Join(err, fmt.Errorf("removing the list of refused campaign %s: %w", id, rmErr))
-		}
-		return err
-	}
-	// Only the fields the launch set: start-up applies the same defaults (Normalize) as here.
-	data, err := yaml.Marshal(file)
-	if err == nil {
-		data = append([]byte(fmt.Sprintf("# Launched from a segment by %s over the API.\n", cmp.Or(p.User, "unknown"))), data...)
-		err = atomicfile.Write(filepath.Join(l.dir, id+".yaml"), data, 0o644) // start-up never reads half a campaign file
-	}
-	if err != nil {
-		return fmt.Errorf("campaign %s is running but was not saved for a restart: %w", id, err)
-	}
-	return nil
+	return l.dialer.CreateWithContacts(c, contacts)
 }
 
-// launchedCampaign is the campaign file a segment launch writes: what the launch set, no more.
-type launchedCampaign struct {
-	ID       string          `yaml:"id"`
-	Name     string          `yaml:"name"`
-	Type     string          `yaml:"type"`
-	Script   string          `yaml:"script"`
-	Priority int             `yaml:"priority,omitempty"`
-	List     dialer.ListRule `yaml:"list"`
-}
-
-func (f launchedCampaign) campaign() dialer.Campaign {
-	return dialer.Campaign{ID: f.ID, Name: f.Name, Type: f.Type, Script: f.Script, Priority: f.Priority, List: f.List}
-}
-
-// writeList writes a campaign's list file: customer_id,phone,priority a line.
-func writeList(path string, contacts []dialer.Contact) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+// statePath names the state file for messages ("none" in tests without one).
+func statePath(db *statedb.DB) string {
+	if db == nil {
+		return "none"
 	}
-	w := csv.NewWriter(f)
-	for _, c := range contacts {
-		w.Write([]string{c.CustomerID, c.Phone, strconv.Itoa(c.Priority)})
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return db.Path()
 }

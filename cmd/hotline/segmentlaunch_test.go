@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,17 +16,35 @@ import (
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
+	"github.com/seed-1c4692e8/hotline/internal/statedb"
 )
 
-// A marketer's segment becomes a campaign they may run: a telemarketing or research campaign,
-// not a service one, and never over an existing id.
-func TestSegmentLauncher(t *testing.T) {
-	svc, err := dialer.NewService(dialer.ServiceConfig{Seed: 1}, dialer.Deps{Clock: clock.NewSim(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), Log: slog.New(slog.DiscardHandler)})
+// startDialer starts a dialer on a state file at path, with campaigns (nil: the defaults).
+func startDialer(t *testing.T, path string, clk *clock.Sim, campaigns []dialer.Campaign) (*dialer.Service, error) {
+	t.Helper()
+	db, err := statedb.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	l := &segmentLauncher{dialer: svc, dir: dir}
+	t.Cleanup(func() { db.Close() })
+	svc, err := dialer.NewService(dialer.ServiceConfig{Seed: 1, Campaigns: campaigns}, dialer.Deps{Clock: clk, State: db, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, svc.Start()
+}
+
+// A marketer's segment becomes a campaign they may run: a telemarketing or research campaign,
+// not a service one, and never over an existing id. It is in the state file, not in the
+// admin's campaign files, and a restart has it as launched.
+func TestSegmentLauncher(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state", "hotline.db")
+	clk := clock.NewSim(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+	svc, err := startDialer(t, state, clk, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &segmentLauncher{dialer: svc}
 	contacts := []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "+8613900000002"}}
 	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer, Tenant: httpapi.AllTenants})
 	tests := []struct {
@@ -44,6 +61,7 @@ func TestSegmentLauncher(t *testing.T) {
 		{"a script and priority of its own", "xs-loyal", "telemarketing", "XSELL-HOME-1", 4, "", 0, false, "XSELL-HOME-1", 4},
 		{"a service campaign is the manager's", "cb-hostage", "claim_callback", "", 0, "only a manager", http.StatusForbidden, false, "", 0},
 		{"an id in use", "xs-merc", "market_research", "", 0, "already exists", 0, true, "", 0},
+		{"the id of a default campaign", "renewal-30d", "telemarketing", "", 0, "already exists", 0, true, "", 0},
 		{"an unknown type", "odd", "lottery", "", 0, "not one of", http.StatusBadRequest, false, "", 0},
 		{"an id the dialer cannot use", "odd one", "telemarketing", "", 0, "may not contain spaces", http.StatusBadRequest, false, "", 0},
 	}
@@ -64,76 +82,67 @@ func TestSegmentLauncher(t *testing.T) {
 				if errors.Is(err, dialer.ErrCampaignExists) != tc.wantExists {
 					t.Errorf("error %v: is ErrCampaignExists %v, want %v", err, !tc.wantExists, tc.wantExists)
 				}
-				if tc.id != "xs-merc" {
-					for _, ext := range []string{".csv", ".yaml"} {
-						if _, statErr := os.Stat(filepath.Join(dir, tc.id+ext)); statErr == nil {
-							t.Errorf("a refused launch wrote its %s file", ext)
-						}
-					}
-				}
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
 			st, ok := svc.Status(tc.id)
-			if !ok || st.Campaign.Script != tc.wantScript || st.Campaign.Priority != tc.wantPriority || st.Campaign.Owner != "mia" || st.Campaign.List.File != filepath.Join(dir, tc.id+".csv") {
+			if !ok || st.Campaign.Script != tc.wantScript || st.Campaign.Priority != tc.wantPriority || st.Campaign.Owner != "mia" || st.Campaign.List.Source != "requests" {
 				t.Fatalf("launched campaign %+v", st.Campaign)
 			}
 		})
 	}
-	// After a restart, the launched campaigns are back as they were launched.
-	cs, err := campaignFiles(dir, slog.New(slog.DiscardHandler))
+	clk.Advance(10 * time.Second)
+	// After a restart, the launched campaigns are back as they were launched, with their lists.
+	again, err := startDialer(t, state, clock.NewSim(clk.Now()), nil)
 	if err != nil {
-		t.Fatalf("reading the launched campaigns as start-up does: %v", err)
+		t.Fatal(err)
 	}
 	for _, tc := range tests[:2] {
-		i := slices.IndexFunc(cs, func(c dialer.Campaign) bool { return c.ID == tc.id })
-		if i < 0 {
+		want, _ := svc.Status(tc.id)
+		got, ok := again.Status(tc.id)
+		if !ok {
 			t.Errorf("campaign %s is gone after a restart", tc.id)
 			continue
 		}
-		want, _ := svc.Status(tc.id)
-		got := cs[i]
-		got.Owner = want.Campaign.Owner // not kept in campaign files
-		if !reflect.DeepEqual(got, want.Campaign) {
-			t.Errorf("campaign %s after a restart:\n%+v\nwant as launched:\n%+v", tc.id, got, want.Campaign)
+		if !reflect.DeepEqual(got.Campaign, want.Campaign) || got.State != dialer.StateRunning || got.List.Contacts != 2 {
+			t.Errorf("campaign %s after a restart: %s with %d contacts\n%+v\nwant as launched, running with 2:\n%+v", tc.id, got.State, got.List.Contacts, got.Campaign, want.Campaign)
 		}
+	}
+	// An admin's campaign file may not take the id of a campaign created over the API.
+	file := dialer.Campaign{ID: "xs-merc", Type: "renewal", Script: "R"}
+	file.Normalize()
+	if _, err := startDialer(t, state, clock.NewSim(clk.Now()), append(dialer.DefaultCampaigns(), file)); err == nil || !strings.Contains(err.Error(), `campaign "xs-merc": a campaign file`) {
+		t.Errorf("starting with a campaign file of an API campaign's id: %v, want the conflict named", err)
 	}
 }
 
-// A launch the dialer refuses leaves neither a list nor a campaign file behind, and the id stays
-// free; a launch it accepts runs on the list it wrote.
+// A launch the dialer refuses leaves no campaign behind and the id stays free; a launch it
+// accepts runs on the contacts given. No file is written.
 func TestSegmentLaunchRefusedByTheDialer(t *testing.T) {
+	dir := t.TempDir()
 	clk := clock.NewSim(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
-	svc, err := dialer.NewService(dialer.ServiceConfig{Seed: 1}, dialer.Deps{Clock: clk, Log: slog.New(slog.DiscardHandler)})
+	svc, err := startDialer(t, filepath.Join(dir, "hotline.db"), clk, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Start(); err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	l := &segmentLauncher{dialer: svc, dir: dir}
+	l := &segmentLauncher{dialer: svc}
 	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer, Tenant: httpapi.AllTenants})
 	tests := []struct {
 		name     string
 		contacts []dialer.Contact
 		wantErr  string
 	}{
-		{"a list the dialer cannot read", []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "not-a-number"}}, "not a phone number"},
-		{"a list it can", []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "+8613900000002"}}, ""},
+		{"a list the dialer cannot take", []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "not-a-number"}}, `"not-a-number" is not a phone number`},
+		{"a list it can", []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}, {CustomerID: "C2", Phone: "13900000002"}}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := l.Launch(marketer, segments.LaunchRequest{CampaignID: "xs-q2", CampaignType: "telemarketing"}, tc.contacts)
-			files, _ := filepath.Glob(filepath.Join(dir, "xs-q2.*"))
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
-				}
-				if len(files) != 0 {
-					t.Errorf("the refused launch left %v", files)
 				}
 				if _, ok := svc.Status("xs-q2"); ok {
 					t.Error("the refused campaign is listed")
@@ -143,13 +152,17 @@ func TestSegmentLaunchRefusedByTheDialer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(files) != 2 {
-				t.Errorf("files %v, want the list and the campaign file", files)
-			}
 			clk.Advance(10 * time.Second)
 			if st, _ := svc.Status("xs-q2"); st.State != dialer.StateRunning || st.List.Contacts != 2 {
 				t.Errorf("launched campaign %s with %d contacts, want running with 2", st.State, st.List.Contacts)
 			}
 		})
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 1 && len(files) != 3 { // the state file, with its -wal and -shm while open
+		names := []string{}
+		for _, f := range files {
+			names = append(names, f.Name())
+		}
+		t.Errorf("files written: %v, want the state file only", names)
 	}
 }
