@@ -100,7 +100,7 @@ func (s *Service) decode(m kafka.Message, now time.Time) item {
 		err = &events.DecodeError{Reason: "type: " + string(ev.Type) + " does not belong on topic " + m.Topic}
 	}
 	if err != nil {
-		return item{pos: pos, dead: &deadLetter{pos: pos, key: m.Key, value: m.Value, reason: err.Error(), failedAt: now}}
+		return item{pos: pos, dead: newDeadLetter(pos, m.Key, m.Value, err.Error(), now)}
 	}
 	return item{pos: pos, ev: ev}
 }
