@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -48,13 +49,21 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- []it
 	}
 	key := position{Topic: p.Topic, Partition: p.Partition}
 	defer lag.forget(key)
+	step := fmt.Sprintf("reading %s partition %d", p.Topic, p.Partition)
+	failing := false
 	msgs := make([]kafka.Message, 0, chunkSize)
 	for {
 		m, err := r.FetchMessage(ctx)
+		if failing && err == nil {
+			s.health.ok(step)
+			failing = false
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, io.EOF) {
 				return
 			}
+			s.health.failed(step, err)
+			failing = true
 			s.log.Warn("reading partition", "topic", p.Topic, "partition", p.Partition, "err", err)
 			select {
 			case <-ctx.Done():
@@ -112,19 +121,19 @@ func (s *Service) baseTopic(topic string) string {
 	return topic
 }
 
-// lagTracker sums per-partition lag into one gauge.
+// lagTracker sums per-partition lag into one gauge, and into total for the health checks.
 type lagTracker struct {
 	mu    sync.Mutex
 	lags  map[position]int64
 	gauge prometheus.Gauge
-	total atomic.Int64
+	total *atomic.Int64
 }
 
 // behind reports whether any partition has messages not yet read.
 func (l *lagTracker) behind() bool { return l.total.Load() > 0 }
 
-func newLagTracker(g prometheus.Gauge) *lagTracker {
-	return &lagTracker{lags: map[position]int64{}, gauge: g}
+func newLagTracker(g prometheus.Gauge, total *atomic.Int64) *lagTracker {
+	return &lagTracker{lags: map[position]int64{}, gauge: g, total: total}
 }
 
 func (l *lagTracker) set(p position, lag int64) {

@@ -44,6 +44,7 @@ func ingestCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	srv.AddHealthCheck("ingest", svc.Health)
 	return runAll(ctx, srv.Run, svc.Run)
 }
 

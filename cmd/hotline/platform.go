@@ -149,6 +149,7 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 	// Numbers put on the company list over the API are kept where start-up reads them (loadDNC).
 	p.dialer.RegisterDNC(srv, filepath.Join(dataDir, "dnc", "company.txt"))
 	p.qa.Register(srv)
+	p.recorder.register(srv)
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
 	if conn != nil {
 		p.daily = &analytics.DailyJobs{Engine: engine}
