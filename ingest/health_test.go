@@ -124,4 +124,3 @@ func TestHealthShowsFailingInsertsAndAStall(t *testing.T) {
 		t.Errorf("call_records holds %d rows after recovery, want 2000", rows)
 	}
 }
-

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
