@@ -33,7 +33,8 @@ const (
 // a crash — gets the same id.
 var deadLetterNamespace = uuid.MustParse("6f1d8f5e-3c52-4a53-9d52-1c1e5d0b7a10")
 
-// DeadLetterID is the stable id of the dead letter of the message at a position.
+// DeadLetterID is the stable id of the dead letter of the message at a stored position (the
+// Kafka offset, plus the epoch's base for a topic accepted after it was recreated).
 func DeadLetterID(topic string, partition int, offset int64) uuid.UUID {
 	return uuid.NewSHA1(deadLetterNamespace, fmt.Appendf(nil, "%s/%d/%d", topic, partition, offset))
 }
@@ -42,7 +43,8 @@ func DeadLetterID(topic string, partition int, offset int64) uuid.UUID {
 // the size and hash of the whole value.
 type deadLetter struct {
 	id       uuid.UUID
-	pos      position
+	pos      position // Offset: the stored offset (see item)
+	offset   int64    // the Kafka offset
 	key      []byte
 	value    []byte
 	size     int
@@ -53,11 +55,12 @@ type deadLetter struct {
 
 // newDeadLetter copies what a dead letter keeps of a message, so the message's (possibly large)
 // buffer is not held until the dead letter is stored.
-func newDeadLetter(pos position, key, value []byte, reason string, failedAt time.Time) *deadLetter {
+func newDeadLetter(pos position, kafkaOffset int64, key, value []byte, reason string, failedAt time.Time) *deadLetter {
 	sum := sha256.Sum256(value)
 	return &deadLetter{
 		id:       DeadLetterID(pos.Topic, pos.Partition, pos.Offset),
 		pos:      pos,
+		offset:   kafkaOffset,
 		key:      excerpt(key, maxDeadLetterKey),
 		value:    excerpt(value, MaxDeadLetterExcerpt),
 		size:     len(value),
@@ -102,7 +105,7 @@ func (s *Service) publishDeadLetters(ctx context.Context, dead []deadLetter) err
 			{Key: HeaderDeadLetterID, Value: []byte(d.id.String())},
 			{Key: HeaderSourceTopic, Value: []byte(d.pos.Topic)},
 			{Key: HeaderSourcePartition, Value: []byte(strconv.Itoa(d.pos.Partition))},
-			{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(d.pos.Offset, 10))},
+			{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(d.offset, 10))},
 			{Key: HeaderSourceKey, Value: d.key},
 			{Key: HeaderSourceSize, Value: []byte(strconv.Itoa(d.size))},
 			{Key: HeaderSourceSHA256, Value: []byte(d.sha256)},

@@ -128,18 +128,27 @@ func (h *health) ok(step string) {
 	h.mu.Unlock()
 }
 
-func (h *health) refuse(topic, why string) {
+// refuse records a refused topic; true when it is news.
+func (h *health) refuse(topic, why string) bool {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, known := h.refused[topic]
 	h.refused[topic] = why
-	h.mu.Unlock()
 	h.refusedG.WithLabelValues(topic).Set(1)
+	return !known
 }
 
-func (h *health) accept(topic string) {
+// keepRefused forgets refusals of topics no longer refused (accepted, or now read by another
+// member of the group).
+func (h *health) keepRefused(topics map[string]string) {
 	h.mu.Lock()
-	delete(h.refused, topic)
-	h.mu.Unlock()
-	h.refusedG.WithLabelValues(topic).Set(0)
+	defer h.mu.Unlock()
+	for t := range h.refused {
+		if _, ok := topics[t]; !ok {
+			delete(h.refused, t)
+			h.refusedG.WithLabelValues(t).Set(0)
+		}
+	}
 }
 
 // Health reports nil while ingest works; otherwise an *httpapi.HealthReason saying what is

@@ -230,6 +230,10 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 			assigned = append(assigned, position{Topic: topic, Partition: p.ID, Offset: p.Offset})
 		}
 	}
+	var (
+		toRead  []assignedPartition
+		refused map[position]string
+	)
 	if err := s.retry(readCtx, "reading stored offsets", func(ctx context.Context) error {
 		conn, err := s.clickhouse(ctx)
 		if err != nil {
@@ -238,7 +242,10 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 		if err := waitForInflightInserts(ctx, conn, s.cfg.GroupID, s.instance); err != nil {
 			return err
 		}
-		b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned)
+		if b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned); err != nil {
+			return err
+		}
+		toRead, refused, err = s.checkAssigned(ctx, conn, assigned, b.stored)
 		return err
 	}); err != nil {
 		var p permanent
@@ -250,20 +257,9 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 	s.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
 
 	items := make(chan []item, 16)
-	var readers sync.WaitGroup
 	lag := newLagTracker(s.m.lag, &s.health.lag)
 	b.lag = lag
-	for _, p := range assigned {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			s.readPartition(readCtx, p, items, lag)
-		}()
-	}
-	go func() {
-		readers.Wait()
-		close(items)
-	}()
+	s.startReaders(readCtx, toRead, refused, b.stored, items, lag)
 	// What is read and not stored when the generation ends is read again by the next owner.
 	defer s.health.unstored.Store(0)
 	return b.loop(ctx, readCtx, items)
@@ -363,7 +359,8 @@ func (b *batcher) add(chunk []item) {
 		b.pendingSince = start
 	}
 	tp := position{Topic: chunk[0].pos.Topic, Partition: chunk[0].pos.Partition}
-	b.noteCommit(chunk[len(chunk)-1].pos)
+	last := chunk[len(chunk)-1]
+	b.noteCommit(position{Topic: tp.Topic, Partition: tp.Partition, Offset: last.pos.Offset - last.base}) // commits are Kafka offsets
 	b.msgs += len(chunk)
 	b.s.health.unstored.Add(int64(len(chunk)))
 	// Consecutive messages are mostly of one type: look up its batch and stored offset once.
