@@ -146,4 +146,3 @@ func gaugeWithLabel(t *testing.T, reg *prometheus.Registry, name, label string) 
 	t.Fatalf("no %s{%s}", name, label)
 	return 0
 }
-
