@@ -33,7 +33,8 @@ func ingestCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fs := newFlags("ingest", "Consumes every event topic into ClickHouse: decode and validate, Arrow batches, columnar inserts,\n"+
 		"offsets committed only after the rows are stored (exactly once in ClickHouse across crashes and\n"+
-		"rebalances). Bad messages go to the dead_letter topic with the reason. Serves /metrics and /healthz.", stdout)
+		"rebalances). Bad messages go to the dead_letter topic with the reason. Serves /metrics and /healthz.\n"+
+		"A topic recreated under the same name is refused until `hotline ingest accept-topic TOPIC...`.", stdout)
 	f := config.Register(fs)
 	cfg, err := loadConfig(fs, f, args)
 	if err != nil {
@@ -59,8 +60,8 @@ func ingestCommand(ctx context.Context, args []string, stdout io.Writer) error {
 func acceptTopicCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := newFlags("ingest accept-topic", "Accepts topics ingest refuses because their offsets started over (deleted and created again,\n"+
 		"or a broker that lost its data): each partition is read from its start, its rows stored after\n"+
-		"every row stored before (kafka_offset = offset_base + Kafka offset). Usage: hotline ingest\n"+
-		"accept-topic [flags] TOPIC... (full names, with the prefix).", stdout)
+		"every row stored before (kafka_offset = offset_base + Kafka offset). Name the topics in full,\n"+
+		"with the prefix: hotline ingest accept-topic [flags] hotline.calls ...", stdout)
 	f := config.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
