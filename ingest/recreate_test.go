@@ -59,6 +59,9 @@ func TestRecreatedTopicIsRefusedUntilAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	env.RunUntil(t, n, 2*time.Minute)
+	if _, err := ingest.AcceptTopics(ctx, env.Config("ingesttest"), []string{topic}); err == nil || !strings.Contains(err.Error(), "nothing to accept") {
+		t.Errorf("accepting a topic read as it is: %v, want an error saying there is nothing to accept", err)
+	}
 
 	recreateTopic(t, env.Brokers, topic)
 	// New calls on the new topic, at offsets ClickHouse already holds rows for.

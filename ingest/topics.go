@@ -246,8 +246,9 @@ type AcceptedPartition struct {
 	OffsetBase int64
 }
 
-// AcceptTopics lets ingest read topics it refuses: each partition starts a new epoch under the
-// topic's current id, numbered past every offset stored of it, and is read from its start. It
+// AcceptTopics lets ingest read topics it refuses: each refused partition starts a new epoch
+// under the topic's current id, numbered past every offset stored of it, and is read from its
+// start. Accepting a topic that is not refused is an error. It
 // is what `hotline ingest accept-topic` runs; a running ingest picks the new epochs up.
 func AcceptTopics(ctx context.Context, cfg Config, topics []string) ([]AcceptedPartition, error) {
 	cfg.setDefaults()
@@ -282,16 +283,24 @@ func AcceptTopics(ctx context.Context, cfg Config, topics []string) ([]AcceptedP
 	if err != nil {
 		return nil, err
 	}
+	// Only refused partitions get a new epoch: a partition read as it is goes on as it is.
 	next := map[position]epoch{}
 	var out []AcceptedPartition
 	for _, p := range parts {
 		e, known := epochs[p]
+		st := maxStored(stored, p)
+		if _, why := checkPartition(p, state[p], e, known, st); why == "" {
+			continue
+		}
 		n := uint32(0)
 		if known {
 			n = e.n + 1
 		}
-		next[p] = epoch{n: n, topicID: state[p].topicID, base: max(maxStored(stored, p)+1, e.base)}
+		next[p] = epoch{n: n, topicID: state[p].topicID, base: max(st+1, e.base)}
 		out = append(out, AcceptedPartition{Topic: p.Topic, Partition: p.Partition, Epoch: n, TopicID: next[p].topicID, OffsetBase: next[p].base})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("accepting topics %v: none of their partitions is refused (topic ids and offsets match what ClickHouse holds); nothing to accept", topics)
 	}
 	return out, recordEpochs(ctx, conn, next)
 }
