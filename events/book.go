@@ -75,6 +75,7 @@ func (p Policy) Validate() error {
 	if !p.EndDate.After(p.StartDate) {
 		c.fail("end_date", "%s is not after start_date %s", p.EndDate.Format("2006-01-02"), p.StartDate.Format("2006-01-02"))
 	}
+	c.optionalTime("premium_due_at", p.PremiumDueAt)
 	c.rangeFloat("premium", p.Premium, 0, 1e9)
 	return c.err
 }

@@ -226,5 +226,6 @@ func (r CallbackRequested) Validate() error {
 	c.phone("phone", r.Phone)
 	c.required("queue", r.Queue)
 	c.oneOf("business_line", r.Line, BusinessLines)
+	c.optionalTime("requested_for", r.RequestedFor)
 	return c.err
 }

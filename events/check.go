@@ -57,11 +57,21 @@ func (c *check) time(field string, t time.Time) {
 		c.fail(field, "missing")
 	} else if t.Before(earliestOccurredAt) {
 		c.fail(field, "%s is before %s", t.Format(time.RFC3339), earliestOccurredAt.Format("2006-01-02"))
+	} else if !t.Before(latestPayloadTime) {
+		c.fail(field, "%s is not before %s", t.Format(time.RFC3339), latestPayloadTime.Format("2006-01-02"))
 	}
 }
 
-// notBefore checks that a later milestone does not precede an earlier one.
+func (c *check) optionalTime(field string, t *time.Time) {
+	if t != nil {
+		c.time(field, *t)
+	}
+}
+
+// notBefore checks that a later milestone, when given, lies in the range of every time and does
+// not precede an earlier one.
 func (c *check) notBefore(field string, t *time.Time, earlierField string, earlier time.Time) {
+	c.optionalTime(field, t)
 	if t != nil && !earlier.IsZero() && t.Before(earlier) {
 		c.fail(field, "%s is before %s %s", t.Format(TimeFormat), earlierField, earlier.Format(TimeFormat))
 	}

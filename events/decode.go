@@ -5,6 +5,7 @@ import (
 	"fmt"
 	json "github.com/goccy/go-json"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -25,6 +26,12 @@ func decodeErr(err error, format string, args ...any) *DecodeError {
 // Decode parses and validates one event. now bounds how far in the future occurred_at may lie.
 // Every failure is a *DecodeError whose Reason names the field.
 func Decode(data []byte, now time.Time) (Event, error) {
+	// The contract is UTF-8 JSON. A JSON decoder replaces invalid bytes in strings with U+FFFD;
+	// storing that would change names and notes without anyone knowing, so such a message is
+	// refused whole and goes to the dead letters.
+	if !utf8.Valid(data) {
+		return Event{}, decodeErr(nil, "not valid UTF-8 (first invalid byte at offset %d)", firstInvalidUTF8(data))
+	}
 	// One pass, straight into the typed payload, when the type can be read ahead (producers
 	// write it before the payload); two passes through a raw payload otherwise.
 	if t, ok := peekType(data); ok {
@@ -77,6 +84,17 @@ func Decode(data []byte, now time.Time) (Event, error) {
 		return Event{}, decodeErr(err, "%v", err)
 	}
 	return ev, nil
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 // envelopeOf is the wire form of an event whose payload type is known.

@@ -68,9 +68,14 @@ func (e Event) Key() string {
 }
 
 // Earliest and latest plausible event times: anything outside is a producer clock or unit bug
-// (seconds sent as milliseconds, a zero time), not a fact about the hotline.
+// (seconds sent as milliseconds, a zero time), not a fact about the hotline. occurred_at may lie
+// at most maxClockSkew ahead of the reader's clock. Times in the payload may lie in the future
+// by nature (a policy's end date, a complaint's due date, a recording's retention) and are held
+// to [earliestOccurredAt, latestPayloadTime): well inside what ClickHouse's DateTime (up to
+// 2106-02-07) and Date (up to 2149-06-06) hold, so no stored time ever wraps around.
 var (
 	earliestOccurredAt = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	latestPayloadTime  = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 	maxClockSkew       = 24 * time.Hour
 )
 

@@ -95,9 +95,11 @@ func (a DialAttempt) Validate() error {
 	c.time("ended_at", a.EndedAt)
 	c.notBefore("ended_at", &a.EndedAt, "dialed_at", a.DialedAt)
 	c.notBefore("answered_at", a.AnsweredAt, "dialed_at", a.DialedAt)
+	c.optionalTime("connected_at", a.ConnectedAt)
 	if a.AnsweredAt != nil {
 		c.notBefore("connected_at", a.ConnectedAt, "answered_at", *a.AnsweredAt)
 	}
+	c.optionalTime("retry_at", a.RetryAt)
 	c.seconds("ring_sec", a.RingSec)
 	c.seconds("wait_sec", a.WaitSec)
 	c.seconds("talk_sec", a.TalkSec)

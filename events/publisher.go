@@ -25,6 +25,17 @@ type PublisherConfig struct {
 
 // Publisher validates, encodes and writes events to Kafka, each to its type's topic, keyed so
 // that per-entity order holds within a partition, acknowledged by all in-sync replicas.
+//
+// What it guarantees: when Publish returns nil, every event is on its topic (at least once).
+// A batch that fails is retried for about half a minute of refused connections, or up to
+// publishAttempts write timeouts of a broker that does not answer, so a broker restart or
+// leader election holds callers up instead of failing them. What it cannot guarantee: exactly
+// once. kafka-go has no idempotent producer (no producer id, no sequence numbers), so a batch
+// the broker stored but whose answer was lost (a broker paused past the write timeout) is
+// written again by the retry: the same events, same event_id, right after the first copy (one
+// batch per partition is in flight, so order by key otherwise holds). When Publish returns an
+// error, any part of the events may have been written; publishing them again is safe. Both
+// are why ingest counts an event once by its event_id, not by its position.
 type Publisher struct {
 	w      *kafka.Writer
 	prefix string
@@ -52,11 +63,23 @@ func NewPublisher(cfg PublisherConfig) *Publisher {
 			BatchTimeout:           cfg.BatchTime,
 			AllowAutoTopicCreation: true,
 			Compression:            kafka.Lz4,
+			MaxAttempts:            publishAttempts,
+			WriteBackoffMin:        100 * time.Millisecond,
+			WriteBackoffMax:        2 * time.Second,
+			WriteTimeout:           publishWriteTimeout,
 		},
 		prefix: cfg.TopicPrefix,
 		now:    cfg.Now,
 	}
 }
+
+// Retries of a batch: kafka-go waits attempt²×100 ms, at most 2 s, between attempts, so 20
+// attempts ride out about 33 s of refused connections (a broker restarting); an attempt the
+// broker does not answer fails after publishWriteTimeout.
+const (
+	publishAttempts     = 20
+	publishWriteTimeout = 10 * time.Second
+)
 
 // Publish writes the events and returns once all are acknowledged. An invalid event fails the
 // call before anything is written.

@@ -25,8 +25,13 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a silent member (a crashed process)
 	// before handing its partitions to others. The broker's minimum is 6 s.
 	SessionTimeout time.Duration
-	Clock          clock.Clock
-	Logger         *slog.Logger
+	// StallAfter is how long messages may wait with nothing stored before /healthz says ingest
+	// is stalled; FailingAfter how many failed attempts in a row of one step (an insert, the
+	// dead-letter topic) make it say the step is failing.
+	StallAfter   time.Duration
+	FailingAfter int
+	Clock        clock.Clock
+	Logger       *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -44,6 +49,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.SessionTimeout == 0 {
 		c.SessionTimeout = 10 * time.Second
+	}
+	if c.StallAfter == 0 {
+		c.StallAfter = 2 * time.Minute
+	}
+	if c.FailingAfter == 0 {
+		c.FailingAfter = 3
 	}
 	if c.Clock == nil {
 		c.Clock = clock.Real{}

@@ -38,6 +38,7 @@ type Service struct {
 	connMu  sync.Mutex
 	conn    driver.Conn
 	schemas map[events.Type]*tableSchema
+	health  *health
 	// instance names this process in the query ids of its inserts, so another member taking
 	// over its partitions can wait for its last insert to finish first.
 	instance string
@@ -49,11 +50,14 @@ func New(cfg Config, reg prometheus.Registerer) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	h := newHealth(cfg.Clock.Now, cfg.StallAfter, cfg.FailingAfter)
+	h.register(reg)
 	return &Service{
 		cfg:      cfg,
 		log:      cfg.Logger.With("part", "ingest"),
 		m:        newMetrics(reg),
 		dlq:      events.NewPublisher(events.PublisherConfig{Brokers: cfg.Brokers, TopicPrefix: cfg.TopicPrefix}),
+		health:   h,
 		instance: uuid.NewString(),
 	}, nil
 }
@@ -96,9 +100,11 @@ func (s *Service) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
+			s.health.failed("joining the consumer group", err)
 			s.log.Warn("consumer group: waiting for the next generation", "err", err)
 			continue
 		}
+		s.health.ok("joining the consumer group")
 		done := make(chan error, 1)
 		gen.Start(func(genCtx context.Context) { done <- s.runGeneration(ctx, genCtx, gen) })
 		if err := <-done; err != nil {
@@ -158,8 +164,10 @@ func (s *Service) retry(stop context.Context, what string, f func(ctx context.Co
 		err := f(attempt)
 		cancel()
 		if err == nil {
+			s.health.ok(what)
 			return nil
 		}
+		s.health.failed(what, err)
 		var p permanent
 		if errors.As(err, &p) {
 			return err
@@ -189,6 +197,7 @@ type batcher struct {
 	batches map[events.Type]*tableBatch
 	dead    []deadLetter
 	rows    int
+	msgs    int                      // messages read into this batch, stored or skipped
 	commit  map[string]map[int]int64 // next offset to read, per topic and partition
 	// pendingSince is when the oldest message not yet handed to the inserter was added.
 	pendingSince time.Time
@@ -221,6 +230,10 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 			assigned = append(assigned, position{Topic: topic, Partition: p.ID, Offset: p.Offset})
 		}
 	}
+	var (
+		toRead  []assignedPartition
+		refused map[position]string
+	)
 	if err := s.retry(readCtx, "reading stored offsets", func(ctx context.Context) error {
 		conn, err := s.clickhouse(ctx)
 		if err != nil {
@@ -229,7 +242,10 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 		if err := waitForInflightInserts(ctx, conn, s.cfg.GroupID, s.instance); err != nil {
 			return err
 		}
-		b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned)
+		if b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned); err != nil {
+			return err
+		}
+		toRead, refused, err = s.checkAssigned(ctx, conn, assigned, b.stored)
 		return err
 	}); err != nil {
 		var p permanent
@@ -241,20 +257,11 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 	s.log.Info("partitions assigned", "generation", gen.ID, "partitions", len(assigned))
 
 	items := make(chan []item, 16)
-	var readers sync.WaitGroup
-	lag := newLagTracker(s.m.lag)
+	lag := newLagTracker(s.m.lag, &s.health.lag)
 	b.lag = lag
-	for _, p := range assigned {
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			s.readPartition(readCtx, p, items, lag)
-		}()
-	}
-	go func() {
-		readers.Wait()
-		close(items)
-	}()
+	s.startReaders(readCtx, toRead, refused, b.stored, items, lag)
+	// What is read and not stored when the generation ends is read again by the next owner.
+	defer s.health.unstored.Store(0)
 	return b.loop(ctx, readCtx, items)
 }
 
@@ -317,6 +324,7 @@ func (b *batcher) loop(ctx, stop context.Context, items <-chan []item) error {
 				return finish()
 			}
 		case <-ticker.C:
+			b.s.health.idle()
 			if b.lag.behind() && b.rows < b.s.cfg.BatchSize && time.Since(b.pendingSince) < backlogFlushFactor*b.s.cfg.FlushInterval {
 				continue
 			}
@@ -351,7 +359,10 @@ func (b *batcher) add(chunk []item) {
 		b.pendingSince = start
 	}
 	tp := position{Topic: chunk[0].pos.Topic, Partition: chunk[0].pos.Partition}
-	b.noteCommit(chunk[len(chunk)-1].pos)
+	last := chunk[len(chunk)-1]
+	b.noteCommit(position{Topic: tp.Topic, Partition: tp.Partition, Offset: last.pos.Offset - last.base}) // commits are Kafka offsets
+	b.msgs += len(chunk)
+	b.s.health.unstored.Add(int64(len(chunk)))
 	// Consecutive messages are mostly of one type: look up its batch and stored offset once.
 	var (
 		lastType   events.Type
@@ -431,6 +442,7 @@ type flushJob struct {
 	tables []tableRecord
 	dead   []deadLetter
 	rows   int
+	msgs   int
 	commit map[string]map[int]int64
 	// cancel ends the context the job's inserts were prepared with.
 	cancel context.CancelFunc
@@ -450,7 +462,7 @@ func (b *batcher) cut() *flushJob {
 		return nil
 	}
 	start := time.Now()
-	job := &flushJob{dead: b.dead, rows: b.rows, commit: b.commit}
+	job := &flushJob{dead: b.dead, rows: b.rows, msgs: b.msgs, commit: b.commit}
 	for _, tb := range b.batches {
 		if tb.rows == 0 {
 			continue
@@ -460,7 +472,7 @@ func (b *batcher) cut() *flushJob {
 		job.tables = append(job.tables, tableRecord{schema: tb.schema, rec: tb.record(), first: first})
 	}
 	b.s.m.buildNanos.Add(int64(time.Since(start)))
-	b.dead, b.rows, b.commit = nil, 0, map[string]map[int]int64{}
+	b.dead, b.rows, b.msgs, b.commit = nil, 0, 0, map[string]map[int]int64{}
 	return job
 }
 
@@ -549,7 +561,10 @@ func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJ
 				err := sendRecord(t.batch, t.schema, t.rec)
 				t.batch = nil
 				if err != nil {
+					s.health.failed("inserting into "+t.schema.table, err)
 					s.log.Warn("insert failed; retrying", "table", t.schema.table, "err", err)
+				} else {
+					s.health.ok("inserting into " + t.schema.table)
 				}
 				sent, tried = err == nil, err != nil
 			}
@@ -582,5 +597,7 @@ func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJ
 	if err := gen.CommitOffsets(job.commit); err != nil {
 		s.log.Warn("committing offsets", "err", err)
 	}
+	s.health.unstored.Add(-int64(job.msgs))
+	s.health.progress()
 	return nil
 }

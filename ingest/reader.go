@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -14,9 +15,11 @@ import (
 	"github.com/seed-1c4692e8/hotline/events"
 )
 
-// item is one message on its way to the batcher: a decoded event, or a dead letter.
+// item is one message on its way to the batcher: a decoded event, or a dead letter. pos.Offset
+// is the stored offset: the Kafka offset plus the partition's epoch base (ingest_topic_epochs).
 type item struct {
 	pos  position
+	base int64
 	ev   events.Event
 	dead *deadLetter
 }
@@ -29,7 +32,7 @@ const chunkSize = 512
 // (decoding here spreads it over the cores, one goroutine per partition). Messages are decoded
 // and handed to the batcher in chunks, cut at chunkSize or when the partition's end (as of the
 // last fetch) is reached, so nothing waits in a chunk for messages that have not been written.
-func (s *Service) readPartition(ctx context.Context, p position, out chan<- []item, lag *lagTracker) {
+func (s *Service) readPartition(ctx context.Context, p position, base int64, out chan<- []item, lag *lagTracker) {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:       s.cfg.Brokers,
 		Topic:         p.Topic,
@@ -48,13 +51,21 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- []it
 	}
 	key := position{Topic: p.Topic, Partition: p.Partition}
 	defer lag.forget(key)
+	step := fmt.Sprintf("reading %s partition %d", p.Topic, p.Partition)
+	failing := false
 	msgs := make([]kafka.Message, 0, chunkSize)
 	for {
 		m, err := r.FetchMessage(ctx)
+		if failing && err == nil {
+			s.health.ok(step)
+			failing = false
+		}
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, io.EOF) {
 				return
 			}
+			s.health.failed(step, err)
+			failing = true
 			s.log.Warn("reading partition", "topic", p.Topic, "partition", p.Partition, "err", err)
 			select {
 			case <-ctx.Done():
@@ -67,7 +78,7 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- []it
 		if len(msgs) < chunkSize && m.Offset < m.HighWaterMark-1 {
 			continue
 		}
-		chunk := s.decodeChunk(msgs)
+		chunk := s.decodeChunk(msgs, base)
 		s.m.consumed.Add(float64(len(chunk)))
 		s.m.consumedN.Add(int64(len(chunk)))
 		lag.set(key, m.HighWaterMark-m.Offset-1)
@@ -82,27 +93,27 @@ func (s *Service) readPartition(ctx context.Context, p position, out chan<- []it
 
 // decodeChunk decodes messages read from one partition; the clock is read once per chunk, not
 // per message.
-func (s *Service) decodeChunk(msgs []kafka.Message) []item {
+func (s *Service) decodeChunk(msgs []kafka.Message, base int64) []item {
 	start := time.Now()
 	now := s.cfg.Clock.Now()
 	chunk := make([]item, len(msgs))
 	for i, m := range msgs {
-		chunk[i] = s.decode(m, now)
+		chunk[i] = s.decode(m, base, now)
 	}
 	s.m.decodeNanos.Add(int64(time.Since(start)))
 	return chunk
 }
 
-func (s *Service) decode(m kafka.Message, now time.Time) item {
-	pos := position{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset}
+func (s *Service) decode(m kafka.Message, base int64, now time.Time) item {
+	pos := position{Topic: m.Topic, Partition: m.Partition, Offset: base + m.Offset}
 	ev, err := events.Decode(m.Value, now)
 	if err == nil && events.TopicOf(ev.Type) != s.baseTopic(m.Topic) {
 		err = &events.DecodeError{Reason: "type: " + string(ev.Type) + " does not belong on topic " + m.Topic}
 	}
 	if err != nil {
-		return item{pos: pos, dead: &deadLetter{pos: pos, key: m.Key, value: m.Value, reason: err.Error(), failedAt: now}}
+		return item{pos: pos, base: base, dead: newDeadLetter(pos, m.Offset, m.Key, m.Value, err.Error(), now)}
 	}
-	return item{pos: pos, ev: ev}
+	return item{pos: pos, base: base, ev: ev}
 }
 
 func (s *Service) baseTopic(topic string) string {
@@ -112,19 +123,19 @@ func (s *Service) baseTopic(topic string) string {
 	return topic
 }
 
-// lagTracker sums per-partition lag into one gauge.
+// lagTracker sums per-partition lag into one gauge, and into total for the health checks.
 type lagTracker struct {
 	mu    sync.Mutex
 	lags  map[position]int64
 	gauge prometheus.Gauge
-	total atomic.Int64
+	total *atomic.Int64
 }
 
 // behind reports whether any partition has messages not yet read.
 func (l *lagTracker) behind() bool { return l.total.Load() > 0 }
 
-func newLagTracker(g prometheus.Gauge) *lagTracker {
-	return &lagTracker{lags: map[position]int64{}, gauge: g}
+func newLagTracker(g prometheus.Gauge, total *atomic.Int64) *lagTracker {
+	return &lagTracker{lags: map[position]int64{}, gauge: g, total: total}
 }
 
 func (l *lagTracker) set(p position, lag int64) {

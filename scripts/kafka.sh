@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Real Apache Kafka for tests and CI: scripts/kafka.sh start|stop|status
+# Real Apache Kafka for tests and CI: scripts/kafka.sh start|stop|status|reset
 #
 # A single KRaft node (broker + controller) running the version pinned in deploy/kafka/pom.xml,
 # jars fetched once from Maven Central into var/kafka/libs. Everything lives under var/kafka:
 # libs/, data/ (log.dirs), logs/ (server.log, controller.log, stdout.log), server.properties,
 # kafka.pid.
+#
+# The broker's data (topics, messages, consumer group offsets) survives stop and start, as a
+# broker's should: wiping it behind a consumer's back makes offsets restart at 0 under the same
+# topic names. `reset` stops the broker and deletes its data, and is the only command that does;
+# `make test` resets before it starts, so CI always begins with an empty broker.
 #
 # Environment:
 #   KAFKA_PORT             client listener on 127.0.0.1 (default 19092)
@@ -159,10 +164,6 @@ start() {
 	local t0=$SECONDS
 	fetch_libs
 	write_properties
-	# The broker holds only test and benchmark topics, each used once: start from empty storage
-	# every time, or thousands of leftover partitions make each restart take minutes.
-	rm -rf "$dir/data"
-	mkdir -p "$dir/data"
 	if [[ ! -f $dir/data/meta.properties ]]; then
 		log "formatting storage in $dir/data (cluster id $cluster_id)"
 		java "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted -t "$cluster_id" \
@@ -207,6 +208,18 @@ stop() {
 	echo "kafka stopped"
 }
 
+# reset stops the broker and deletes its data (topics, messages, group offsets); the jars and
+# logs stay. Tests leave their topics behind, and thousands of leftover partitions make a start
+# take minutes: reset now and then, or let `make test` do it.
+reset() {
+	stop >/dev/null
+	mkdir -p "$dir"
+	exec 9>"$dir/start.lock"
+	flock 9
+	rm -rf "$dir/data"
+	echo "kafka data deleted ($dir/data); the next start formats empty storage"
+}
+
 status() {
 	local p
 	if p=$(pid) && port_open; then
@@ -225,8 +238,9 @@ case ${1:-} in
 start) start ;;
 stop) stop ;;
 status) status ;;
+reset) reset ;;
 *)
-	echo "usage: $0 start|stop|status   (env: KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_DIR, KAFKA_HEAP)" >&2
+	echo "usage: $0 start|stop|status|reset   (env: KAFKA_PORT, KAFKA_CONTROLLER_PORT, KAFKA_DIR, KAFKA_HEAP)" >&2
 	exit 2
 	;;
 esac

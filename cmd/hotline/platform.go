@@ -172,6 +172,7 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 	// of the admin's company file, which start-up reads (loadDNC).
 	p.dialer.RegisterDNC(srv, filepath.Join(dataDir, "dnc", "company.txt"))
 	p.qa.Register(srv)
+	p.recorder.register(srv)
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
 	if conn != nil {
 		p.daily = &analytics.DailyJobs{Engine: engine}

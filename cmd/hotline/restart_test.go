@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -89,6 +91,21 @@ func startRun(t *testing.T, chAddr, database, dataDir string) *runChild {
 		t.Fatal("hotline run did not finish its backfill in 4 minutes")
 	}
 	return c
+}
+
+// healthy fails unless /healthz says ok: after a restart ingest must take its topics back (a
+// broker that lost its data would make it refuse them).
+func (c *runChild) healthy(t *testing.T, when string) {
+	t.Helper()
+	resp, err := http.Get(c.httpURL + "/healthz")
+	if err != nil {
+		t.Fatalf("%s: %v", when, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("%s: /healthz answered %d: %s", when, resp.StatusCode, body)
+	}
 }
 
 func (c *runChild) kill(t *testing.T) {
@@ -200,12 +217,14 @@ func TestRunRestartsContinueNeverReplay(t *testing.T) {
 
 	second := startRun(t, addr, database, dataDir)
 	settled(t, conn)
+	second.healthy(t, "after a SIGKILL and a restart")
 	noneTwice(t, conn, "after a SIGKILL and a restart")
 	afterKill := dayFigures(t, conn, cutoff)
 	second.stop(t)
 
 	third := startRun(t, addr, database, dataDir)
 	settled(t, conn)
+	third.healthy(t, "after a clean stop and a restart")
 	noneTwice(t, conn, "after a clean stop and a restart")
 	afterStop := dayFigures(t, conn, cutoff)
 	third.stop(t)

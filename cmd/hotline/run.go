@@ -86,6 +86,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer conn.Close()
 	srv.AddHealthCheck("clickhouse", conn.Ping)
+	srv.AddHealthCheck("ingest", svc.Health)
 	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics})
 	if err != nil {
 		return err

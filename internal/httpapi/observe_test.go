@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -22,6 +23,8 @@ func TestHealthz(t *testing.T) {
 		{"no checks", nil, 200, `{"status":"ok"}`},
 		{"all pass", map[string]error{"clickhouse": nil, "kafka": nil}, 200, `{"status":"ok"}`},
 		{"one fails", map[string]error{"clickhouse": errors.New("dial tcp 10.0.0.5:9000: refused"), "kafka": nil}, 503, `{"status":"unavailable","failed":["clickhouse"]}`},
+		{"one says why", map[string]error{"ingest": fmt.Errorf("ingest at 10.0.0.5:9000: %w", &httpapi.HealthReason{Reason: "stalled for 3m0s"})}, 503,
+			`{"status":"unavailable","failed":["ingest"],"reasons":{"ingest":"stalled for 3m0s"}}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

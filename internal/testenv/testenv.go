@@ -14,6 +14,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -261,4 +262,84 @@ func randHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on Linux
 	return hex.EncodeToString(b)
+}
+
+// PrivateKafka is an Apache Kafka broker of one test, for tests that pause, kill or restart it.
+type PrivateKafka struct {
+	Brokers string // bootstrap address
+	Dir     string // KAFKA_DIR: data, logs and kafka.pid
+	env     []string
+	root    string
+}
+
+// StartPrivateKafka starts a broker of the test's own with scripts/kafka.sh on free ports, its
+// state in a temporary directory (the jars are shared with the project's broker, so only the
+// first run on a machine fetches them), and stops it when the test ends.
+func StartPrivateKafka(t testing.TB) *PrivateKafka {
+	t.Helper()
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports := freePorts(t, 2)
+	k := &PrivateKafka{Brokers: "127.0.0.1:" + strconv.Itoa(ports[0]), Dir: t.TempDir(), root: root}
+	k.env = append(os.Environ(), "KAFKA_DIR="+k.Dir, "KAFKA_PORT="+strconv.Itoa(ports[0]),
+		"KAFKA_CONTROLLER_PORT="+strconv.Itoa(ports[1]), "KAFKA_HEAP=512m")
+	// Link the project's jars instead of fetching them again.
+	if libs := filepath.Join(root, "var", "kafka", "libs"); dirExists(libs) {
+		if err := os.Symlink(libs, filepath.Join(k.Dir, "libs")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { k.script(t, "stop") })
+	k.script(t, "start")
+	return k
+}
+
+// Pid is the broker's process id.
+func (k *PrivateKafka) Pid(t testing.TB) int {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(k.Dir, "kafka.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatalf("kafka.pid: %v", err)
+	}
+	return pid
+}
+
+func (k *PrivateKafka) script(t testing.TB, cmd string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	c := exec.CommandContext(ctx, "bash", filepath.Join(k.root, "scripts", "kafka.sh"), cmd)
+	c.Dir, c.Env = k.root, k.env
+	if out, err := c.CombinedOutput(); err != nil {
+		t.Fatalf("testenv: scripts/kafka.sh %s (KAFKA_DIR=%s): %v\n%s", cmd, k.Dir, err, out)
+	}
+}
+
+func freePorts(t testing.TB, n int) []int {
+	t.Helper()
+	var out []int
+	var ls []net.Listener
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		out = append(out, l.Addr().(*net.TCPAddr).Port)
+	}
+	for _, l := range ls {
+		l.Close()
+	}
+	return out
+}
+
+func dirExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.IsDir()
 }
