@@ -159,7 +159,7 @@ func keyField(t *testing.T, p events.Payload) string {
 func wireType(rt reflect.Type) string {
 	switch {
 	case rt == reflect.TypeOf(time.Time{}):
-		return "time (RFC 3339, UTC, ms)"
+		return "time (RFC 3339)"
 	case rt.Kind() == reflect.Pointer:
 		return wireType(rt.Elem()) + " or absent"
 	case rt.Kind() == reflect.Slice:
