@@ -199,33 +199,46 @@ func structsIn(rt reflect.Type) []reflect.Type {
 // Go name, and under "." the type's doc comment.
 func parseStructs(t *testing.T) map[string]map[string]string {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	entries, err := os.ReadDir(".")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var files []*ast.File
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, e.Name(), nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
 	out := map[string]map[string]string{}
-	for _, pkg := range pkgs {
-		for _, f := range pkg.Files {
-			for _, decl := range f.Decls {
-				gd, ok := decl.(*ast.GenDecl)
-				if !ok || gd.Tok != token.TYPE {
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.TYPE {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				ts := spec.(*ast.TypeSpec)
+				st, ok := ts.Type.(*ast.StructType)
+				if !ok {
 					continue
 				}
-				for _, spec := range gd.Specs {
-					ts := spec.(*ast.TypeSpec)
-					st, ok := ts.Type.(*ast.StructType)
-					if !ok {
-						continue
-					}
-					m := map[string]string{".": oneLine(gd.Doc.Text())}
-					for _, fl := range st.Fields.List {
-						text := oneLine(fl.Doc.Text() + " " + fl.Comment.Text())
-						for _, n := range fl.Names {
-							m[n.Name] = text
-						}
-					}
-					out[ts.Name.Name] = m
+				doc := ts.Doc // a type in a grouped declaration has its own comment
+				if doc == nil {
+					doc = gd.Doc
 				}
+				m := map[string]string{".": oneLine(doc.Text())}
+				for _, fl := range st.Fields.List {
+					text := oneLine(fl.Doc.Text() + " " + fl.Comment.Text())
+					for _, n := range fl.Names {
+						m[n.Name] = text
+					}
+				}
+				out[ts.Name.Name] = m
 			}
 		}
 	}
