@@ -5,7 +5,7 @@ import (
 	"sort"
 )
 
-// AgentPerformance is one agent's volume and quality side by side (KPI.md "Agents and QA").
+// AgentPerformance is one agent's volume and quality side by side (docs/kpi.md).
 type AgentPerformance struct {
 	Rank               int      `json:"rank"`
 	Agent              string   `json:"agent_id"`

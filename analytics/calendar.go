@@ -4,18 +4,17 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/seed-1c4692e8/hotline/calendar"
 )
 
-// Calendar is the working-day calendar for complaint deadlines: Monday to Friday, minus
-// Holidays, plus Workdays (weekend days worked to make up for a holiday, as in China).
-// Dates are "2006-01-02".
-type Calendar struct {
-	Holidays []string `yaml:"holidays" env:"HOTLINE_ANALYTICS_HOLIDAYS" help:"comma-separated holidays YYYY-MM-DD (no complaint deadline counts them)"`
-	Workdays []string `yaml:"workdays" env:"HOTLINE_ANALYTICS_WORKDAYS" help:"comma-separated weekend days worked YYYY-MM-DD (count as working days)"`
-}
+// Calendar is the working-day calendar complaint deadlines count in (package calendar: Monday
+// to Friday, minus holidays, plus make-up working days). Settings hold it, so the config file
+// sets it in the analytics section; routing and the dialer count by the same one.
+type Calendar = calendar.Calendar
 
-// problems checks the dates parse.
-func (c Calendar) problems() []Problem {
+// calendarProblems checks the dates parse.
+func calendarProblems(c Calendar) []Problem {
 	var out []Problem
 	for _, l := range []struct {
 		field string
@@ -28,19 +27,6 @@ func (c Calendar) problems() []Problem {
 		}
 	}
 	return out
-}
-
-// IsWorkday says whether day (its calendar date) is a working day.
-func (c Calendar) IsWorkday(day time.Time) bool {
-	d := day.Format(time.DateOnly)
-	if contains(c.Workdays, d) {
-		return true
-	}
-	if contains(c.Holidays, d) {
-		return false
-	}
-	wd := day.Weekday()
-	return wd != time.Saturday && wd != time.Sunday
 }
 
 // dateArray renders dates as a ClickHouse Array(Date) literal (emptyArrayDate() when none, since
@@ -57,8 +43,9 @@ func dateArray(dates []string) string {
 }
 
 // deadlineSQL is the SQL Date of the n-th working day after the date of ts: the last day on which
-// an answer is on time. The registration day itself does not count.
-func (c Calendar) deadlineSQL(ts string, n int) string {
+// an answer is on time. The registration day itself does not count. It is calendar.AddWorkingDays
+// in ClickHouse SQL; TestKPIsMatchIndependentComputation holds the two to the same days.
+func deadlineSQL(c Calendar, ts string, n int) string {
 	return fmt.Sprintf("arrayFilter(d -> (toDayOfWeek(d) < 6 AND NOT has(%s, d)) OR has(%s, d), arrayMap(i -> toDate(%s) + i + 1, range(%d)))[%d]",
 		dateArray(c.Holidays), dateArray(c.Workdays), ts, 3*n+40, n)
 }

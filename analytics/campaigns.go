@@ -2,7 +2,7 @@ package analytics
 
 import "fmt"
 
-// Outbound pacing KPIs beyond contact and abandon rates (KPI.md "Outbound and campaigns"):
+// Outbound pacing KPIs beyond contact and abandon rates (docs/kpi.md, outbound):
 // outcome and compliance breakdowns, AMD, list penetration, campaign agents' occupancy, SMS.
 func init() {
 	dial := func(name, title, unit string, e func(c func(string) string, s Settings) string) {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Service-level variants (KPI.md): how abandoned calls enter the service level.
+// Service-level variants (docs/kpi.md): how abandoned calls enter the service level.
 const (
 	SLAbandonsAgainst    = "abandons_against"     // default: answered<=T / (answered + abandoned after T)
 	SLIgnoreAbandons     = "ignore_abandons"      // answered<=T / answered
@@ -23,7 +23,7 @@ const (
 	ShortAbandonInclude = "include"
 )
 
-// Settings are the knobs of the metric definitions that KPI.md makes settings. They are the
+// Settings are the knobs of the metric definitions that docs/kpi.md makes settings. They are the
 // analytics: section of the binary's config file (internal/config reads them through these
 // tags: YAML key, environment variable, help).
 type Settings struct {
@@ -40,7 +40,7 @@ type Settings struct {
 	Segments          SegmentSettings `yaml:"segments"`
 }
 
-// DefaultSettings are KPI.md's defaults.
+// DefaultSettings are docs/kpi.md's defaults.
 func DefaultSettings() Settings {
 	return Settings{
 		SLThresholdSec:    20,
@@ -98,7 +98,7 @@ func (s Settings) Problems() []Problem {
 	if s.ComplaintWorkdays < 1 || s.ComplaintWorkdays > 60 {
 		add("complaint_workdays", "%d is not in 1..60", s.ComplaintWorkdays)
 	}
-	out = append(out, s.Calendar.problems()...)
+	out = append(out, calendarProblems(s.Calendar)...)
 	return append(out, s.Segments.problems()...)
 }
 

@@ -240,7 +240,7 @@ func KPIDoc(s Settings) string {
 	return b.String()
 }
 
-// docOrder is the order of the sources in docs/kpi.md, as KPI.md reads: inbound, agents,
+// docOrder is the order of the sources in docs/kpi.md: inbound, agents,
 // satisfaction and complaints, callbacks, outbound, QA.
 var docOrder = []string{"calls", "fcr", "agent_states", "surveys", "complaints", "complaint_rate", "complaint_deadlines", "callbacks", "feedback",
 	"dial_attempts", "dial_blocked", "campaign_agent_states", "sms", "qa", "qa_coverage"}

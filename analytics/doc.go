@@ -1,4 +1,4 @@
-// Package analytics is hotline's KPI layer: every metric of KPI.md is defined here once, as one
+// Package analytics is hotline's KPI layer: every metric of docs/kpi.md is defined here once, as one
 // SQL expression over ClickHouse fact tables (or a rollup of them), and rendered for a period and
 // filters (Period) or for a Grafana panel (GrafanaDialect). Dashboards, reports and the API all
 // take their SQL from here, so two people reading the same number mean the same thing. What each
@@ -18,5 +18,5 @@
 // uses a derived table only when it holds what the settings ask for.
 //
 // All SQL runs on ClickHouse 18.16 and on current releases: no window functions, no CTEs, one
-// JOIN per SELECT, no toStartOfInterval (see shared/clickhouse-18.md).
+// JOIN per SELECT, no toStartOfInterval (docs/clickhouse-compat.md).
 package analytics

@@ -259,7 +259,7 @@ func complaintDeadlinesSQL(d Dialect, s Settings, where string) string {
       toUInt8(countIf(stage IN ('answered', 'closed')) > 0) AS answered_,
       %s AS due_date
     FROM complaints WHERE %s AND %s
-    GROUP BY complaint_id)`, s.Calendar.deadlineSQL("registered_", s.ComplaintWorkdays), where,
+    GROUP BY complaint_id)`, deadlineSQL(s.Calendar, "registered_", s.ComplaintWorkdays), where,
 		dimConds(d, map[Dim]string{DimTenant: "tenant", DimLine: "business_line"}))
 }
 

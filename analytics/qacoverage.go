@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// QA coverage (KPI.md): evaluated calls / answered calls, per agent per week (group by agent,
+// QA coverage (docs/kpi.md): evaluated calls / answered calls, per agent per week (group by agent,
 // bucket by week). A call counts as evaluated in the period its regular evaluation was made,
 // whatever the evaluation's status (a disputed evaluation still looked at the call); scored
 // twice it counts once. Calibration evaluations do not count. Calls are told apart by a 64-bit

@@ -19,7 +19,7 @@ type Query struct {
 	// Raw forbids the rollup (tests compare both).
 	Raw bool
 	// Windows, instead of the period, gives one row per rolling window ending at the period's
-	// end (KPI.md's outbound abandon rate "over rolling 24 h and 30 days"), labelled in the
+	// end (docs/kpi.md's outbound abandon rate "over rolling 24 h and 30 days"), labelled in the
 	// column last ("24 h", "30 d"). Not with Bucket.
 	Windows []time.Duration
 	// Lang names the metric columns in a language of Languages ("" = English).

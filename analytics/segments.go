@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Quadrants of KPI.md (after Jones & Sasser).
+// Quadrants of the segmentation (docs/kpi.md, after Jones & Sasser).
 const (
 	QuadrantLoyal     = "loyal"     // high satisfaction, high loyalty
 	QuadrantMercenary = "mercenary" // high satisfaction, low loyalty

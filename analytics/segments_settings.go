@@ -2,7 +2,7 @@ package analytics
 
 import "fmt"
 
-// SegmentSettings are the segmentation thresholds (KPI.md: "Thresholds are settings").
+// SegmentSettings are the segmentation thresholds (docs/kpi.md, "Segmentation").
 type SegmentSettings struct {
 	// Satisfaction and loyalty cut-offs on 0..100; with UseMedians the book's medians are used.
 	SatisfactionCut float64 `yaml:"satisfaction_cut" env:"HOTLINE_ANALYTICS_SATISFACTION_CUT" help:"satisfaction score (0..100) from which a customer counts as satisfied"`

@@ -366,7 +366,7 @@ func refCallbacks(f *chtest.Fixture, p Period, s Settings) want {
 				firstAtt = a.Dialed
 			}
 			// A successful callback reached the customer: a wrong number is answered by a person
-			// (a contact, KPI.md) but not by the claimant.
+			// (a contact, docs/kpi.md) but not by the claimant.
 			if a.Outcome == "connected" && a.Disposition != "wrong_number" && (firstOK.IsZero() || a.Connected.Before(firstOK)) {
 				firstOK = *a.Connected
 			}

@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Volume is the seed documents' volume report for a period.
+// Volume is the volume report for a period: inbound, outbound and total calls, the daily
+// average, the busiest day and hour, and the change on the same period a year before.
 type Volume struct {
 	From, To         time.Time
 	Inbound          float64

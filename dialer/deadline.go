@@ -1,33 +1,20 @@
 package dialer
 
-import "time"
+import (
+	"time"
 
-// WorkCalendar says which days are working days: analytics.Calendar (weekdays, holidays,
-// make-up working days) in `hotline run`, so complaint deadlines agree with the reports.
-type WorkCalendar interface {
-	IsWorkday(day time.Time) bool
-}
+	"github.com/seed-1c4692e8/hotline/calendar"
+)
 
-// WorkdayDeadline is the end of the n-th working day after the date of t in loc: the moment a
-// complaint registered at t stops being answered on time (the registration day does not count).
-func WorkdayDeadline(cal WorkCalendar, t time.Time, n int, loc *time.Location) time.Time {
-	l := t.In(loc)
-	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
-	// A year of holidays cannot stretch 7 working days past a few months: the bound only stops
-	// a calendar that says no day is a working day from looping for ever.
-	for i := 0; n > 0 && i < 366; i++ {
-		day = day.AddDate(0, 0, 1)
-		if cal.IsWorkday(day) {
-			n--
-		}
-	}
-	return day.AddDate(0, 0, 1)
-}
+// WorkCalendar is the working-day calendar the dialer's deadlines and sales calling days count
+// by: in `hotline run` the config file's calendar, the one complaint due dates in the ACD and the
+// complaint KPIs count by too.
+type WorkCalendar = calendar.WorkingDays
 
 // AtRiskBy is the end of the first working day after now's date: a contact whose deadline is
 // no later has at most today and one more working day left.
 func AtRiskBy(cal WorkCalendar, now time.Time, loc *time.Location) time.Time {
-	return WorkdayDeadline(cal, now, 1, loc)
+	return calendar.Deadline(cal, now, 1, loc)
 }
 
 // DeadlineStatus is how a list's contacts with a deadline stand, as GET /api/campaigns/{id}

@@ -7,55 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/calendar"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 )
 
-// calendar is a test WorkCalendar: Monday to Friday minus holidays, plus make-up workdays.
-type calendar struct{ holidays, workdays map[string]bool }
-
-func (c calendar) IsWorkday(d time.Time) bool {
-	s := d.Format(time.DateOnly)
-	if c.workdays[s] {
-		return true
-	}
-	if c.holidays[s] {
-		return false
-	}
-	return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday
-}
-
 var cst = time.FixedZone("CST", 8*3600)
-
-func TestWorkdayDeadline(t *testing.T) {
-	golden := calendar{
-		holidays: map[string]bool{"2026-10-01": true, "2026-10-02": true, "2026-10-05": true, "2026-10-06": true, "2026-10-07": true},
-		workdays: map[string]bool{"2026-09-27": true, "2026-10-10": true},
-	}
-	for _, tc := range []struct {
-		name       string
-		cal        calendar
-		registered time.Time
-		want       string // the last day that is on time
-	}{
-		{"Monday, no holidays", calendar{}, time.Date(2026, 3, 2, 10, 0, 0, 0, cst), "2026-03-11"},
-		{"Friday evening skips two weekends", calendar{}, time.Date(2026, 3, 6, 23, 30, 0, 0, cst), "2026-03-17"},
-		{"Saturday counts from Monday", calendar{}, time.Date(2026, 3, 7, 9, 0, 0, 0, cst), "2026-03-17"},
-		{"UTC time on the next local day", calendar{}, time.Date(2026, 3, 6, 17, 0, 0, 0, time.UTC), "2026-03-17"},
-		// Fri 25 Sep: Sun 27 (make-up), Mon 28, Tue 29, Wed 30, [1 2 holidays, 3 4 weekend,
-		// 5 6 7 holidays], Thu 8, Fri 9, Sat 10 (make-up).
-		{"National Day week", golden, time.Date(2026, 9, 25, 15, 0, 0, 0, cst), "2026-10-10"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got := WorkdayDeadline(tc.cal, tc.registered, 7, cst)
-			last := got.Add(-time.Hour).Format(time.DateOnly)
-			if last != tc.want || got.Hour() != 0 || got.Location() != cst {
-				t.Fatalf("deadline %s (last day %s), want the end of %s", got, last, tc.want)
-			}
-		})
-	}
-}
 
 func TestListDialsNearestDeadlineFirst(t *testing.T) {
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, cst)
@@ -105,7 +63,7 @@ func TestComplaintDeadlinesOnTheAPI(t *testing.T) {
 		}
 	}
 	svc, err := NewService(ServiceConfig{Campaigns: []Campaign{followup}, Seed: 2, Home: cst},
-		Deps{Clock: clk, Book: book, FarEnd: far, Sink: &memSink{}, Calendar: calendar{}})
+		Deps{Clock: clk, Book: book, FarEnd: far, Sink: &memSink{}, Calendar: calendar.Calendar{}})
 	if err != nil {
 		t.Fatal(err)
 	}

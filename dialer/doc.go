@@ -12,7 +12,7 @@
 // campaign's simulated team; a person at the agent desktop ends theirs by reporting the
 // outcome (outcome.go), which the engine acts on like any disposition.
 //
-// Definitions the code holds to (KPI.md):
+// Definitions the code holds to (docs/kpi.md, docs/dialing-rules.md):
 //   - A person-answered call is one the answering-machine detector called human; the 2 s an
 //     answered person may wait for an agent start at that verdict (the end of their greeting).
 //   - Engine.connect is the only place a call meets an agent, and it refuses a wait over
@@ -23,5 +23,5 @@
 //     and 30 d. Persons the detector misjudged as machines are counted apart (the simulator
 //     knows them, the dialer cannot), not in this rate.
 //   - Occupancy = (talk + after-call work) / logged-in time; preview and ringing time of a
-//     reserved agent count as available, as KPI.md defines it.
+//     reserved agent count as available, as docs/kpi.md defines it.
 package dialer

@@ -764,7 +764,7 @@ func (e *Engine) pump() {
 			a.state, a.since = agentReserved, now
 			if e.mode == events.ModePreview {
 				// Held when they dial (PreviewDial): while reading the record the agent is
-				// available to inbound, as KPI.md counts preview time.
+				// available to inbound, as docs/kpi.md counts preview time.
 				e.pool.Preview(a.id, c)
 				placed++
 				continue

@@ -1,9 +1,11 @@
 package dialer
 
 import (
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/calendar"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 )
@@ -15,14 +17,11 @@ import (
 // both, and a holiday on a weekend is a no-call day — also for a date the file lists as a
 // holiday and a make-up day at once (the calendar counts it as working, so sales call).
 func TestHolidaysAgreeWithComplaintDeadlines(t *testing.T) {
-	cal := calendar{
-		holidays: map[string]bool{"2026-10-01": true, "2026-10-02": true, "2026-10-03": true, "2026-10-05": true, "2026-10-09": true},
-		workdays: map[string]bool{"2026-09-27": true, "2026-10-09": true, "2026-10-10": true},
+	cal := calendar.Calendar{
+		Holidays: []string{"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-05", "2026-10-09"},
+		Workdays: []string{"2026-09-27", "2026-10-09", "2026-10-10"},
 	}
-	var holidays []string
-	for d := range cal.holidays {
-		holidays = append(holidays, d)
-	}
+	holidays := cal.Holidays
 	start := time.Date(2026, 9, 20, 0, 0, 0, 0, cst)
 	clk := clock.NewSim(start)
 	followup := DefaultCampaigns()[3]
@@ -75,7 +74,7 @@ func TestHolidaysAgreeWithComplaintDeadlines(t *testing.T) {
 			t.Errorf("%s (%s): deadlines count it as a working day %v, sales may call %v", date, day.Weekday(), workday, salesDay)
 		case weekend && workday && !salesDay:
 			t.Errorf("%s (%s): a make-up working day is a no-call day for sales", date, day.Weekday())
-		case weekend && cal.holidays[date] && !workday && salesDay:
+		case weekend && slices.Contains(cal.Holidays, date) && !workday && salesDay:
 			t.Errorf("%s (%s): a holiday on a weekend is a calling day for sales", date, day.Weekday())
 		}
 		if want := cal.IsWorkday(day); workday != want {

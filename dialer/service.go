@@ -15,6 +15,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"github.com/seed-1c4692e8/hotline/calendar"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
@@ -690,7 +691,7 @@ func (s *Service) AddComplaint(cp events.Complaint) bool {
 	}
 	deadline := cp.DueAt
 	if s.deps.Calendar != nil {
-		deadline = WorkdayDeadline(s.deps.Calendar, cp.RegisteredAt, s.cfg.ComplaintWorkdays, s.cfg.Home)
+		deadline = calendar.Deadline(s.deps.Calendar, cp.RegisteredAt, s.cfg.ComplaintWorkdays, s.cfg.Home)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -9,7 +9,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// Stats are a campaign's running outbound figures, as KPI.md defines them.
+// Stats are a campaign's running outbound figures, as docs/kpi.md defines them.
 type Stats struct {
 	Attempts  int     // dial attempts placed (blocked ones not included)
 	Blocked   int     // attempts compliance refused

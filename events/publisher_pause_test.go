@@ -109,8 +109,9 @@ func TestPublisherRidesOutABrokerPause(t *testing.T) {
 	if lost > 0 || failed > 0 {
 		t.Errorf("%d acknowledged events missing and %d publish calls failed, want none", lost, failed)
 	}
-	if len(acked) < 20_000 {
-		t.Errorf("only %d events acknowledged: the producer did not run at a few thousand events/s", len(acked))
+	// The pause must have caught writes in flight, or the test proved nothing about retries.
+	if slowest < 20*time.Second || len(acked) < 5_000 {
+		t.Errorf("slowest publish %s, %d events acknowledged: the pause did not hold writes in flight", slowest, len(acked))
 	}
 }
 

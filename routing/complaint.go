@@ -2,9 +2,9 @@ package routing
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/calendar"
 	"github.com/seed-1c4692e8/hotline/events"
 )
 
@@ -26,21 +26,10 @@ type ComplaintRecorder interface {
 // complaintWorkdays is how many working days a complaint has for its answer.
 const complaintWorkdays = 7
 
-// WorkCalendar says which days are working days: analytics.Calendar (weekdays, holidays,
-// make-up working days) in `hotline run`, the one holiday list the dialer's complaint follow-up
-// deadlines and the complaint reports count with too.
-type WorkCalendar interface {
-	IsWorkday(day time.Time) bool
-}
-
 // WithCalendar makes complaint due dates count working days by cal (holidays skipped, make-up
-// days counted) instead of Config.WorkingDays' weekdays.
-func WithCalendar(cal WorkCalendar) Option { return func(e *Engine) { e.calendar = cal } }
-
-// weekdays is a calendar of weekdays only, no holidays: Config.WorkingDays.
-type weekdays []time.Weekday
-
-func (w weekdays) IsWorkday(day time.Time) bool { return slices.Contains(w, day.Weekday()) }
+// days counted) instead of Config.WorkingDays' weekdays. `hotline run` gives it the config
+// file's calendar, the one the dialer's follow-up deadlines and the complaint KPIs count by.
+func WithCalendar(cal calendar.WorkingDays) Option { return func(e *Engine) { e.calendar = cal } }
 
 // RegisterComplaint registers a complaint on the agent's current call (connected or in
 // wrap-up), due seven working days out by the engine's calendar, and emits it.
@@ -82,22 +71,9 @@ func (e *Engine) RegisterComplaint(agentID string, req ComplaintRequest) (events
 // ComplaintDue is when a complaint registered at t must be answered: seven working days of the
 // engine's calendar later.
 func (e *Engine) ComplaintDue(t time.Time) time.Time {
-	var cal WorkCalendar = weekdays(e.cfg.WorkingDays)
+	var cal calendar.WorkingDays = calendar.Weekdays(e.cfg.WorkingDays)
 	if e.calendar != nil {
 		cal = e.calendar
 	}
-	return AddWorkingDays(t, complaintWorkdays, cal)
-}
-
-// AddWorkingDays is t plus n working days of cal (same time of day); the day of t does not count.
-func AddWorkingDays(t time.Time, n int, cal WorkCalendar) time.Time {
-	// The bound only stops a calendar with no working day at all from looping for ever: a year
-	// of holidays cannot push n working days that far.
-	for i := 0; n > 0 && i < 366+7*n; i++ {
-		t = t.AddDate(0, 0, 1)
-		if cal.IsWorkday(t) {
-			n--
-		}
-	}
-	return t
+	return calendar.AddWorkingDays(cal, t, complaintWorkdays)
 }

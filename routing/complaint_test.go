@@ -4,13 +4,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/calendar"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 )
 
 // nationalDay is the holiday calendar of the 2026 National Day week as the config file gives it
-// to analytics: 1–7 October off, Saturday 10 October worked to make up.
-var nationalDay = analytics.Calendar{
+// (the analytics section): 1–7 October off, Saturday 10 October worked to make up.
+var nationalDay = calendar.Calendar{
 	Holidays: []string{"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07"},
 	Workdays: []string{"2026-10-10"},
 }
@@ -25,7 +25,7 @@ func TestComplaintDueSkipsCalendarHolidays(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		cal  WorkCalendar // nil: Config.WorkingDays
+		cal  calendar.WorkingDays // nil: Config.WorkingDays
 		at   time.Time
 		want string
 	}{

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/seed-1c4692e8/hotline/calendar"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
 )
@@ -45,7 +46,7 @@ type Engine struct {
 	menu      *Menu
 	dir       CustomerDirectory
 	observers []Observer
-	calendar  WorkCalendar // complaint due dates; Config.WorkingDays when nil
+	calendar  calendar.WorkingDays // complaint due dates; Config.WorkingDays when nil
 
 	queues  []*queue
 	byQueue map[string]*queue

@@ -105,7 +105,7 @@ var defaultLines = map[string]LineTimes{
 	events.LineAppointment:  {Talk: 240, TalkSigma: 0.5, HoldProb: 0.1, Hold: 30, Wrap: 40, Resolved: 0.95},
 }
 
-// Province is a provincial centre from the seed documents: about 700 calls a day on average,
+// Province is a provincial centre of the size hotline is built for: about 700 calls a day on average,
 // peak day about 1,000, peak hour about 90, 80%+ connected with about 25 agents.
 func Province() Profile {
 	return Profile{

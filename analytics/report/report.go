@@ -145,7 +145,7 @@ func envOr(k, def string) string {
 	return def
 }
 
-// WriteVolume prints the seed documents' volume summary.
+// WriteVolume prints the volume summary: totals, daily average, busiest day and hour, year on year.
 func WriteVolume(w io.Writer, v *analytics.Volume) {
 	fmt.Fprintf(w, "\nvolume %s .. %s: inbound %.0f, outbound %.0f, total %.0f; daily average %.1f over %d days\n",
 		v.From.Format(time.DateOnly), v.To.Format(time.DateOnly), v.Inbound, v.Outbound, v.Total, v.DailyAverage, v.Days)

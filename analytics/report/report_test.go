@@ -114,7 +114,10 @@ func TestDefinitionsAPI(t *testing.T) {
 	s := analytics.DefaultSettings()
 	s.SLThresholdSec = 15
 	Register(srv, &analytics.Engine{Settings: s}, time.Now)
-	tok, _ := srv.Tokens().Generate(httpapi.Principal{User: "m", Role: httpapi.RoleManager})
+	tok, err := srv.Tokens().Generate(httpapi.Principal{User: "m", Role: httpapi.RoleManager, Tenant: httpapi.AllTenants})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	get := func(q string) (int, map[string]any) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/calendar"
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/config"
@@ -64,7 +65,7 @@ func TestRunHolidaysFromOneCalendar(t *testing.T) {
 	}
 	// The deadline of a complaint registered on Wednesday 30 September: 7 working days skip the
 	// holidays 1–3 October and the Sundays and count Friday 9 and the make-up Saturday 10.
-	got := dialer.WorkdayDeadline(p.analytics.Calendar, time.Date(2026, 9, 30, 10, 0, 0, 0, home), p.analytics.ComplaintWorkdays, home)
+	got := calendar.Deadline(p.analytics.Calendar, time.Date(2026, 9, 30, 10, 0, 0, 0, home), p.analytics.ComplaintWorkdays, home)
 	if last := got.Add(-time.Hour).Format(time.DateOnly); last != "2026-10-12" {
 		t.Errorf("7 working days after 30 September end on %s, want 2026-10-12", last)
 	}

@@ -38,7 +38,7 @@ func TestClickHouse(t *testing.T) {
 	if err := conn.Exec(ctx, "CREATE TABLE "+db+".kv (k String, v UInt32) ENGINE = MergeTree ORDER BY k"); err != nil {
 		t.Fatal(err)
 	}
-	// INSERT ... VALUES through Exec hangs on 18.16 (see clickhouse-18.md): use a batch.
+	// INSERT ... VALUES through Exec hangs on 18.16 (docs/clickhouse-compat.md): use a batch.
 	b, err := conn.PrepareBatch(ctx, "INSERT INTO "+db+".kv (k, v)")
 	if err != nil {
 		t.Fatal(err)
