@@ -395,6 +395,7 @@ func (d *Desktop) state(e *Engine, a string) (DeskState, error) {
 	st := DeskState{Agent: ai, Preview: d.preview(e, a)}
 	if ai.CallID != "" {
 		if ci, err := e.Call(ai.CallID); err == nil {
+			ci.Phone = events.MaskPhone(ci.Phone)
 			st.Call = &ci
 			st.ScreenPop = screenPop(e.Directory(), ci.Customer, e.Clock().Now())
 		}
@@ -412,6 +413,9 @@ func screenPop(dir CustomerDirectory, customer string, now time.Time) *ScreenPop
 		return nil
 	}
 	if sp, ok := dir.ScreenPop(customer, now); ok {
+		// An agent at a desk needs the caller, not the number: phones are masked on the
+		// desktop (the dialer dials; the switch connects).
+		sp.Customer.Phone = events.MaskPhone(sp.Customer.Phone)
 		return &sp
 	}
 	return nil
@@ -541,6 +545,7 @@ func (h *hub) send(agent string, build func() PushMessage) {
 }
 
 func (h *hub) Offer(agentID string, call CallInfo) {
+	call.Phone = events.MaskPhone(call.Phone)
 	h.send(agentID, func() PushMessage {
 		return PushMessage{Type: "offer", Call: &call, ScreenPop: screenPop(h.dir, call.Customer, h.clk.Now())}
 	})
