@@ -122,6 +122,10 @@ type DeskState struct {
 	Outbound *OutboundInfo `json:"outbound,omitempty"`
 	// Preview is a preview campaign's record waiting for the agent to dial or skip it.
 	Preview *OutboundPreview `json:"preview,omitempty"`
+	// MaxWrapUpSec is how long wrap-up may last before the engine ends it, for the desktop's
+	// countdown; TransferQueues are the queues a call can be transferred to.
+	MaxWrapUpSec   float64  `json:"max_wrap_up_sec"`
+	TransferQueues []string `json:"transfer_queues"`
 }
 
 // Register mounts the endpoints.
@@ -392,7 +396,10 @@ func (d *Desktop) state(e *Engine, a string) (DeskState, error) {
 	if err != nil {
 		return DeskState{}, err
 	}
-	st := DeskState{Agent: ai, Preview: d.preview(e, a)}
+	st := DeskState{Agent: ai, Preview: d.preview(e, a), MaxWrapUpSec: e.Config().MaxWrapUp.Seconds(), TransferQueues: []string{}}
+	for _, q := range e.Config().Queues {
+		st.TransferQueues = append(st.TransferQueues, q.Name)
+	}
 	if ai.CallID != "" {
 		if ci, err := e.Call(ai.CallID); err == nil {
 			ci.Phone = events.MaskPhone(ci.Phone)

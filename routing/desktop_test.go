@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,6 +105,9 @@ func TestDesktopCallFlow(t *testing.T) {
 	}
 	if st.Agent.State != events.AgentReserved || st.Call == nil || st.Call.CallID != "k1" || st.ScreenPop == nil || st.ScreenPop.Customer.Name != "Li Lei" || st.ScreenPop.Segment != "vip" {
 		t.Fatalf("offered state %+v", st)
+	}
+	if st.MaxWrapUpSec <= 0 || !slices.Contains(st.TransferQueues, "inquiry") {
+		t.Errorf("the desk lacks the wrap-up limit %v or the transfer queues %v", st.MaxWrapUpSec, st.TransferQueues)
 	}
 	if st.Call.Phone != "+86138****0009" || st.ScreenPop.Customer.Phone != "+86138****0009" {
 		t.Errorf("an agent's desk shows phone %q and customer phone %q, want them masked", st.Call.Phone, st.ScreenPop.Customer.Phone)

@@ -170,6 +170,7 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 // register mounts every part's API on the server.
 func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir string) {
 	p.desktop.Register(srv)
+	p.sim.Register(srv)
 	p.dialer.Register(srv)
 	p.dialer.RegisterControl(srv)
 	// Numbers put on the company list over the API are kept where start-up reads them (loadDNC).
