@@ -354,7 +354,14 @@ function CallPanel(props: {
   const [kind, setKind] = useState("queue");
   const [target, setTarget] = useState("");
   const [registered, setRegistered] = useState<Complaint | null>(null);
-  const waitedSec = call.queued_at ? (Date.parse(desk.agent.since) - Date.parse(call.queued_at)) / 1000 : 0;
+  // The wait ends when the call is answered: the desk's state since then is the answer time
+  // the first time it is seen after ringing (or on a desk opened mid-call).
+  const [answeredAt, setAnsweredAt] = useState<string | null>(state === "reserved" ? null : desk.agent.since);
+  useEffect(() => {
+    if (state !== "reserved" && answeredAt === null) setAnsweredAt(desk.agent.since);
+  }, [state, answeredAt, desk.agent.since]);
+  const queuedAt = call.queued_at ? Date.parse(call.queued_at) : now;
+  const waitedSec = ((answeredAt === null ? now : Date.parse(answeredAt)) - queuedAt) / 1000;
   const title = state === "reserved" ? t("incoming") : state === "acw" ? t("wrapup") : t.code("state", state);
 
   return (
@@ -367,7 +374,7 @@ function CallPanel(props: {
           <dt>{t("queue")}</dt>
           <dd>{t.code("queue", call.queue)}</dd>
           <dt>{t("waited")}</dt>
-          <dd data-testid="waited">{clock(state === "reserved" && call.queued_at ? (now - Date.parse(call.queued_at)) / 1000 : waitedSec)}</dd>
+          <dd data-testid="waited">{clock(waitedSec)}</dd>
           <dt>{t("phone")}</dt>
           <dd data-testid="phone">{call.phone}</dd>
           {call.ivr_path && (
@@ -465,7 +472,7 @@ function ScreenPopView({ t, pop }: { t: T; pop?: ScreenPop }) {
         {t("customer")}: <span data-testid="customer-name">{c.name}</span>
       </h3>
       <dl class="facts row">
-        <dt>{t("phone")}</dt>
+        <dt>{t("custPhone")}</dt>
         <dd>{c.phone}</dd>
         <dt>{t("segment")}</dt>
         <dd>{t.code("seg", pop.segment)}</dd>
@@ -487,7 +494,7 @@ function ScreenPopView({ t, pop }: { t: T; pop?: ScreenPop }) {
       <h4>{t("policies")}</h4>
       <Table
         empty={t("none")}
-        head={[t("policyNo"), t("product"), t("line"), t("status"), t("endDate"), t("premium")]}
+        head={[t("policyNo"), t("product"), t("insLine"), t("status"), t("endDate"), t("premium")]}
         rows={(pop.policies ?? []).map((p) => [p.policy_id, p.product, t.code("pline", p.line), t.code("pstatus", p.status), t.date(p.end_date), t.money(p.premium)])}
       />
       <h4>{t("claims")}</h4>
