@@ -34,7 +34,10 @@ function App() {
   const sessionRef = useRef<Session | null | undefined>(undefined);
   sessionRef.current = session;
 
-  useEffect(() => saveLang(lang), [lang]);
+  useEffect(() => {
+    saveLang(lang);
+    document.title = t("appName");
+  }, [lang, t]);
   useEffect(() => {
     const f = () => setRoute(currentRoute());
     addEventListener("hashchange", f);
