@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/hotline
 
-.PHONY: all build run test bench deps servers-up servers-down clean
+.PHONY: all build run test bench deps servers-up servers-down clean web web-deps web-timing
 
 all: build
 
@@ -20,7 +20,7 @@ run: build
 # from Maven Central. The broker starts empty (reset: earlier runs' test topics would slow it
 # down); the servers are stopped at the end whatever the result, and the exit status is the first
 # failure's.
-test: deps var/go.mod
+test: deps web-deps var/go.mod
 	@rc=0; \
 	{ scripts/clickhouse.sh start && scripts/kafka.sh reset && scripts/kafka.sh start && \
 	  $(GO) vet ./... && \
@@ -44,6 +44,25 @@ var/go.mod:
 deps:
 	scripts/deps.sh
 	scripts/analytics-deps.sh
+
+# The web workspace's pinned packages (web/package-lock.json): the build and the browser tests.
+# web/node_modules is kept while the lock file is unchanged.
+web-deps: web/node_modules/.package-lock.json
+web/node_modules/.package-lock.json: web/package-lock.json
+	scripts/deps.sh web
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+# Rebuilds web/dist from web/src after a change (commit both; go test ./web/ checks they match).
+web: web-deps
+	cd web && node build.mjs
+
+# Times the first screens in Chromium against a running `hotline run` (make run): a table.
+#   make web-timing WEB_USER=demo-agent WEB_PASSWORD=… [URL=http://127.0.0.1:8080] [RUNS=10]
+URL ?= http://127.0.0.1:8080
+RUNS ?= 10
+web-timing: web-deps
+	cd web && node e2e/firstscreen.mjs "$(URL)" "$(WEB_USER)" "$(WEB_PASSWORD)" $(RUNS)
 
 servers-up: deps
 	scripts/clickhouse.sh start

@@ -40,6 +40,7 @@ type Call struct {
 	timers   []clock.Timer
 	agent    *agent
 	rejected []*agent
+	only     *agent    // offered to this agent alone until they decline it (Arrival.Agent)
 	held     time.Time // start of the current hold
 	talkFrom time.Time // start of the current talk segment
 	pendACW  int       // agents still in after-call work for this call

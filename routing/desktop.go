@@ -122,6 +122,10 @@ type DeskState struct {
 	Outbound *OutboundInfo `json:"outbound,omitempty"`
 	// Preview is a preview campaign's record waiting for the agent to dial or skip it.
 	Preview *OutboundPreview `json:"preview,omitempty"`
+	// MaxWrapUpSec is how long wrap-up may last before the engine ends it, for the desktop's
+	// countdown; TransferQueues are the queues a call can be transferred to.
+	MaxWrapUpSec   float64  `json:"max_wrap_up_sec"`
+	TransferQueues []string `json:"transfer_queues"`
 }
 
 // Register mounts the endpoints.
@@ -392,9 +396,13 @@ func (d *Desktop) state(e *Engine, a string) (DeskState, error) {
 	if err != nil {
 		return DeskState{}, err
 	}
-	st := DeskState{Agent: ai, Preview: d.preview(e, a)}
+	st := DeskState{Agent: ai, Preview: d.preview(e, a), MaxWrapUpSec: e.Config().MaxWrapUp.Seconds(), TransferQueues: []string{}}
+	for _, q := range e.Config().Queues {
+		st.TransferQueues = append(st.TransferQueues, q.Name)
+	}
 	if ai.CallID != "" {
 		if ci, err := e.Call(ai.CallID); err == nil {
+			ci.Phone = events.MaskPhone(ci.Phone)
 			st.Call = &ci
 			st.ScreenPop = screenPop(e.Directory(), ci.Customer, e.Clock().Now())
 		}
@@ -412,6 +420,9 @@ func screenPop(dir CustomerDirectory, customer string, now time.Time) *ScreenPop
 		return nil
 	}
 	if sp, ok := dir.ScreenPop(customer, now); ok {
+		// An agent at a desk needs the caller, not the number: phones are masked on the
+		// desktop (the dialer dials; the switch connects).
+		sp.Customer.Phone = events.MaskPhone(sp.Customer.Phone)
 		return &sp
 	}
 	return nil
@@ -541,6 +552,7 @@ func (h *hub) send(agent string, build func() PushMessage) {
 }
 
 func (h *hub) Offer(agentID string, call CallInfo) {
+	call.Phone = events.MaskPhone(call.Phone)
 	h.send(agentID, func() PushMessage {
 		return PushMessage{Type: "offer", Call: &call, ScreenPop: screenPop(h.dir, call.Customer, h.clk.Now())}
 	})

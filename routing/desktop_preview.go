@@ -3,6 +3,8 @@ package routing
 import (
 	"net/http"
 	"time"
+
+	"github.com/seed-1c4692e8/hotline/events"
 )
 
 // PreviewDesk is an OutboundDesk whose preview campaigns hand their records to the person at the
@@ -82,6 +84,7 @@ func (d *Desktop) PushPreview(agentID string, p OutboundPreview) {
 		if p.ScreenPop == nil {
 			p.ScreenPop = screenPop(d.hub.dir, p.Customer, d.hub.clk.Now())
 		}
+		p.Phone = events.MaskPhone(p.Phone)
 		return PushMessage{Type: "preview", Preview: &p}
 	})
 }
@@ -161,5 +164,6 @@ func (d *Desktop) preview(e *Engine, a string) *OutboundPreview {
 		return nil
 	}
 	p.ScreenPop = screenPop(e.Directory(), p.Customer, e.Clock().Now())
+	p.Phone = events.MaskPhone(p.Phone)
 	return &p
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -25,7 +26,7 @@ func (popDir) CustomerByPhone(phone string) (CustomerRef, bool) {
 	return CustomerRef{ID: "cust-9", Segment: "vip"}, true
 }
 func (popDir) ScreenPop(id string, _ time.Time) (ScreenPop, bool) {
-	return ScreenPop{Customer: events.Customer{Customer: id, Name: "Li Lei"}, Segment: "vip",
+	return ScreenPop{Customer: events.Customer{Customer: id, Name: "Li Lei", Phone: "+8613800000009"}, Segment: "vip",
 		Policies: []events.Policy{{Policy: "88000001"}}, RecentClaims: []events.Claim{}, OpenComplaints: []events.Complaint{}}, true
 }
 
@@ -104,6 +105,12 @@ func TestDesktopCallFlow(t *testing.T) {
 	}
 	if st.Agent.State != events.AgentReserved || st.Call == nil || st.Call.CallID != "k1" || st.ScreenPop == nil || st.ScreenPop.Customer.Name != "Li Lei" || st.ScreenPop.Segment != "vip" {
 		t.Fatalf("offered state %+v", st)
+	}
+	if st.MaxWrapUpSec <= 0 || !slices.Contains(st.TransferQueues, "inquiry") {
+		t.Errorf("the desk lacks the wrap-up limit %v or the transfer queues %v", st.MaxWrapUpSec, st.TransferQueues)
+	}
+	if st.Call.Phone != "+86138****0009" || st.ScreenPop.Customer.Phone != "+86138****0009" {
+		t.Errorf("an agent's desk shows phone %q and customer phone %q, want them masked", st.Call.Phone, st.ScreenPop.Customer.Phone)
 	}
 	// The other agent cannot see or touch a1's call.
 	for _, p := range []string{"/api/agent/calls/k1", "/api/agent/calls/k1/accept"} {
@@ -203,6 +210,9 @@ func TestDesktopWebSocket(t *testing.T) {
 			if m.Type == "offer" {
 				if m.Call == nil || m.Call.CallID != "w1" || m.ScreenPop == nil {
 					t.Fatalf("offer %+v", m)
+				}
+				if m.Call.Phone != "+86138****0009" || m.ScreenPop.Customer.Phone != "+86138****0009" {
+					t.Errorf("offer pushes phone %q and customer phone %q, want them masked", m.Call.Phone, m.ScreenPop.Customer.Phone)
 				}
 				return
 			}

@@ -193,6 +193,12 @@ func (e *Engine) routeCall(c *Call) {
 	if c.state != csWaiting {
 		return
 	}
+	if a := c.only; a != nil {
+		if a.state == stAvailable {
+			e.offer(c, c.queue, a)
+		}
+		return
+	}
 	var t0 time.Time
 	if e.decisionHook != nil {
 		t0 = time.Now()
@@ -276,6 +282,7 @@ func (e *Engine) unoffer(c *Call, a *agent, rejected bool) {
 	if rejected {
 		c.rejected = append(c.rejected, a)
 	}
+	c.only = nil // declined or rung out: any agent of the queue may take it now
 	c.agent = nil
 	a.call = nil
 	c.state = csWaiting

@@ -56,6 +56,9 @@ func (e *Engine) pickCall(a *agent, now time.Time) (*Call, *queue) {
 			if best != nil && !c.before(best) {
 				break // the list is in order; nothing further here beats best
 			}
+			if c.only != nil && c.only != a {
+				continue // a call for another agent alone
+			}
 			if a.meets(q, q.dropAt(now.Sub(c.queuedAt))) && !c.rejectedBy(a) {
 				best, bestQ = c, q
 				break

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
@@ -39,6 +40,9 @@ type Arrival struct {
 	// Queue, when set, skips the IVR and queues the call directly with Data.
 	Queue string
 	Data  map[string]string
+	// Agent, with Queue, offers the call to this available agent alone (a supervisor's practice
+	// call to a desk). Declined or rung out, it waits in Queue like any other call.
+	Agent string
 }
 
 // Arrive takes an inbound call: through the IVR menu when there is one, else straight to
@@ -50,10 +54,29 @@ func (e *Engine) Arrive(in Arrival) error {
 	if _, dup := e.calls[in.CallID]; dup {
 		return fmt.Errorf("arrive: call %q is already in progress", in.CallID)
 	}
+	var only *agent
+	if in.Agent != "" {
+		a, err := e.agent(in.Agent)
+		if err != nil {
+			return fmt.Errorf("arrive %s: %w", in.CallID, err)
+		}
+		q, ok := e.byQueue[in.Queue]
+		switch {
+		case !ok:
+			return fmt.Errorf("arrive %s for agent %s: queue %q: %w", in.CallID, in.Agent, in.Queue, ErrUnknownQueue)
+		case !slices.Contains(a.queues, q):
+			return fmt.Errorf("arrive %s: agent %s does not serve queue %s: %w", in.CallID, in.Agent, in.Queue, ErrState)
+		case a.state != stAvailable:
+			return fmt.Errorf("arrive %s: agent %s is %s, not available: %w", in.CallID, in.Agent, a.state, ErrState)
+		case !q.cfg.Hours.IsOpen(e.clk.Now()):
+			return fmt.Errorf("arrive %s: queue %s is closed now: %w", in.CallID, in.Queue, ErrState)
+		}
+		only = a
+	}
 	now := e.clk.Now()
 	e.seq++
 	c := &Call{
-		ID: in.CallID, Phone: in.Phone, Customer: in.Customer, Segment: in.Segment, Direction: events.Inbound,
+		ID: in.CallID, only: only, Phone: in.Phone, Customer: in.Customer, Segment: in.Segment, Direction: events.Inbound,
 		Data: in.Data, seq: e.seq, caller: in.Caller,
 	}
 	if c.Data == nil {

@@ -3,7 +3,9 @@
 #   clickhouse -> clickhouse-server clickhouse-client (ClickHouse 18.16 on bookworm)
 #   kafka      -> openjdk-17-jre-headless maven (the broker jars come from Maven Central)
 #   qa         -> asterisk-core-sounds-en-wav (real speech for the audio analysis accuracy test)
-# Usage: scripts/deps.sh [clickhouse|kafka|qa|all]   (default all)
+#   web        -> chromium, fonts-wqy-microhei, nodejs, npm (the web workspace's browser tests and
+#                 asset build; `make run` needs none of them: the built assets are checked in)
+# Usage: scripts/deps.sh [clickhouse|kafka|qa|web|all]   (default all)
 #
 # Pitfalls:
 # - Debian puts clickhouse-server in /usr/sbin, which is not on a non-root PATH: check the path too.
@@ -35,6 +37,17 @@ fi
 if [[ $want == all || $want == qa ]]; then
 	# qa's analysis accuracy test reads real recorded speech: 8 kHz mono 16-bit PCM prompts.
 	[[ -f /usr/share/asterisk/sounds/en_US_f_Allison/transfer.wav ]] || missing+=(asterisk-core-sounds-en-wav)
+fi
+
+if [[ $want == all || $want == web ]]; then
+	command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+	# A CJK font, so Chinese renders in the headless browser's screenshots (not boxes).
+	[[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]] || missing+=(fonts-wqy-microhei)
+	# Node 18 or newer (bookworm has 18) for esbuild, TypeScript and playwright-core.
+	if ! command -v node >/dev/null 2>&1 || ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 18 ? 0 : 1)'; then
+		missing+=(nodejs)
+	fi
+	command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 
 if ((${#missing[@]} == 0)); then

@@ -166,6 +166,7 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 // register mounts every part's API on the server.
 func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir string) {
 	p.desktop.Register(srv)
+	p.sim.Register(srv)
 	p.dialer.Register(srv)
 	p.dialer.RegisterControl(srv)
 	// Numbers listed over the API are kept in the state file; a removal also takes the number out

@@ -18,6 +18,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
 	"github.com/seed-1c4692e8/hotline/sim"
+	"github.com/seed-1c4692e8/hotline/web"
 )
 
 func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
@@ -92,6 +93,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	parts.register(srv, conn, cfg.DataDir)
+	web.Register(srv)
 
 	fmt.Fprintln(stdout, "hotline is running. Started:")
 	for _, s := range in.started {
@@ -99,6 +101,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "  - ingest: topics %s* -> ClickHouse %s, database %s\n", in.topicPrefix, in.clickhouse.Addr, in.clickhouse.Database)
 	fmt.Fprintf(stdout, "  - HTTP API on %s://%s  (/healthz, /metrics, /api/endpoints), serving centre %s\n", scheme, cfg.HTTP.Addr, centre)
+	fmt.Fprintf(stdout, "  - web workspace: open %s://%s/ in a browser and sign in\n", scheme, cfg.HTTP.Addr)
 	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
 	fmt.Fprintln(stdout, "  -", dialerBanner(parts.dialer.Statuses(), filepath.Join(cfg.DataDir, "campaigns")))
 	fmt.Fprintf(stdout, "  - QA: recordings of answered calls under %s\n", filepath.Join(cfg.DataDir, "recordings"))

@@ -36,6 +36,9 @@ const (
 // PersonalData, are written to the audit log.
 func (s *Server) authorize(e Endpoint, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// What a signed-in caller reads is theirs (personal data, their centre's figures): no
+		// browser or proxy keeps a copy, and its absence teaches nothing either.
+		w.Header().Set("Cache-Control", "no-store")
 		p, how, err := s.authenticate(r)
 		if err != nil {
 			s.log.ErrorContext(r.Context(), "authenticating a request failed", "error", err)

@@ -270,3 +270,21 @@ func writeTestCert(t *testing.T, dir string) (certFile, keyFile string, pool *x5
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// Answers to authenticated callers are never cached (personal data); public ones are the
+// handler's to decide.
+func TestAuthenticatedAnswersNotCached(t *testing.T) {
+	srv, _ := newTestServer(t)
+	for _, tc := range []struct {
+		token string
+		want  string
+	}{{managerToken, "no-store"}, {"", "no-store"}} {
+		resp := do(t, srv, "GET", "/api/endpoints", tc.token, "")
+		if got := resp.Header.Get("Cache-Control"); got != tc.want {
+			t.Errorf("GET /api/endpoints with token %q: Cache-Control %q, want %q", tc.token, got, tc.want)
+		}
+	}
+	if got := do(t, srv, "GET", "/healthz", "", "").Header.Get("Cache-Control"); got == "no-store" {
+		t.Errorf("public /healthz got Cache-Control %q from the authenticated path", got)
+	}
+}
