@@ -163,7 +163,8 @@ func (c *Campaign) Normalize() {
 	}
 }
 
-// Validate reports the first problem, naming the field.
+// Validate reports the first problem, naming the field. The regulator's floors are checked
+// apart (Floors.Check), against the floors the service runs with.
 func (c Campaign) Validate() error {
 	switch {
 	case c.ID == "":
@@ -176,8 +177,8 @@ func (c Campaign) Validate() error {
 		return fmt.Errorf("script: missing (the agent script id)")
 	case !slices.Contains(campaignPacings, c.Pacing):
 		return fmt.Errorf("pacing: %q is not one of %s", c.Pacing, pacingNames)
-	case c.AbandonTarget <= 0 || c.AbandonTarget > 0.03:
-		return fmt.Errorf("abandon_target: %v is not in (0, 0.03]: the rules cap abandonment at 3%%", c.AbandonTarget)
+	case !(c.AbandonTarget > 0 && c.AbandonTarget <= 1): // also true for NaN
+		return fmt.Errorf("abandon_target: %v is not a rate in (0, 1]; the calling floors cap it further (3%% by default)", c.AbandonTarget)
 	case c.Lines < 1 || c.Lines > 10000:
 		return fmt.Errorf("lines: %d is outside 1..10000", c.Lines)
 	case !c.End.IsZero() && !c.End.After(c.Start):
@@ -197,9 +198,6 @@ func (c Campaign) Validate() error {
 	if c.Rules != nil {
 		if err := c.Rules.Validate(); err != nil {
 			return fmt.Errorf("rules.%w", err)
-		}
-		if kindOf(c.Type).rules.Sales && !c.Rules.Sales {
-			return fmt.Errorf("rules.sales: a %s campaign is held to the sales rules", c.Type)
 		}
 	}
 	if err := c.Retry.Validate(); err != nil {

@@ -183,6 +183,9 @@ func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
 		customers = &BookCustomers{Book: d.Book}
 	}
 	s.gate = NewCompliance(customers, cfg.Home)
+	if err := s.gate.SetFloors(cfg.Floors); err != nil {
+		return nil, err
+	}
 	for _, h := range cfg.Holidays {
 		if err := s.gate.AddHoliday(h); err != nil {
 			return nil, err
@@ -398,6 +401,9 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if err := s.cfg.Floors.Check(c); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	if _, dup := s.runs[c.ID]; dup {
 		s.mu.Unlock()
@@ -413,7 +419,7 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact) error {
 	if !c.End.IsZero() {
 		shiftEnd = c.End
 	}
-	pacer, err := NewPacer(c.Pacing, c.AbandonTarget, now, shiftEnd)
+	pacer, err := NewPacer(c.Pacing, min(c.AbandonTarget, s.cfg.Floors.AbandonCap), now, shiftEnd) // the cap holds whatever slipped past Check
 	if err != nil {
 		return err
 	}
@@ -638,6 +644,9 @@ func (s *Service) AddComplaint(cp events.Complaint) bool {
 func (s *Service) Create(c Campaign) error {
 	c.Normalize()
 	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := s.cfg.Floors.Check(c); err != nil {
 		return err
 	}
 	s.mu.Lock()

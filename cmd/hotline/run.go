@@ -57,7 +57,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer conn.Close()
 	srv.AddHealthCheck("clickhouse", conn.Ping)
-	parts, err := newPlatform(platformConfig{profile: *profile, seed: *seed, tenant: cfg.Tenant, dataDir: cfg.DataDir, sink: pub, conn: conn, log: slog.Default(), analytics: cfg.Analytics})
+	parts, err := newPlatform(platformConfig{profile: *profile, seed: *seed, tenant: cfg.Tenant, dataDir: cfg.DataDir, sink: pub, conn: conn, log: slog.Default(), analytics: cfg.Analytics, floors: cfg.CallingFloors})
 	if err != nil {
 		return err
 	}

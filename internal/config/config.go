@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/dialer"
 )
 
 // Config is everything the hotline binary needs to start. The zero value is not useful; start
@@ -29,6 +30,9 @@ type Config struct {
 	// Analytics are the KPI definitions' settings (thresholds, variants, windows, holiday
 	// calendar, segmentation cut-offs); package analytics declares, defaults and checks them.
 	Analytics analytics.Settings `yaml:"analytics"`
+	// CallingFloors are the regulator's calling rules no campaign may relax; only this section,
+	// deployed by an administrator, changes them (`hotline run` logs every change at start-up).
+	CallingFloors dialer.Floors `yaml:"calling_floors"`
 }
 
 // Kafka says where the event log lives.
@@ -99,7 +103,8 @@ func Default() Config {
 		HTTP: HTTP{
 			Addr: "127.0.0.1:8080",
 		},
-		Analytics: analytics.DefaultSettings(),
+		Analytics:     analytics.DefaultSettings(),
+		CallingFloors: dialer.DefaultFloors(),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/dialer"
 )
 
 // load runs Load the way a subcommand does: register, parse args, load with a fake environment.
@@ -62,6 +63,8 @@ func TestLoad(t *testing.T) {
 						ComplaintWorkdays: 5,
 						Segments: analytics.SegmentSettings{SatisfactionCut: 65, LoyaltyCut: 55.5, UseMedians: true, LookbackDays: 180,
 							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
+					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
+						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
 				}
 			},
 		},
@@ -140,6 +143,8 @@ func TestLoad(t *testing.T) {
 						ComplaintWorkdays: 5,
 						Segments: analytics.SegmentSettings{SatisfactionCut: 65, LoyaltyCut: 55.5, UseMedians: true, LookbackDays: 180,
 							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
+					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
+						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
 				}
 			},
 		},
@@ -230,7 +235,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file unknown section",
 			args: []string{"--config", "testdata/unknown_section.yaml"},
-			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: analytics, clickhouse, data_dir, http, ingest, kafka, tenant)`},
+			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, tenant)`},
 		},
 		{
 			name: "file syntax error",
@@ -260,6 +265,22 @@ func TestLoadErrors(t *testing.T) {
 				`config: testdata/bad_values.yaml:4: kafka.brokers: entry 2: "localhost" is not host:port (e.g. "kafka1:9092")`,
 				`config: testdata/bad_values.yaml:6: kafka.topic_prefix: "hot line/" may only contain letters, digits, '.', '_' and '-' (Kafka topic name characters)`,
 				`config: testdata/bad_values.yaml:8: ingest.batch_size: 0 is out of range 1..1000000`,
+			},
+		},
+		{
+			name: "calling floors name the line, the field and the problem",
+			args: []string{"--config", "testdata/bad_floors.yaml"},
+			want: []string{
+				`config: testdata/bad_floors.yaml:2: calling_floors.window_start: "9am" is not a time of day like 09:00`,
+				`config: testdata/bad_floors.yaml:3: calling_floors.abandon_cap: 2 is not in (0, 1]`,
+			},
+		},
+		{
+			name: "NaN and infinities are no numbers",
+			args: []string{"--config", "testdata/bad_nan.yaml"},
+			want: []string{
+				`config: testdata/bad_nan.yaml:2: calling_floors.abandon_cap: "NaN" is not a number`,
+				`config: testdata/bad_nan.yaml:5: analytics.segments.loyalty_cut: "-Inf" is not a number`,
 			},
 		},
 		{

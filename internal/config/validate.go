@@ -28,6 +28,11 @@ func (c Config) problems() []*Error {
 	p.section("ingest", c.Ingest.problems())
 	p.section("http", c.HTTP.problems())
 	p.section("analytics", analyticsProblems(c.Analytics))
+	var floors problems
+	for _, e := range c.CallingFloors.Problems() {
+		floors.add(e.Field, e.Problem)
+	}
+	p.section("calling_floors", floors)
 	return p
 }
 
