@@ -44,7 +44,12 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv := httpapi.New(httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()))
+	var exporters []httpapi.Role
+	for _, r := range cfg.Privacy.ExportRoles {
+		exporters = append(exporters, httpapi.Role(r)) // config.Validate checked the names
+	}
+	srv := httpapi.New(httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()),
+		httpapi.WithExportRoles(exporters...))
 	svc, err := ingest.New(ingestConfig(cfg, in), srv.Registry())
 	if err != nil {
 		return err

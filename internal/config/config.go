@@ -33,6 +33,14 @@ type Config struct {
 	// CallingFloors are the regulator's calling rules no campaign may relax; only this section,
 	// deployed by an administrator, changes them (`hotline run` logs every change at start-up).
 	CallingFloors dialer.Floors `yaml:"calling_floors"`
+	Privacy       Privacy       `yaml:"privacy"`
+}
+
+// Privacy says who may see personal data unmasked.
+type Privacy struct {
+	// ExportRoles may export full phone numbers (e.g. a segment's customers), each export with a
+	// reason and audited. Empty: nobody; the dialer gets full numbers inside the server.
+	ExportRoles []string `yaml:"export_roles" env:"HOTLINE_PRIVACY_EXPORT_ROLES" help:"comma-separated roles that may export full phone numbers, with a reason, audited (default none)"`
 }
 
 // Kafka says where the event log lives.

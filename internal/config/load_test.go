@@ -235,7 +235,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file unknown section",
 			args: []string{"--config", "testdata/unknown_section.yaml"},
-			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, tenant)`},
+			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, privacy, tenant)`},
 		},
 		{
 			name: "file syntax error",
@@ -273,6 +273,7 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{
 				`config: testdata/bad_floors.yaml:2: calling_floors.window_start: "9am" is not a time of day like 09:00`,
 				`config: testdata/bad_floors.yaml:3: calling_floors.abandon_cap: 2 is not in (0, 1]`,
+				`config: testdata/bad_floors.yaml:5: privacy.export_roles: entry 2: unknown role "root" (want one of admin, manager, qa, marketer, agent)`,
 			},
 		},
 		{

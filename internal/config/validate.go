@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"net"
 	"regexp"
 	"strconv"
@@ -33,6 +35,7 @@ func (c Config) problems() []*Error {
 		floors.add(e.Field, e.Problem)
 	}
 	p.section("calling_floors", floors)
+	p.section("privacy", c.Privacy.problems())
 	return p
 }
 
@@ -80,6 +83,16 @@ func (in Ingest) problems() problems {
 	}
 	if in.FlushInterval <= 0 {
 		p.add("flush_interval", fmt.Sprintf("%s must be greater than 0 (e.g. \"1s\")", in.FlushInterval))
+	}
+	return p
+}
+
+func (pr Privacy) problems() problems {
+	var p problems
+	for i, r := range pr.ExportRoles {
+		if _, err := httpapi.ParseRole(r); err != nil {
+			p.add("export_roles", fmt.Sprintf("entry %d: %v", i+1, err))
+		}
 	}
 	return p
 }

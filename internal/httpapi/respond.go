@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxBodyBytes is the largest request body DecodeJSON reads (1 MiB).
@@ -37,6 +38,35 @@ func Error(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(errorBody{Error: msg})
+}
+
+// InternalError answers 500 for a failure behind the request (a database, a file): the client
+// learns what failed, never the detail (SQL, paths, addresses), which goes to the request's log
+// line instead.
+func InternalError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	Fail(w, r, http.StatusInternalServerError, what, err)
+}
+
+// Fail is InternalError with another 5xx status (502 for a failure upstream).
+func Fail(w http.ResponseWriter, r *http.Request, status int, what string, err error) {
+	setError(r, fmt.Errorf("%s: %w", what, err))
+	Error(w, status, what+" failed; the server log has the detail")
+}
+
+// maxQuoted is how much of a value from a request an error message quotes.
+const maxQuoted = 64
+
+// Clip shortens s, a value from a request, for quoting in an error message or a log line: a
+// 100 KB id is not echoed back whole.
+func Clip(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("...(%d bytes)", len(s))
 }
 
 // DecodeJSON decodes the request body into v, strictly: one JSON value, no unknown fields, at

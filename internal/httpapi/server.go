@@ -25,6 +25,8 @@ type Server struct {
 	metrics         *metrics
 	mux             *http.ServeMux
 	handler         http.Handler
+	auditor         Auditor
+	exportRoles     []Role
 
 	mu         sync.Mutex
 	endpoints  []Endpoint
@@ -63,6 +65,9 @@ func New(opts ...Option) *Server {
 	}
 	if s.tokens == nil {
 		s.tokens = NewTokens()
+	}
+	if s.auditor == nil {
+		s.auditor = SlogAuditor{Log: s.log}
 	}
 	s.registry.MustRegister(
 		collectors.NewGoCollector(),
