@@ -3,11 +3,11 @@ package segments
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/dialer"
