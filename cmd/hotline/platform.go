@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -298,8 +299,17 @@ func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest
 	if err := os.MkdirAll(l.dir, 0o755); err != nil {
 		return fmt.Errorf("launching campaign %s: %w", id, err)
 	}
+	// An administrator's file of that name (whatever id it holds), or a link, is never replaced
+	// nor followed: the list is created exclusively, and so is the campaign file below.
+	for _, name := range []string{id + ".yaml", id + ".yml", id + ".csv"} {
+		if _, err := os.Lstat(filepath.Join(l.dir, name)); !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("campaign %q %w: the campaigns directory already holds %s", id, dialer.ErrCampaignExists, name)
+		}
+	}
 	if err := writeList(path, contacts); err != nil {
-		os.Remove(path)
+		if errors.Is(err, fs.ErrExist) { // created meanwhile by someone else: theirs, keep it
+			return fmt.Errorf("campaign %q %w: the campaigns directory already holds %s.csv", id, dialer.ErrCampaignExists, id)
+		}
 		return fmt.Errorf("writing the list of campaign %s: %w", id, err)
 	}
 	if err := l.dialer.Create(c); err != nil {
@@ -313,7 +323,7 @@ func (l *segmentLauncher) Launch(ctx context.Context, req segments.LaunchRequest
 	data, err := yaml.Marshal(file)
 	if err == nil {
 		data = append([]byte(fmt.Sprintf("# Launched from a segment by %s over the API.\n", cmp.Or(p.User, "unknown"))), data...)
-		err = atomicfile.Write(filepath.Join(l.dir, id+".yaml"), data, 0o644) // start-up never reads half a campaign file
+		err = atomicfile.WriteNew(filepath.Join(l.dir, id+".yaml"), data, 0o644) // start-up never reads half a campaign file
 	}
 	if err != nil {
 		return fmt.Errorf("campaign %s is running but was not saved for a restart: %w", id, err)
@@ -335,9 +345,10 @@ func (f launchedCampaign) campaign() dialer.Campaign {
 	return dialer.Campaign{ID: f.ID, Name: f.Name, Type: f.Type, Script: f.Script, Priority: f.Priority, List: f.List}
 }
 
-// writeList writes a campaign's list file: customer_id,phone,priority a line.
+// writeList writes a campaign's list file: customer_id,phone,priority a line. The file must not
+// exist, and a link at path is not followed (fs.ErrExist): the list holds customers' numbers.
 func writeList(path string, contacts []dialer.Contact) error {
-	f, err := os.Create(path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
 	if err != nil {
 		return err
 	}
@@ -346,9 +357,12 @@ func writeList(path string, contacts []dialer.Contact) error {
 		w.Write([]string{c.CustomerID, c.Phone, strconv.Itoa(c.Priority)})
 	}
 	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
+	err = w.Error()
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	if err != nil {
+		os.Remove(path) // this call created it: no half list stays behind
+	}
+	return err
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"os"
@@ -45,7 +46,7 @@ func TestSegmentLauncher(t *testing.T) {
 		{"a service campaign is the manager's", "cb-hostage", "claim_callback", "", 0, "only a manager", http.StatusForbidden, false, "", 0},
 		{"an id in use", "xs-merc", "market_research", "", 0, "already exists", 0, true, "", 0},
 		{"an unknown type", "odd", "lottery", "", 0, "not one of", http.StatusBadRequest, false, "", 0},
-		{"an id the dialer cannot use", "odd one", "telemarketing", "", 0, "may not contain spaces", http.StatusBadRequest, false, "", 0},
+		{"an id the dialer cannot use", "odd one", "telemarketing", "", 0, "letters, digits", http.StatusBadRequest, false, "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,5 +152,54 @@ func TestSegmentLaunchRefusedByTheDialer(t *testing.T) {
 				t.Errorf("launched campaign %s with %d contacts, want running with 2", st.State, st.List.Contacts)
 			}
 		})
+	}
+}
+
+// The audit's two attacks on the campaigns directory: a launch whose id names an administrator's
+// campaign file (holding another id) and one whose list path is a link to another file. Both are
+// refused as an id in use, and neither file changes.
+func TestSegmentLaunchNeverReplacesNorFollows(t *testing.T) {
+	svc, err := dialer.NewService(dialer.ServiceConfig{Seed: 1}, dialer.Deps{Clock: clock.NewSim(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	l := &segmentLauncher{dialer: svc, dir: dir}
+	marketer := httpapi.WithPrincipal(context.Background(), httpapi.Principal{User: "mia", Role: httpapi.RoleMarketer})
+	adminFile := filepath.Join(dir, "renewal.yaml")
+	const adminYAML = "id: renewal-q4\ntype: renewal\nscript: RENEWAL-V2\n"
+	target := filepath.Join(t.TempDir(), "victim.txt")
+	const victim = "not for customers' numbers\n"
+	for path, data := range map[string]string{adminFile: adminYAML, target: victim} {
+		if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "linked.csv")); err != nil {
+		t.Fatal(err)
+	}
+	contacts := []dialer.Contact{{CustomerID: "C1", Phone: "+8613900000001"}}
+	for _, id := range []string{"renewal", "linked"} {
+		err := l.Launch(marketer, segments.LaunchRequest{CampaignID: id, CampaignType: "telemarketing"}, contacts)
+		if !errors.Is(err, dialer.ErrCampaignExists) {
+			t.Errorf("launch %s: %v, want an id in use", id, err)
+		}
+		if _, ok := svc.Status(id); ok {
+			t.Errorf("launch %s created a campaign", id)
+		}
+	}
+	for path, want := range map[string]string{adminFile: adminYAML, target: victim} {
+		if got, err := os.ReadFile(path); err != nil || string(got) != want {
+			t.Errorf("%s now holds %q (%v), want it unchanged", path, got, err)
+		}
+	}
+	// writeList itself neither follows a link nor replaces a file, whoever checks before it.
+	for _, path := range []string{filepath.Join(dir, "linked.csv"), adminFile} {
+		if err := writeList(path, contacts); !errors.Is(err, fs.ErrExist) {
+			t.Errorf("writeList(%s) = %v, want fs.ErrExist", path, err)
+		}
+	}
+	if got, _ := os.ReadFile(target); string(got) != victim {
+		t.Errorf("the link's target now holds %q", got)
 	}
 }

@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,5 +48,35 @@ func TestWriteToMissingDirectoryFails(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nowhere", "list.txt")
 	if err := Write(path, []byte("a"), 0o644); err == nil {
 		t.Fatal("wrote into a directory that does not exist")
+	}
+}
+
+// WriteNew creates a file, and leaves an existing file or a link (even a dangling one) alone.
+func TestWriteNew(t *testing.T) {
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "new.yaml")
+	if err := WriteNew(fresh, []byte("a\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(fresh); string(got) != "a\n" {
+		t.Errorf("new file holds %q", got)
+	}
+	dangling := filepath.Join(dir, "dangling.yaml")
+	if err := os.Symlink(filepath.Join(dir, "nowhere"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{fresh, dangling} {
+		if err := WriteNew(path, []byte("b\n"), 0o640); !errors.Is(err, fs.ErrExist) {
+			t.Errorf("WriteNew(%s) = %v, want fs.ErrExist", filepath.Base(path), err)
+		}
+	}
+	if got, _ := os.ReadFile(fresh); string(got) != "a\n" {
+		t.Errorf("existing file now holds %q", got)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "nowhere")); !errors.Is(err, fs.ErrNotExist) {
+		t.Error("the dangling link was followed")
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
