@@ -33,7 +33,7 @@ func (s *Service) Register(srv *httpapi.Server) {
 }
 
 func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": s.Statuses()})
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": httpapi.Encodable(r, s.Statuses())})
 }
 
 func (s *Service) serveGet(w http.ResponseWriter, r *http.Request) {

@@ -41,6 +41,18 @@ func (s *switchSink) Publish(ctx context.Context, evs ...events.Event) error {
 	return s.collect.Publish(ctx, evs...)
 }
 
+// putCall stores a recording (distinct audio from seed) of a call the agent handled.
+func (f *apiFixture) putCall(t *testing.T, callID, agent string, seed int64) events.RecordingStored {
+	t.Helper()
+	wav := synthFile(t, Timeline{{SegAgent, time.Second}, {SegCustomer, time.Second}}, 8000, seed)
+	wav.Seek(0, 0)
+	rec, err := f.svc.Store.Put(context.Background(), wav, RecordingMeta{CallID: callID, Agent: agent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
 	sink := &switchSink{}
@@ -219,7 +231,8 @@ func TestAPIAgentsSeeOnlyTheirOwn(t *testing.T) {
 func TestAPISamplingQueueAndCalibration(t *testing.T) {
 	f := newAPIFixture(t)
 	var cands []Candidate
-	for _, c := range calls("ag1", "inquiry", 10, 0) {
+	for i, c := range calls("ag1", "inquiry", 10, 0) {
+		f.putCall(t, c.CallID, c.Agent, int64(100+i))
 		cands = append(cands, c)
 	}
 	b, _ := json.Marshal(sampleRequest{Candidates: cands, Evaluators: []string{"qa1", "qa2"}, Seed: 1})

@@ -40,6 +40,26 @@ func Error(w http.ResponseWriter, status int, msg string) {
 	_ = json.NewEncoder(w).Encode(errorBody{Error: msg})
 }
 
+// Encodable returns the items of a list that encode as JSON, in order: one bad object (a NaN
+// that reached a store before it was checked) leaves the list, whose other objects are still
+// served, instead of turning the whole response into a 500. What was left out is named in the
+// request's log line.
+func Encodable[T any](r *http.Request, items []T) []T {
+	out := make([]T, 0, len(items))
+	var bad []error
+	for i, it := range items {
+		if err := json.NewEncoder(io.Discard).Encode(it); err != nil {
+			bad = append(bad, fmt.Errorf("item %d: %w", i, err))
+			continue
+		}
+		out = append(out, it)
+	}
+	if len(bad) > 0 {
+		setError(r, fmt.Errorf("left %d unencodable items out of a list: %w", len(bad), errors.Join(bad...)))
+	}
+	return out
+}
+
 // InternalError answers 500 for a failure behind the request (a database, a file): the client
 // learns what failed, never the detail (SQL, paths, addresses), which goes to the request's log
 // line instead.
