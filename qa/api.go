@@ -217,7 +217,7 @@ func (a *API) audio(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	defer f.Close()
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("ETag", `"`+rec.RecordingID+`"`) // content-addressed: the id is the strongest validator
-	w.Header().Set("Cache-Control", "no-store") // a call's audio stays in no browser or proxy cache
+	w.Header().Set("Cache-Control", "no-store")     // a call's audio stays in no browser or proxy cache
 	// ServeContent answers Range (206 with Content-Range, multipart for several ranges), If-Range
 	// and HEAD, which is what a browser's <audio> element needs to seek.
 	http.ServeContent(w, r, "", time.Time{}, f)
