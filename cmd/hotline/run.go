@@ -49,7 +49,8 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		exporters = append(exporters, httpapi.Role(r)) // config.Validate checked the names
 	}
 	srv := httpapi.New(httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()),
-		httpapi.WithExportRoles(exporters...))
+		httpapi.WithExportRoles(exporters...), httpapi.WithMaxConnections(cfg.HTTP.MaxConnections),
+		httpapi.WithRateLimit(cfg.HTTP.RateLimit, cfg.HTTP.RateBurst))
 	svc, err := ingest.New(ingestConfig(cfg, in), srv.Registry())
 	if err != nil {
 		return err

@@ -86,6 +86,12 @@ type HTTP struct {
 	Addr string `yaml:"addr" env:"HOTLINE_HTTP_ADDR" flag:"http-addr" help:"HTTP listen address host:port"`
 	// TokensFile is an optional YAML file of API tokens (tokens: [{token, user, role, agent_id}]).
 	TokensFile string `yaml:"tokens_file" env:"HOTLINE_TOKENS_FILE" help:"YAML file of API tokens (token, user, role, agent_id)"`
+	// MaxConnections bounds the connections open at once, WebSockets included (1..100000).
+	MaxConnections int `yaml:"max_connections" env:"HOTLINE_HTTP_MAX_CONNECTIONS" help:"most HTTP connections open at once, WebSockets included"`
+	// RateLimit is the requests a second each user (or client address, without a token) may make
+	// on average, RateBurst the burst above it; 0 turns the limit off.
+	RateLimit float64 `yaml:"rate_limit" env:"HOTLINE_HTTP_RATE_LIMIT" help:"requests a second per user or client address (0: no limit)"`
+	RateBurst int     `yaml:"rate_burst" env:"HOTLINE_HTTP_RATE_BURST" help:"requests a user or client address may make in a burst above rate_limit"`
 }
 
 // Default returns the configuration used when nothing else is given: embedded broker, local
@@ -109,7 +115,10 @@ func Default() Config {
 			FlushInterval: time.Second,
 		},
 		HTTP: HTTP{
-			Addr: "127.0.0.1:8080",
+			Addr:           "127.0.0.1:8080",
+			MaxConnections: 1024,
+			RateLimit:      50,
+			RateBurst:      200,
 		},
 		Analytics:     analytics.DefaultSettings(),
 		CallingFloors: dialer.DefaultFloors(),

@@ -56,7 +56,7 @@ func TestLoad(t *testing.T) {
 					Kafka:      Kafka{Brokers: []string{"kafka1:9092", "kafka2:9092"}, TopicPrefix: "prod.hotline.", Partitions: 12},
 					ClickHouse: ClickHouse{Addr: "clickhouse1:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
-					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml"},
+					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml", MaxConnections: 2000, RateLimit: 20.5, RateBurst: 100},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
 						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
@@ -65,6 +65,7 @@ func TestLoad(t *testing.T) {
 							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
 					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
 						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
+					Privacy: Privacy{ExportRoles: []string{"manager"}},
 				}
 			},
 		},
@@ -136,7 +137,7 @@ func TestLoad(t *testing.T) {
 					Kafka:      Kafka{Brokers: []string{"a:1", "b:2"}, TopicPrefix: "t.", Partitions: 12},
 					ClickHouse: ClickHouse{Addr: "ch:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
-					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml"},
+					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml", MaxConnections: 2000, RateLimit: 20.5, RateBurst: 100},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
 						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
@@ -145,6 +146,7 @@ func TestLoad(t *testing.T) {
 							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
 					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
 						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
+					Privacy: Privacy{ExportRoles: []string{"manager"}},
 				}
 			},
 		},

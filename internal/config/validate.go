@@ -102,6 +102,15 @@ func (h HTTP) problems() problems {
 	if msg := checkHostPort(h.Addr, false, "127.0.0.1:8080"); msg != "" {
 		p.add("addr", msg)
 	}
+	if h.MaxConnections < 1 || h.MaxConnections > 100_000 {
+		p.add("max_connections", fmt.Sprintf("%d is out of range 1..100000", h.MaxConnections))
+	}
+	if !(h.RateLimit >= 0 && h.RateLimit <= 100_000) {
+		p.add("rate_limit", fmt.Sprintf("%v is out of range 0..100000 requests a second", h.RateLimit))
+	}
+	if h.RateBurst < 1 || h.RateBurst > 1_000_000 {
+		p.add("rate_burst", fmt.Sprintf("%d is out of range 1..1000000", h.RateBurst))
+	}
 	return p
 }
 

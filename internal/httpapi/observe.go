@@ -85,6 +85,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.log.Log(r.Context(), level, "http request", attrs...)
 		}()
 		securityHeaders(w.Header(), r)
+		if !s.limit(sw, r) {
+			return
+		}
 		next.ServeHTTP(sw, r)
 	})
 }

@@ -27,6 +27,9 @@ type Server struct {
 	handler         http.Handler
 	auditor         Auditor
 	exportRoles     []Role
+	maxConns        int
+	idleTimeout     time.Duration
+	limiter         *limiter // nil: no rate limit
 
 	mu         sync.Mutex
 	endpoints  []Endpoint
@@ -57,6 +60,8 @@ func New(opts ...Option) *Server {
 		addr:            "127.0.0.1:8080",
 		log:             slog.Default(),
 		shutdownTimeout: 10 * time.Second,
+		maxConns:        defaultMaxConns,
+		idleTimeout:     defaultIdleTimeout,
 		registry:        prometheus.NewRegistry(),
 		mux:             http.NewServeMux(),
 	}
