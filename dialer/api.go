@@ -39,7 +39,7 @@ func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
 func (s *Service) serveGet(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.Status(r.PathValue("id"))
 	if !ok {
-		httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", r.PathValue("id")))
+		httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", clip(r.PathValue("id"))))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, st)

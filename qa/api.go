@@ -176,7 +176,7 @@ func (a *API) audit(r *http.Request, rec events.RecordingStored, p httpapi.Princ
 // auditedRecording finds the request's recording and records the access, or answers the
 // request itself with why not (false).
 func (a *API) auditedRecording(w http.ResponseWriter, r *http.Request, p httpapi.Principal, action string) (events.RecordingStored, bool) {
-	rec, err := a.recordingFor(r.PathValue("id"), p)
+	rec, err := a.recordingFor(clipID(r.PathValue("id")), p)
 	if err != nil {
 		fail(w, err)
 		return rec, false
@@ -227,8 +227,9 @@ func (a *API) peaks(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	buckets := 1000
 	if s := r.URL.Query().Get("buckets"); s != "" {
 		var err error
-		if buckets, err = strconv.Atoi(s); err != nil {
-			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("buckets %q is not a number", s))
+		if buckets, err = strconv.Atoi(s); err != nil || buckets < 1 || buckets > 100000 {
+			// Checked before the access is audited: a refused request reads nothing.
+			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("buckets: %q is not a whole number in 1..100000", clipID(s)))
 			return
 		}
 	}
@@ -297,11 +298,11 @@ func (a *API) scorecard(w http.ResponseWriter, r *http.Request, _ httpapi.Princi
 	if s := r.URL.Query().Get("version"); s != "" {
 		var err error
 		if v, err = strconv.Atoi(s); err != nil || v < 1 {
-			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("version %q is not a positive number", s))
+			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("version: %q is not a positive whole number", clipID(s)))
 			return
 		}
 	}
-	sc, err := a.Cards.Get(r.PathValue("id"), v)
+	sc, err := a.Cards.Get(clipID(r.PathValue("id")), v)
 	if err != nil {
 		fail(w, err)
 		return
@@ -361,7 +362,7 @@ func (a *API) evaluations(w http.ResponseWriter, r *http.Request, p httpapi.Prin
 func (a *API) evaluation(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	ev, ok := a.Evals.Get(r.PathValue("id"))
 	if !ok || !a.visible(ev, p) {
-		fail(w, fmt.Errorf("evaluation %s: %w", r.PathValue("id"), ErrNotFound))
+		fail(w, fmt.Errorf("evaluation %s: %w", clipID(r.PathValue("id")), ErrNotFound))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, ev)

@@ -32,8 +32,19 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-// Error writes {"error": msg} with the given status.
+// maxErrorLen bounds an error message: a handler that quotes a request's value whole does not
+// echo megabytes back.
+const maxErrorLen = 1000
+
+// Error writes {"error": msg} with the given status; a message over 1000 bytes is cut.
 func Error(w http.ResponseWriter, status int, msg string) {
+	if len(msg) > maxErrorLen {
+		cut := maxErrorLen
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "..."
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +223,14 @@ func TestMaskNumbersAndClip(t *testing.T) {
 	}
 	if got := httpapi.Clip(strings.Repeat("é", 100)); len(got) > 100 || !strings.HasSuffix(got, "(200 bytes)") {
 		t.Errorf("Clip = %q", got)
+	}
+}
+
+// TestErrorMessagesBounded: a message quoting a request's value whole is cut at 1000 bytes.
+func TestErrorMessagesBounded(t *testing.T) {
+	rec := httptest.NewRecorder()
+	httpapi.Error(rec, 404, "no campaign "+strings.Repeat("x", 100_000))
+	if n := rec.Body.Len(); n > 1100 || !strings.Contains(rec.Body.String(), `xxx..."`) {
+		t.Errorf("%d-byte error body", n)
 	}
 }
