@@ -52,7 +52,7 @@ var hostileInputs = map[string][]hostile{
 		{name: "100 KB campaign id", path: "/api/segments/loyal/campaign", body: `{"campaign_id":"` + big + `","campaign_type":"telemarketing"}`},
 		{name: "path in the id", path: "/api/segments/loyal/campaign", body: `{"campaign_id":"../../etc/passwd","campaign_type":"telemarketing"}`},
 		{name: "priority a billion", path: "/api/segments/loyal/campaign", body: `{"campaign_id":"x1","campaign_type":"telemarketing","priority":1000000000}`},
-		{name: "priority 1e400", path: "/api/segments/loyal/campaign", body: `{"campaign_id":"x1","campaign_type":"telemarketing","priority":1e400}`},
+		{name: "priority 1e400", path: "/api/segments/loyal/campaign", body: `{"campaign_id":"x2","campaign_type":"telemarketing","priority":1e400}`},
 	},
 	"GET /api/reports":            dateAttacks("by=century"),
 	"GET /api/kpis":               dateAttacks("metrics=nope"),
@@ -60,13 +60,13 @@ var hostileInputs = map[string][]hostile{
 	"GET /api/agents/performance": dateAttacks(""),
 	"POST /api/campaigns": {
 		{name: "abandon_target .nan", role: httpapi.RoleMarketer, body: "id: h1\ntype: telemarketing\nscript: S\nlist: {source: requests}\nabandon_target: .nan\n"},
-		{name: "abandon_target .inf", role: httpapi.RoleMarketer, body: "id: h1\ntype: telemarketing\nscript: S\nlist: {source: requests}\nabandon_target: .inf\n"},
-		{name: "lines 1e12", role: httpapi.RoleMarketer, body: "id: h1\ntype: telemarketing\nscript: S\nlist: {source: requests}\nlines: 1000000000000\n"},
+		{name: "abandon_target .inf", role: httpapi.RoleMarketer, body: "id: h2\ntype: telemarketing\nscript: S\nlist: {source: requests}\nabandon_target: .inf\n"},
+		{name: "lines 1e12", role: httpapi.RoleMarketer, body: "id: h3\ntype: telemarketing\nscript: S\nlist: {source: requests}\nlines: 1000000000000\n"},
 		{name: "100 KB id", role: httpapi.RoleMarketer, body: "id: " + big + "\ntype: telemarketing\nscript: S\nlist: {source: requests}\n"},
-		{name: "window 00:00-23:59 without consent or holidays", role: httpapi.RoleMarketer, body: "id: h1\ntype: telemarketing\nscript: S\nlist: {source: requests}\n" +
+		{name: "window 00:00-23:59 without consent or holidays", role: httpapi.RoleMarketer, body: "id: h4\ntype: telemarketing\nscript: S\nlist: {source: requests}\n" +
 			`rules: {sales: true, needs_consent: false, no_holidays: false, window_start: "00:00", window_end: "23:59", max_attempts: 4, daily_cap: 3, abandon_lockout: 72h, refusal_lockout: 4392h}` + "\n"},
-		{name: "retry in 200 years", role: httpapi.RoleManager, body: `{"id":"h1","type":"renewal","script":"S","retry":{"busy":"1752000h"}}`},
-		{name: "a file list over the API", role: httpapi.RoleManager, body: `{"id":"h1","type":"renewal","script":"S","list":{"source":"file","file":"/etc/passwd"}}`},
+		{name: "retry in 200 years", role: httpapi.RoleManager, body: `{"id":"h5","type":"renewal","script":"S","retry":{"busy":"1752000h"}}`},
+		{name: "a file list over the API", role: httpapi.RoleManager, body: `{"id":"h6","type":"renewal","script":"S","list":{"source":"file","file":"/etc/passwd"}}`},
 	},
 	"POST /api/dnc": {
 		{name: "900 KB reason", body: `{"phone":"13800000001","reason":"` + strings.Repeat("r", 900_000) + `"}`},
