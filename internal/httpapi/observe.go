@@ -117,7 +117,11 @@ func MaskNumbers(s string) string {
 			j++
 		}
 		if n := j - i; n >= 7 {
-			for k := i + 3; k < j-4; k++ {
+			head, tail := 2, 2 // a short number keeps less of itself
+			if n >= 11 {
+				head, tail = 3, 4
+			}
+			for k := i + head; k < j-tail; k++ {
 				b[k] = '*'
 			}
 		}
