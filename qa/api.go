@@ -106,6 +106,16 @@ func fail(w http.ResponseWriter, err error) {
 	httpapi.Error(w, status, err.Error())
 }
 
+// failStore answers a failure reading a stored recording: 404 for one that is gone, else a
+// generic 500 whose detail (a path on the server) goes to the log only.
+func failStore(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, ErrNotFound) {
+		fail(w, err)
+		return
+	}
+	httpapi.InternalError(w, r, what, err)
+}
+
 func (a *API) assignments(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	ev := p.User
 	if q := r.URL.Query().Get("evaluator"); q != "" && q != p.User {
@@ -211,7 +221,7 @@ func (a *API) audio(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	}
 	f, err := a.Store.Open(rec.RecordingID)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "opening the recording", err)
 		return
 	}
 	defer f.Close()
@@ -239,13 +249,13 @@ func (a *API) peaks(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	}
 	f, err := a.Store.Open(rec.RecordingID)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "opening the recording", err)
 		return
 	}
 	defer f.Close()
 	pk, err := ComputePeaks(r.Context(), f, buckets)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "reading the recording's peaks", err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, pk)
@@ -258,7 +268,7 @@ func (a *API) analysis(w http.ResponseWriter, r *http.Request, p httpapi.Princip
 	}
 	an, err := a.analysisOf(r.Context(), rec.RecordingID)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "analysing the recording", err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"recording_id": rec.RecordingID, "call_id": rec.CallID, "analysis": an})

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -161,6 +162,21 @@ func TestAPIAudioAuditAndCaching(t *testing.T) {
 		a := audits[i].Payload.(events.RecordingAccessed)
 		if a.Action != want || a.Client != "192.0.2.1" { // httptest's client address
 			t.Errorf("audit %d: action %q client %q, want %s from 192.0.2.1", i, a.Action, a.Client, want)
+		}
+	}
+}
+
+// TestAPIStoreFailureHidesPaths: a recording whose file went missing is a 500 that names what
+// failed, not where on the server.
+func TestAPIStoreFailureHidesPaths(t *testing.T) {
+	f := newAPIFixture(t)
+	if err := os.Remove(filepath.Join(f.svc.Store.Root(), filepath.FromSlash(f.rec.Path))); err != nil {
+		t.Fatal(err)
+	}
+	for _, what := range []string{"audio", "peaks", "analysis"} {
+		resp := f.do(t, "qa1", "GET", "/api/qa/recordings/"+f.rec.RecordingID+"/"+what, "")
+		if b := body(t, resp); resp.StatusCode != http.StatusInternalServerError || strings.Contains(b, f.svc.Store.Root()) || strings.Contains(b, ".wav") {
+			t.Errorf("%s of a missing file: %d %s", what, resp.StatusCode, b)
 		}
 	}
 }

@@ -101,7 +101,11 @@ func Register(srv *httpapi.Server, e *analytics.Engine, l Launcher, now func() t
 				return
 			}
 			if err := l.Launch(r.Context(), req, contacts); err != nil {
-				httpapi.Error(w, launchStatus(err), "launching campaign: "+err.Error())
+				if status := launchStatus(err); status < 500 {
+					httpapi.Error(w, status, "launching campaign: "+err.Error())
+				} else { // writing the list, the dialer: the detail names server paths
+					httpapi.Fail(w, r, status, "launching the campaign", err)
+				}
 				return
 			}
 			httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"campaign_id": req.CampaignID, "contacts": len(contacts)})

@@ -217,7 +217,7 @@ func TestAPILaunchStatus(t *testing.T) {
 		{"an id in use", `{"campaign_id":"wb-1","campaign_type":"telemarketing"}`,
 			fmt.Errorf(`campaign "wb-1" %w`, dialer.ErrCampaignExists), http.StatusConflict, "already exists", LaunchRequest{}},
 		{"the dialer fails", `{"campaign_id":"wb-5","campaign_type":"telemarketing"}`,
-			errors.New("writing the list of campaign wb-5: disk full"), http.StatusBadGateway, "disk full", LaunchRequest{}},
+			errors.New("writing the list of campaign wb-5: open /var/lib/hotline/campaigns/wb-5.csv: disk full"), http.StatusBadGateway, "launching the campaign failed", LaunchRequest{}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -230,8 +230,8 @@ func TestAPILaunchStatus(t *testing.T) {
 			}
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			if res.StatusCode != tc.want || !strings.Contains(string(b), tc.contains) {
-				t.Fatalf("POST = %d %s, want %d with %q", res.StatusCode, b, tc.want, tc.contains)
+			if res.StatusCode != tc.want || !strings.Contains(string(b), tc.contains) || strings.Contains(string(b), "/var/lib") {
+				t.Fatalf("POST = %d %s, want %d with %q and no server path", res.StatusCode, b, tc.want, tc.contains)
 			}
 			if tc.req != (LaunchRequest{}) && l.req != tc.req {
 				t.Errorf("launcher got %+v, want %+v", l.req, tc.req)
