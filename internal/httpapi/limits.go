@@ -17,7 +17,7 @@ const (
 	defaultMaxConns    = 1024
 	defaultIdleTimeout = 60 * time.Second
 	readTimeout        = 60 * time.Second // a whole request, body included
-	writeTimeout       = 2 * time.Minute  // a whole response (hijacked WebSockets are exempt)
+	writeTimeout       = 10 * time.Minute // a whole response: a long recording over a slow link fits (WebSockets are exempt)
 	readHeaderTimeout  = 10 * time.Second
 )
 
