@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/hotline
 
-.PHONY: all build run test bench deps servers-up servers-down clean web web-deps web-timing
+.PHONY: all build run test fuzz bench deps servers-up servers-down clean web web-deps web-timing
 
 all: build
 
@@ -24,10 +24,25 @@ test: deps web-deps var/go.mod
 	@rc=0; \
 	{ scripts/clickhouse.sh start && scripts/kafka.sh reset && scripts/kafka.sh start && \
 	  $(GO) vet ./... && \
-	  $(GO) test -count=1 -timeout 40m ./... ; } || rc=$$?; \
+	  $(GO) test -count=1 -timeout 40m ./... && \
+	  $(MAKE) --no-print-directory fuzz ; } || rc=$$?; \
 	scripts/kafka.sh stop || true; \
 	scripts/clickhouse.sh stop || true; \
 	exit $$rc
+
+# A short fuzzing run of every request decoder (their seed corpora already ran as plain tests in
+# `go test ./...`); FUZZTIME each. A failing input is saved under the package's testdata/fuzz/.
+FUZZTIME ?= 3s
+FUZZ_TARGETS := \
+	./internal/httpapi:FuzzDecodeJSON ./internal/httpapi:FuzzMaskNumbers \
+	./dialer:FuzzParseCampaign ./dialer:FuzzParseCampaignJSON \
+	./qa:FuzzParseScorecard ./qa:FuzzEvaluationInput \
+	./analytics/report:FuzzPeriod ./routing:FuzzDecodeOptional
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+	  echo "fuzz $${t#*:} ($${t%%:*}, $(FUZZTIME))"; \
+	  $(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}" || exit 1; \
+	done
 
 # Every benchmark table (`hotline bench all`) against the project's real servers, then the Go
 # benchmarks.

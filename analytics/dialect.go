@@ -58,8 +58,45 @@ type Period struct {
 	Agent       string
 }
 
+// The days a query may name: ClickHouse's DateTime counts seconds from 1970 and wraps after
+// 2106, so a date far outside these would read another day's data, or none, without an error.
+const (
+	FirstDay = "2000-01-01"
+	LastDay  = "2099-12-31"
+)
+
+// DayRange is FirstDay and the end of LastDay.
+func DayRange() (first, end time.Time) {
+	first, _ = time.Parse(time.DateOnly, FirstDay)
+	last, _ := time.Parse(time.DateOnly, LastDay)
+	return first, last.AddDate(0, 0, 1)
+}
+
+// ParseDay reads a request's date (YYYY-MM-DD) named field, within FirstDay..LastDay.
+func ParseDay(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s: %q is not a date like 2026-03-02", field, clip(s))
+	}
+	if first, end := DayRange(); t.Before(first) || !t.Before(end) {
+		return time.Time{}, fmt.Errorf("%s: %s is outside the allowed range %s..%s", field, s, FirstDay, LastDay)
+	}
+	return t, nil
+}
+
+// clip shortens a value from a request for an error message.
+func clip(s string) string {
+	if len(s) > 32 {
+		return s[:32] + "..."
+	}
+	return s
+}
+
 // Validate checks the period.
 func (p Period) Validate() error {
+	if first, end := DayRange(); p.From.Before(first) || p.To.After(end) {
+		return fmt.Errorf("period: %s..%s is outside the allowed range %s..%s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly), FirstDay, LastDay)
+	}
 	if !p.To.After(p.From) {
 		return fmt.Errorf("period: to %s is not after from %s", p.To.Format(time.RFC3339), p.From.Format(time.RFC3339))
 	}

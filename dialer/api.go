@@ -33,13 +33,13 @@ func (s *Service) Register(srv *httpapi.Server) {
 }
 
 func (s *Service) serveList(w http.ResponseWriter, r *http.Request) {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": s.Statuses()})
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"campaigns": httpapi.Encodable(r, s.Statuses())})
 }
 
 func (s *Service) serveGet(w http.ResponseWriter, r *http.Request) {
 	st, ok := s.Status(r.PathValue("id"))
 	if !ok {
-		httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", r.PathValue("id")))
+		httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", clip(r.PathValue("id"))))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, st)

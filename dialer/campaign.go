@@ -163,21 +163,38 @@ func (c *Campaign) Normalize() {
 	}
 }
 
-// Validate reports the first problem, naming the field.
+// Validate reports the first problem, naming the field. The regulator's floors are checked
+// apart (Floors.Check), against the floors the service runs with.
 func (c Campaign) Validate() error {
 	switch {
 	case c.ID == "":
 		return fmt.Errorf("id: missing")
-	case strings.ContainsAny(c.ID, " /?#"):
-		return fmt.Errorf("id: %q may not contain spaces, '/', '?' or '#'", c.ID)
+	case !validID(c.ID):
+		return fmt.Errorf("id: %q is not 1 to %d letters, digits, '.', '_' or '-' starting with a letter or digit (it names files and URLs)", clip(c.ID), maxIDLen)
 	case !knownKind(c.Type):
 		return fmt.Errorf("type: %q is not one of %v", c.Type, events.CampaignTypes)
+	case len(c.Name) > maxNameLen:
+		return fmt.Errorf("name: %d bytes, at most %d", len(c.Name), maxNameLen)
 	case c.Script == "":
 		return fmt.Errorf("script: missing (the agent script id)")
+	case len(c.Script) > maxIDLen:
+		return fmt.Errorf("script: %q is longer than %d bytes", clip(c.Script), maxIDLen)
+	case c.Priority < 0 || c.Priority > 100:
+		return fmt.Errorf("priority: %d is outside 0..100", c.Priority)
+	case len(c.Outcomes) > maxOutcomes:
+		return fmt.Errorf("outcomes: %d codes, at most %d", len(c.Outcomes), maxOutcomes)
+	case len(c.SMS.Template) > maxTemplateLen:
+		return fmt.Errorf("sms.template: %d bytes, at most %d", len(c.SMS.Template), maxTemplateLen)
+	case c.SMS.FallbackAfter < 0 || c.SMS.FallbackAfter > 100:
+		return fmt.Errorf("sms.fallback_after: %d is outside 0..100", c.SMS.FallbackAfter)
+	case c.List.ExpiringInDays < 0 || c.List.ExpiringInDays > 3660 || c.List.DueInDays < 0 || c.List.DueInDays > 3660:
+		return fmt.Errorf("list: expiring_in_days and due_in_days must be in 0..3660")
+	case len(c.List.Segment) > maxIDLen:
+		return fmt.Errorf("list.segment: %q is longer than %d bytes", clip(c.List.Segment), maxIDLen)
 	case !slices.Contains(campaignPacings, c.Pacing):
 		return fmt.Errorf("pacing: %q is not one of %s", c.Pacing, pacingNames)
-	case c.AbandonTarget <= 0 || c.AbandonTarget > 0.03:
-		return fmt.Errorf("abandon_target: %v is not in (0, 0.03]: the rules cap abandonment at 3%%", c.AbandonTarget)
+	case !(c.AbandonTarget > 0 && c.AbandonTarget <= 1): // also true for NaN
+		return fmt.Errorf("abandon_target: %v is not a rate in (0, 1]; the calling floors cap it further (3%% by default)", c.AbandonTarget)
 	case c.Lines < 1 || c.Lines > 10000:
 		return fmt.Errorf("lines: %d is outside 1..10000", c.Lines)
 	case !c.End.IsZero() && !c.End.After(c.Start):
@@ -197,9 +214,6 @@ func (c Campaign) Validate() error {
 	if c.Rules != nil {
 		if err := c.Rules.Validate(); err != nil {
 			return fmt.Errorf("rules.%w", err)
-		}
-		if kindOf(c.Type).rules.Sales && !c.Rules.Sales {
-			return fmt.Errorf("rules.sales: a %s campaign is held to the sales rules", c.Type)
 		}
 	}
 	if err := c.Retry.Validate(); err != nil {
@@ -238,11 +252,42 @@ func (c Campaign) Validate() error {
 		return fmt.Errorf("list.segment: %q is named but list.source is %s, not segment", c.List.Segment, c.List.Source)
 	}
 	for _, o := range c.Outcomes {
-		if o == "" || strings.ContainsAny(o, " ,") {
-			return fmt.Errorf("outcomes: %q is not a code (no spaces or commas)", o)
+		if o == "" || len(o) > maxIDLen || strings.ContainsAny(o, " ,") {
+			return fmt.Errorf("outcomes: %q is not a code (up to %d bytes, no spaces or commas)", clip(o), maxIDLen)
 		}
 	}
 	return nil
+}
+
+// Bounds of a campaign's text: an id (and a script, an outcome code), a name, the outcome codes,
+// a text message template.
+const (
+	maxIDLen       = 64
+	maxNameLen     = 200
+	maxOutcomes    = 50
+	maxTemplateLen = 1000
+)
+
+// validID reports whether id may name a campaign: its files (<id>.yaml, <id>.csv) and its URLs,
+// so no path separator, no leading dot, nothing a URL must escape.
+func validID(id string) bool {
+	if id == "" || len(id) > maxIDLen || id[0] == '.' || id[0] == '-' || id[0] == '_' {
+		return false
+	}
+	for _, r := range id {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// clip shortens a value from a request for an error message or a log line.
+func clip(s string) string {
+	if len(s) > maxIDLen {
+		return s[:maxIDLen] + fmt.Sprintf("...(%d bytes)", len(s))
+	}
+	return s
 }
 
 // MaxAttempts is the campaign's attempt limit.

@@ -34,6 +34,13 @@ func ValidateCommand(_ context.Context, args []string, stdout io.Writer) error {
 			return fmt.Errorf("reading campaign: %w", err)
 		}
 		c, err := ParseCampaign(f, data)
+		if err == nil {
+			// The regulator's floors as written; a configuration that changes them is checked
+			// when `hotline run` starts.
+			if ferr := DefaultFloors().Check(c); ferr != nil {
+				err = fmt.Errorf("%s: %w", f, ferr)
+			}
+		}
 		if err != nil {
 			fmt.Fprintln(stdout, "INVALID", err)
 			bad++

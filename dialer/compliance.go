@@ -80,7 +80,7 @@ func DefaultRules(campaignType string) RuleSet {
 	return r
 }
 
-// Validate reports the first setting out of range.
+// Validate reports the first setting out of range; the regulator's floors are Floors.Check's.
 func (r RuleSet) Validate() error {
 	s, err := clockMinutes(r.WindowStart)
 	if err != nil {
@@ -93,14 +93,14 @@ func (r RuleSet) Validate() error {
 	switch {
 	case e <= s:
 		return fmt.Errorf("window_end: %s is not after window_start %s", r.WindowEnd, r.WindowStart)
-	case r.MaxAttempts < 1:
-		return fmt.Errorf("max_attempts: %d, need at least 1", r.MaxAttempts)
-	case r.DailyCap < 1:
-		return fmt.Errorf("daily_cap: %d, need at least 1", r.DailyCap)
-	case r.AbandonLockout < 72*time.Hour:
-		return fmt.Errorf("abandon_lockout: %s is shorter than the 72 h the rules require", r.AbandonLockout)
-	case r.Sales && r.RefusalLockout < SixMonths:
-		return fmt.Errorf("refusal_lockout: %s is shorter than the 6 months the rules require", r.RefusalLockout)
+	case r.MaxAttempts < 1 || r.MaxAttempts > 100:
+		return fmt.Errorf("max_attempts: %d is outside 1..100", r.MaxAttempts)
+	case r.DailyCap < 1 || r.DailyCap > 100:
+		return fmt.Errorf("daily_cap: %d is outside 1..100", r.DailyCap)
+	case r.AbandonLockout < 0 || r.AbandonLockout > maxLockout:
+		return fmt.Errorf("abandon_lockout: %s is outside 0..%s", r.AbandonLockout, maxLockout)
+	case r.RefusalLockout < 0 || r.RefusalLockout > maxLockout:
+		return fmt.Errorf("refusal_lockout: %s is outside 0..%s", r.RefusalLockout, maxLockout)
 	}
 	return nil
 }
@@ -251,6 +251,7 @@ type Compliance struct {
 	campaign  map[string]*DNCList
 	customers Customers
 	rules     map[string]RuleSet // by campaign id; falls back to DefaultRules(type)
+	floors    Floors             // every rule set is held to them at dial time
 	holidays  map[string]bool    // "2026-10-01"
 	calendar  WorkCalendar       // working days, when the holidays come from one (SetCalendar)
 	home      *time.Location
@@ -268,7 +269,7 @@ func NewCompliance(customers Customers, home *time.Location) *Compliance {
 	}
 	return &Compliance{
 		national: NewDNCList(), company: NewDNCList(), campaign: map[string]*DNCList{},
-		customers: customers, rules: map[string]RuleSet{}, holidays: map[string]bool{}, home: home,
+		customers: customers, rules: map[string]RuleSet{}, floors: DefaultFloors(), holidays: map[string]bool{}, home: home,
 		abandoned: map[string]time.Time{}, daily: map[string]int{}, refused: map[string]time.Time{}, wrong: map[string]bool{},
 	}
 }
@@ -297,6 +298,18 @@ func (g *Compliance) SetRules(campaignID string, r RuleSet) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.rules[campaignID] = r
+	return nil
+}
+
+// SetFloors sets the regulator's rules every contact is held to, whatever its campaign's rules
+// say (default DefaultFloors).
+func (g *Compliance) SetFloors(f Floors) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.floors = f
 	return nil
 }
 
@@ -335,11 +348,14 @@ func (g *Compliance) RulesFor(c Contact) RuleSet {
 	return g.rulesFor(c)
 }
 
+// rulesFor is the contact's campaign's rule set held to the floors: defence in depth behind the
+// check campaigns pass when they are created.
 func (g *Compliance) rulesFor(c Contact) RuleSet {
-	if r, ok := g.rules[c.CampaignID]; ok {
-		return r
+	r, ok := g.rules[c.CampaignID]
+	if !ok {
+		r = DefaultRules(c.CampaignType)
 	}
-	return DefaultRules(c.CampaignType)
+	return g.floors.Tighten(c.CampaignType, r)
 }
 
 // Check returns the first rule that forbids calling c at now.

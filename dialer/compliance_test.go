@@ -168,8 +168,9 @@ func TestRuleSetValidate(t *testing.T) {
 		{"defaults", func(*RuleSet) {}, true},
 		{"window reversed", func(r *RuleSet) { r.WindowStart, r.WindowEnd = "21:00", "09:00" }, false},
 		{"bad time", func(r *RuleSet) { r.WindowEnd = "9pm" }, false},
-		{"lockout under 72 h", func(r *RuleSet) { r.AbandonLockout = 24 * time.Hour }, false},
-		{"refusal lockout under 6 months on sales", func(r *RuleSet) { r.RefusalLockout = 30 * 24 * time.Hour }, false},
+		{"negative lockout", func(r *RuleSet) { r.AbandonLockout = -time.Hour }, false},
+		{"refusal lockout over ten years", func(r *RuleSet) { r.RefusalLockout = 20 * 365 * 24 * time.Hour }, false},
+		{"a million attempts", func(r *RuleSet) { r.MaxAttempts = 1_000_000 }, false},
 		{"no attempts", func(r *RuleSet) { r.MaxAttempts = 0 }, false},
 	}
 	for _, tc := range tests {

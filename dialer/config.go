@@ -30,6 +30,8 @@ type ServiceConfig struct {
 	// ComplaintWorkdays is the working days a complaint follow-up must reach the customer in
 	// (default 7).
 	ComplaintWorkdays int
+	// Floors are the regulator's rules no campaign may relax (default DefaultFloors).
+	Floors Floors
 	// FlushEvery is how often buffered events are published (default 250 ms of wall time).
 	FlushEvery time.Duration
 }
@@ -42,12 +44,18 @@ func (c ServiceConfig) Validate() error {
 	if c.ComplaintWorkdays < 0 || c.ComplaintWorkdays > 60 {
 		return fmt.Errorf("dialer complaint_workdays: %d is outside 0..60", c.ComplaintWorkdays)
 	}
-	if c.AMDFalsePositive < 0 || c.AMDFalsePositive >= 1 {
+	if !(c.AMDFalsePositive >= 0 && c.AMDFalsePositive < 1) { // NaN fails too
 		return fmt.Errorf("dialer amd_false_positive: %v is not in [0, 1)", c.AMDFalsePositive)
+	}
+	if err := c.Floors.Validate(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for _, cp := range c.Campaigns {
 		if err := cp.Validate(); err != nil {
+			return fmt.Errorf("dialer campaign %q: %w", cp.ID, err)
+		}
+		if err := c.Floors.Check(cp); err != nil {
 			return fmt.Errorf("dialer campaign %q: %w", cp.ID, err)
 		}
 		if seen[cp.ID] {
@@ -59,6 +67,9 @@ func (c ServiceConfig) Validate() error {
 }
 
 func (c *ServiceConfig) defaults() {
+	if c.Floors == (Floors{}) {
+		c.Floors = DefaultFloors()
+	}
 	if c.Campaigns == nil {
 		c.Campaigns = DefaultCampaigns()
 	}

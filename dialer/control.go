@@ -34,7 +34,7 @@ func (s *Service) serveSetState(state string) http.HandlerFunc {
 		id := r.PathValue("id")
 		st, ok := s.Status(id)
 		if !ok {
-			httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", id))
+			httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", clip(id)))
 			return
 		}
 		if err := MayControl(p.Role, st.Campaign.Type); err != nil {
@@ -44,7 +44,7 @@ func (s *Service) serveSetState(state string) http.HandlerFunc {
 		st, err := s.setState(id, state, p.User)
 		switch {
 		case errors.Is(err, ErrNoCampaign):
-			httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", id))
+			httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("no campaign %q", clip(id)))
 			return
 		case errors.Is(err, ErrNotSaved):
 			s.log.Error("campaign state not saved", "campaign", id, "state", state, "err", err)

@@ -38,6 +38,9 @@ type DNCStatus struct {
 	Entries []DNCEntry `json:"entries"`
 }
 
+// maxDNCReason bounds a do-not-call entry's reason: a sentence, kept and logged with the entry.
+const maxDNCReason = 500
+
 type dncRequest struct {
 	Phone    string `json:"phone"`
 	Until    string `json:"until"`
@@ -101,7 +104,7 @@ func (a *dncAPI) phone(raw string) (string, error) {
 		if strings.TrimSpace(raw) == "" {
 			return "", errors.New("phone: missing")
 		}
-		return "", fmt.Errorf("phone: %q is not a phone number", raw)
+		return "", fmt.Errorf("phone: %q is not a phone number", clip(raw))
 	}
 	return p, nil
 }
@@ -112,7 +115,15 @@ func (a *dncAPI) servePost(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, httpapi.MaxBodyBytes))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
-		httpapi.Error(w, http.StatusBadRequest, "request body: "+err.Error()+` (want {"phone": "+8613800000000", "until": "2027-06-01", "campaign": "<id>", "reason": "..."}, all but phone optional)`)
+		status := http.StatusBadRequest
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status = http.StatusRequestEntityTooLarge
+		}
+		httpapi.Error(w, status, "request body: "+err.Error()+` (want {"phone": "+8613800000000", "until": "2027-06-01", "campaign": "<id>", "reason": "..."}, all but phone optional)`)
+		return
+	}
+	if len(req.Reason) > maxDNCReason {
+		httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("reason: %d bytes, at most %d", len(req.Reason), maxDNCReason))
 		return
 	}
 	phone, err := a.phone(req.Phone)
@@ -126,16 +137,20 @@ func (a *dncAPI) servePost(w http.ResponseWriter, r *http.Request) {
 		// As in the list files: the entry lapses at the start of that day.
 		until, err = time.Parse(time.DateOnly, req.Until)
 		if err != nil {
-			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("until: %q is not a date like 2027-06-01", req.Until))
+			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("until: %q is not a date like 2027-06-01", clip(req.Until)))
 			return
 		}
 		if !until.After(now) {
 			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("until: %s is past; leave it out to list the number for ever", req.Until))
 			return
 		}
+		if until.After(now.AddDate(100, 0, 0)) {
+			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("until: %s is more than 100 years ahead; leave it out to list the number for ever", req.Until))
+			return
+		}
 	}
 	if req.Campaign != "" && !a.hasCampaign(req.Campaign) {
-		httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("campaign: no campaign %q", req.Campaign))
+		httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("campaign: no campaign %q", clip(req.Campaign)))
 		return
 	}
 	entry := DNCEntry{Phone: phone, List: ListCompany, Campaign: req.Campaign, Reason: req.Reason}
@@ -157,13 +172,13 @@ func (a *dncAPI) servePost(w http.ResponseWriter, r *http.Request) {
 		row := dncRow{list: entry.List, campaign: req.Campaign, phone: phone, listed: true, until: until, reason: req.Reason, by: p.User, at: now}
 		if err := a.s.store.setDNC(r.Context(), row); err != nil {
 			a.s.log.Error("do-not-call entry not saved", "phone", events.MaskPhone(phone), "err", err)
-			httpapi.Error(w, http.StatusInternalServerError, "saving the do-not-call entry: "+err.Error())
+			httpapi.InternalError(w, r, "saving the do-not-call entry", fmt.Errorf("adding %s: %w", events.MaskPhone(phone), err))
 			return
 		}
 	}
 	list.Add(phone, until)
 	entry.Until = dateOrEmpty(until)
-	a.s.log.Info("do-not-call entry added", "phone", phone, "list", entry.List, "campaign", entry.Campaign,
+	a.s.log.Info("do-not-call entry added", "phone", events.MaskPhone(phone), "list", entry.List, "campaign", entry.Campaign,
 		"until", entry.Until, "reason", entry.Reason, "user", p.User, "role", p.Role)
 	httpapi.WriteJSON(w, http.StatusCreated, entry)
 }
@@ -200,8 +215,7 @@ func (a *dncAPI) serveDelete(w http.ResponseWriter, r *http.Request) {
 	inFile := false
 	if a.file != nil {
 		if inFile, err = a.file.Remove(phone); err != nil {
-			a.s.log.Error("do-not-call entry not removed", "phone", phone, "err", err)
-			httpapi.Error(w, http.StatusInternalServerError, "saving the company do-not-call list: "+err.Error())
+			httpapi.InternalError(w, r, "saving the company do-not-call list", fmt.Errorf("removing %s: %w", events.MaskPhone(phone), err))
 			return
 		}
 	}
@@ -209,7 +223,7 @@ func (a *dncAPI) serveDelete(w http.ResponseWriter, r *http.Request) {
 		httpapi.Error(w, http.StatusNotFound, fmt.Sprintf("%s is not on the company do-not-call list", phone))
 		return
 	}
-	a.s.log.Info("do-not-call entry removed", "phone", phone, "list", ListCompany, "user", p.User)
+	a.s.log.Info("do-not-call entry removed", "phone", events.MaskPhone(phone), "list", ListCompany, "user", p.User)
 	// What still holds the number: the national list, a campaign's, is not this endpoint's to lift.
 	httpapi.WriteJSON(w, http.StatusOK, a.status(phone, a.now()))
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -254,5 +255,42 @@ func TestDNCDeleteAndRestart(t *testing.T) {
 		if code, body := dncDo(t, again, httpapi.RoleManager, "GET", "/api/dnc/"+phone, ""); code != http.StatusOK || !strings.Contains(body, want) {
 			t.Errorf("after a restart GET %s = %d %s, want %s", phone, code, body, want)
 		}
+	}
+}
+
+// TestDNCBoundsAndMasksLogs: a 900 KB reason and a far-off until are refused; the log lines of
+// an add and a removal carry the number masked.
+func TestDNCBoundsAndMasksLogs(t *testing.T) {
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	var logs strings.Builder
+	svc, err := NewService(ServiceConfig{TeamSize: 1, Seed: 2}, Deps{Clock: clock.NewSim(start), Book: newFakeBook(5, start), Sink: &memSink{},
+		Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httpapi.New(httpapi.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+	svc.RegisterDNC(srv, filepath.Join(t.TempDir(), "company.txt"))
+	for _, tc := range []struct{ name, body, want string }{
+		{"a 900 KB reason", `{"phone": "13800000007", "reason": "` + strings.Repeat("r", 900_000) + `"}`, "reason: 900000 bytes, at most 500"},
+		{"until the year 2200", `{"phone": "13800000007", "until": "2200-01-01"}`, "more than 100 years ahead"},
+		{"a 100 KB phone", `{"phone": "` + strings.Repeat("1", 100_000) + `"}`, "is not a phone number"},
+	} {
+		code, body := dncDo(t, srv, httpapi.RoleManager, "POST", "/api/dnc", tc.body)
+		if code != http.StatusBadRequest || !strings.Contains(body, tc.want) || len(body) > 500 {
+			t.Errorf("%s: %d %.200s, want a short 400 with %q", tc.name, code, body, tc.want)
+		}
+	}
+	if code, body := dncDo(t, srv, httpapi.RoleManager, "POST", "/api/dnc", `{"phone": "13800000007", "reason": "asked"}`); code != http.StatusCreated {
+		t.Fatalf("add: %d %s", code, body)
+	}
+	if code, body := dncDo(t, srv, httpapi.RoleManager, "DELETE", "/api/dnc/+8613800000007", ""); code != http.StatusOK {
+		t.Fatalf("remove: %d %s", code, body)
+	}
+	out := logs.String()
+	if strings.Contains(out, "13800000007") || strings.Count(out, "+86138****0007") < 2 {
+		t.Errorf("logs hold the full number or not the masked one:\n%s", out)
+	}
+	if len(out) > 20_000 {
+		t.Errorf("%d bytes of logs for a handful of requests", len(out))
 	}
 }

@@ -35,18 +35,24 @@ func (p *RetryPolicy) defaults() {
 	set(&p.Blocked, time.Hour)
 }
 
+// maxRetryWait bounds a retry delay: longer ones are no retry, and would overflow time sums.
+const maxRetryWait = 365 * 24 * time.Hour
+
 // Validate reports the first setting out of range.
 func (p RetryPolicy) Validate() error {
 	if p.Dropped != 0 && p.Dropped < 72*time.Hour {
 		return fmt.Errorf("retry dropped: %s is shorter than the 72 h abandon lockout", p.Dropped)
 	}
-	for name, d := range map[string]time.Duration{"busy": p.Busy, "no_answer": p.NoAnswer, "machine": p.Machine, "failed": p.Failed, "blocked": p.Blocked} {
+	for name, d := range map[string]time.Duration{"busy": p.Busy, "no_answer": p.NoAnswer, "machine": p.Machine, "failed": p.Failed, "blocked": p.Blocked, "dropped": p.Dropped} {
 		if d < 0 {
 			return fmt.Errorf("retry %s: %s is negative", name, d)
 		}
+		if d > maxRetryWait {
+			return fmt.Errorf("retry %s: %s is longer than a year", name, d)
+		}
 	}
-	if p.MaxFailedCalls < 0 {
-		return fmt.Errorf("retry sms_fallback_after: %d is negative", p.MaxFailedCalls)
+	if p.MaxFailedCalls < 0 || p.MaxFailedCalls > 100 {
+		return fmt.Errorf("retry sms_fallback_after: %d is outside 0..100", p.MaxFailedCalls)
 	}
 	return nil
 }

@@ -196,6 +196,9 @@ func NewService(cfg ServiceConfig, d Deps) (*Service, error) {
 		customers = &BookCustomers{Book: d.Book}
 	}
 	s.gate = NewCompliance(customers, cfg.Home)
+	if err := s.gate.SetFloors(cfg.Floors); err != nil {
+		return nil, err
+	}
 	for _, h := range cfg.Holidays {
 		if err := s.gate.AddHoliday(h); err != nil {
 			return nil, err
@@ -457,6 +460,9 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact, saved *savedCampai
 	if err := c.Validate(); err != nil {
 		return err
 	}
+	if err := s.cfg.Floors.Check(c); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	if _, dup := s.runs[c.ID]; dup {
 		s.mu.Unlock()
@@ -472,7 +478,7 @@ func (s *Service) addCampaign(c Campaign, contacts []Contact, saved *savedCampai
 	if !c.End.IsZero() {
 		shiftEnd = c.End
 	}
-	pacer, err := NewPacer(c.Pacing, c.AbandonTarget, now, shiftEnd)
+	pacer, err := NewPacer(c.Pacing, min(c.AbandonTarget, s.cfg.Floors.AbandonCap), now, shiftEnd) // the cap holds whatever slipped past Check
 	if err != nil {
 		return err
 	}
@@ -737,6 +743,9 @@ func (s *Service) CreateWithContacts(c Campaign, contacts []Contact) error {
 func (s *Service) create(c Campaign, cs []Contact, given bool) error {
 	c.Normalize()
 	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := s.cfg.Floors.Check(c); err != nil {
 		return err
 	}
 	s.ctl.Lock()

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/protocol"
 )
 
 // Sink is what domain packages emit events to; a Publisher is the real one, tests may collect.
@@ -102,22 +103,58 @@ func (p *Publisher) Message(topic, key string, value []byte) kafka.Message {
 }
 
 // WriteRaw writes messages as they are: for the dead letters and for tests that need bytes no
-// valid event would produce.
+// valid event would produce. Messages refused because their partition has no leader for the
+// moment (a broker back from a pause re-registers with its controller) are written again, with
+// backoff, for up to leaderWait; kafka-go's own retries do not cover that answer.
 func (p *Publisher) WriteRaw(ctx context.Context, msgs ...kafka.Message) error {
-	err := p.w.WriteMessages(ctx, msgs...)
-	var werrs kafka.WriteErrors
-	if errors.As(err, &werrs) {
-		// One error per message would print megabytes: say how many failed and the first reason.
-		for _, e := range werrs {
-			if e != nil {
-				return fmt.Errorf("writing to kafka: %d of %d messages failed, first: %w", werrs.Count(), len(msgs), e)
+	pending := msgs
+	backoff := 100 * time.Millisecond
+	deadline := time.Now().Add(leaderWait)
+	for {
+		err := p.w.WriteMessages(ctx, pending...)
+		var werrs kafka.WriteErrors
+		if !errors.As(err, &werrs) {
+			if err != nil {
+				return fmt.Errorf("writing %d messages to kafka: %w", len(pending), err)
+			}
+			return nil
+		}
+		var again []kafka.Message
+		var first, noLeader error
+		for i, e := range werrs {
+			switch {
+			case e == nil:
+			case leaderless(e):
+				again, noLeader = append(again, pending[i]), e
+			case first == nil:
+				first = e
 			}
 		}
+		if first == nil && len(again) > 0 && time.Now().Before(deadline) {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("writing to kafka: %d of %d messages not written: %w", len(again), len(msgs), ctx.Err())
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 2*time.Second)
+			pending = again
+			continue
+		}
+		if first == nil {
+			first = noLeader
+		}
+		// One error per message would print megabytes: say how many failed and the first reason.
+		return fmt.Errorf("writing to kafka: %d of %d messages failed, first: %w", werrs.Count(), len(msgs), first)
 	}
-	if err != nil {
-		return fmt.Errorf("writing %d messages to kafka: %w", len(msgs), err)
-	}
-	return nil
+}
+
+// leaderWait bounds how long WriteRaw keeps writing messages whose partition has no leader.
+const leaderWait = 30 * time.Second
+
+// leaderless reports an answer that goes away once the partition has its leader again.
+func leaderless(err error) bool {
+	var kerr kafka.Error
+	return errors.Is(err, protocol.ErrNoLeader) || errors.As(err, &kerr) && (kerr == kafka.LeaderNotAvailable || kerr == kafka.NotLeaderForPartition)
 }
 
 // Close flushes and closes the writer.

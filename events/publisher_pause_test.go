@@ -15,7 +15,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/testenv"
 )
 
-// A broker paused for 30 s under a producer writing a few thousand events a second: no event
+// A broker paused for 15 s under a producer writing a few thousand events a second: no event
 // whose Publish returned nil is lost, and no Publish fails (the retries outlast the pause).
 // Retries may write a batch twice (kafka-go has no idempotent producer): the test reports how
 // many events were, which ingest stores once by event_id.
@@ -83,7 +83,7 @@ func TestPublisherRidesOutABrokerPause(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(30 * time.Second)
+	time.Sleep(15 * time.Second)
 	if err := syscall.Kill(pid, syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +104,13 @@ func TestPublisherRidesOutABrokerPause(t *testing.T) {
 			twice += n - 1
 		}
 	}
-	t.Logf("broker paused 30 s: %d events acknowledged, %d publish calls failed, slowest call %s; topic holds %d messages of %d events, %d of them extra copies; %d acknowledged events missing",
+	t.Logf("broker paused 15 s: %d events acknowledged, %d publish calls failed, slowest call %s; topic holds %d messages of %d events, %d of them extra copies; %d acknowledged events missing",
 		len(acked), failed, slowest.Round(time.Millisecond), messages, len(copies), twice, lost)
 	if lost > 0 || failed > 0 {
 		t.Errorf("%d acknowledged events missing and %d publish calls failed, want none", lost, failed)
 	}
 	// The pause must have caught writes in flight, or the test proved nothing about retries.
-	if slowest < 20*time.Second || len(acked) < 5_000 {
+	if slowest < 10*time.Second || len(acked) < 5_000 {
 		t.Errorf("slowest publish %s, %d events acknowledged: the pause did not hold writes in flight", slowest, len(acked))
 	}
 }

@@ -207,6 +207,8 @@ type RecordingAccessed struct {
 	User        string `json:"user"`
 	Role        string `json:"role"`
 	Action      string `json:"action"` // play | download | peaks | analysis | metadata
+	// Client is the address the request came from (empty in events written before it was kept).
+	Client string `json:"client,omitempty"`
 }
 
 func (RecordingAccessed) EventType() Type { return TypeRecordingAccessed }
@@ -219,5 +221,6 @@ func (r RecordingAccessed) Validate() error {
 	c.required("user", r.User)
 	c.oneOf("role", r.Role, []string{"admin", "manager", "qa", "marketer", "agent"})
 	c.oneOf("action", r.Action, []string{"play", "download", "peaks", "analysis", "metadata"})
+	c.maxLen("client", r.Client, 64)
 	return c.err
 }

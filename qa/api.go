@@ -34,6 +34,10 @@ type API struct {
 	// Candidates loads a period's candidate calls (LoadCandidates on ClickHouse); used by
 	// POST /api/qa/sample when the request brings no candidates of its own.
 	Candidates func(ctx context.Context, from, to time.Time) ([]Candidate, error)
+	// Calls says which calls exist and who handled them (default: the recordings in Store;
+	// ClickHouseCalls with ClickHouse): evaluations, sampling candidates and calibrations must
+	// name a real call and an agent who handled it.
+	Calls CallDirectory
 
 	mu       sync.Mutex
 	analyses map[string]Analysis // by recording id; analysis is deterministic, so cache it
@@ -54,6 +58,9 @@ func (a *API) Register(srv *httpapi.Server) {
 	}
 	if a.Log == nil {
 		a.Log = slog.Default()
+	}
+	if a.Calls == nil {
+		a.Calls = a.Store
 	}
 	h := func(f func(http.ResponseWriter, *http.Request, httpapi.Principal)) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -101,6 +108,16 @@ func fail(w http.ResponseWriter, err error) {
 	httpapi.Error(w, status, err.Error())
 }
 
+// failStore answers a failure reading a stored recording: 404 for one that is gone, else a
+// generic 500 whose detail (a path on the server) goes to the log only.
+func failStore(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, ErrNotFound) {
+		fail(w, err)
+		return
+	}
+	httpapi.InternalError(w, r, what, err)
+}
+
 func (a *API) assignments(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	ev := p.User
 	if q := r.URL.Query().Get("evaluator"); q != "" && q != p.User {
@@ -124,14 +141,21 @@ func (a *API) sample(w http.ResponseWriter, r *http.Request, _ httpapi.Principal
 	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 		return
 	}
+	if err := checkEvaluators(req.Evaluators); err != nil {
+		fail(w, err)
+		return
+	}
 	now := a.Clock.Now()
 	if len(req.Candidates) == 0 && a.Candidates != nil {
 		from := weekStart(now)
 		var err error
 		if req.Candidates, err = a.Candidates(r.Context(), from, now); err != nil {
-			httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
+			httpapi.Fail(w, r, http.StatusServiceUnavailable, "loading this week's calls", err)
 			return
 		}
+	} else if err := a.checkCandidates(r.Context(), req); err != nil {
+		a.failLookup(w, r, err)
+		return
 	}
 	out, err := a.Sampler.Plan(r.Context(), now, req.Candidates, a.Evals.EvaluatedCalls(), req.Evaluators, req.Seed)
 	if err != nil {
@@ -151,10 +175,11 @@ func (a *API) recordingFor(id string, p httpapi.Principal) (events.RecordingStor
 	return rec, nil
 }
 
-// audit publishes the access; a failure refuses the access.
-func (a *API) audit(ctx context.Context, rec events.RecordingStored, p httpapi.Principal, action string) error {
-	ev := events.RecordingAccessed{RecordingID: rec.RecordingID, CallID: rec.CallID, User: p.User, Role: string(p.Role), Action: action}
-	if err := a.Sink.Publish(ctx, events.New(ev, a.Clock.Now(), "qa/api", a.Tenant)); err != nil {
+// audit publishes the access with the client's address; a failure refuses the access.
+func (a *API) audit(r *http.Request, rec events.RecordingStored, p httpapi.Principal, action string) error {
+	ev := events.RecordingAccessed{RecordingID: rec.RecordingID, CallID: rec.CallID, User: p.User, Role: string(p.Role), Action: action,
+		Client: httpapi.ClientAddr(r)}
+	if err := a.Sink.Publish(r.Context(), events.New(ev, a.Clock.Now(), "qa/api", a.Tenant)); err != nil {
 		return fmt.Errorf("recording the access audit: %w", err)
 	}
 	return nil
@@ -163,13 +188,13 @@ func (a *API) audit(ctx context.Context, rec events.RecordingStored, p httpapi.P
 // auditedRecording finds the request's recording and records the access, or answers the
 // request itself with why not (false).
 func (a *API) auditedRecording(w http.ResponseWriter, r *http.Request, p httpapi.Principal, action string) (events.RecordingStored, bool) {
-	rec, err := a.recordingFor(r.PathValue("id"), p)
+	rec, err := a.recordingFor(clipID(r.PathValue("id")), p)
 	if err != nil {
 		fail(w, err)
 		return rec, false
 	}
-	if err := a.audit(r.Context(), rec, p, action); err != nil {
-		httpapi.Error(w, http.StatusServiceUnavailable, err.Error())
+	if err := a.audit(r, rec, p, action); err != nil {
+		httpapi.Fail(w, r, http.StatusServiceUnavailable, "recording the access audit", err)
 		return rec, false
 	}
 	return rec, true
@@ -183,7 +208,10 @@ func (a *API) recording(w http.ResponseWriter, r *http.Request, p httpapi.Princi
 
 func (a *API) audio(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	action := "play"
-	if r.URL.Query().Get("download") == "1" {
+	switch {
+	case r.Method == http.MethodHead:
+		action = "metadata" // the headers tell the size, not a second of the call
+	case r.URL.Query().Get("download") == "1":
 		action = "download"
 	}
 	rec, ok := a.auditedRecording(w, r, p, action)
@@ -195,13 +223,13 @@ func (a *API) audio(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	}
 	f, err := a.Store.Open(rec.RecordingID)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "opening the recording", err)
 		return
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "audio/wav")
 	w.Header().Set("ETag", `"`+rec.RecordingID+`"`) // content-addressed: the id is the strongest validator
-	w.Header().Set("Cache-Control", "private, max-age=3600")
+	w.Header().Set("Cache-Control", "no-store")     // a call's audio stays in no browser or proxy cache
 	// ServeContent answers Range (206 with Content-Range, multipart for several ranges), If-Range
 	// and HEAD, which is what a browser's <audio> element needs to seek.
 	http.ServeContent(w, r, "", time.Time{}, f)
@@ -211,8 +239,9 @@ func (a *API) peaks(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	buckets := 1000
 	if s := r.URL.Query().Get("buckets"); s != "" {
 		var err error
-		if buckets, err = strconv.Atoi(s); err != nil {
-			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("buckets %q is not a number", s))
+		if buckets, err = strconv.Atoi(s); err != nil || buckets < 1 || buckets > 100000 {
+			// Checked before the access is audited: a refused request reads nothing.
+			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("buckets: %q is not a whole number in 1..100000", clipID(s)))
 			return
 		}
 	}
@@ -222,13 +251,13 @@ func (a *API) peaks(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	}
 	f, err := a.Store.Open(rec.RecordingID)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "opening the recording", err)
 		return
 	}
 	defer f.Close()
 	pk, err := ComputePeaks(r.Context(), f, buckets)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "reading the recording's peaks", err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, pk)
@@ -241,7 +270,7 @@ func (a *API) analysis(w http.ResponseWriter, r *http.Request, p httpapi.Princip
 	}
 	an, err := a.analysisOf(r.Context(), rec.RecordingID)
 	if err != nil {
-		fail(w, err)
+		failStore(w, r, "analysing the recording", err)
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"recording_id": rec.RecordingID, "call_id": rec.CallID, "analysis": an})
@@ -272,8 +301,8 @@ func (a *API) analysisOf(ctx context.Context, id string) (Analysis, error) {
 	return an, nil
 }
 
-func (a *API) scorecards(w http.ResponseWriter, _ *http.Request, _ httpapi.Principal) {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"scorecards": nonNil(a.Cards.List())})
+func (a *API) scorecards(w http.ResponseWriter, r *http.Request, _ httpapi.Principal) {
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"scorecards": httpapi.Encodable(r, a.Cards.List())})
 }
 
 func (a *API) scorecard(w http.ResponseWriter, r *http.Request, _ httpapi.Principal) {
@@ -281,11 +310,11 @@ func (a *API) scorecard(w http.ResponseWriter, r *http.Request, _ httpapi.Princi
 	if s := r.URL.Query().Get("version"); s != "" {
 		var err error
 		if v, err = strconv.Atoi(s); err != nil || v < 1 {
-			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("version %q is not a positive number", s))
+			httpapi.Error(w, http.StatusBadRequest, fmt.Sprintf("version: %q is not a positive whole number", clipID(s)))
 			return
 		}
 	}
-	sc, err := a.Cards.Get(r.PathValue("id"), v)
+	sc, err := a.Cards.Get(clipID(r.PathValue("id")), v)
 	if err != nil {
 		fail(w, err)
 		return
@@ -345,7 +374,7 @@ func (a *API) evaluations(w http.ResponseWriter, r *http.Request, p httpapi.Prin
 func (a *API) evaluation(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	ev, ok := a.Evals.Get(r.PathValue("id"))
 	if !ok || !a.visible(ev, p) {
-		fail(w, fmt.Errorf("evaluation %s: %w", r.PathValue("id"), ErrNotFound))
+		fail(w, fmt.Errorf("evaluation %s: %w", clipID(r.PathValue("id")), ErrNotFound))
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusOK, ev)
@@ -354,6 +383,14 @@ func (a *API) evaluation(w http.ResponseWriter, r *http.Request, p httpapi.Princ
 func (a *API) submit(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	var in EvaluationInput
 	if err := httpapi.DecodeJSON(w, r, &in); err != nil {
+		return
+	}
+	if err := in.check(); err != nil {
+		fail(w, err)
+		return
+	}
+	if err := a.checkCall(r.Context(), in.CallID, in.Agent); err != nil {
+		a.failLookup(w, r, err)
 		return
 	}
 	if err := a.checkRecording(&in); err != nil {
@@ -366,6 +403,77 @@ func (a *API) submit(w http.ResponseWriter, r *http.Request, p httpapi.Principal
 		return
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, ev)
+}
+
+// found answers 404 for an evaluation the principal may not see, exactly as GET does: a blind
+// calibration's scores are not revealed by a different answer to a write (409 against 404).
+func (a *API) found(w http.ResponseWriter, r *http.Request, p httpapi.Principal) bool {
+	ev, ok := a.Evals.Get(r.PathValue("id"))
+	if !ok || !a.visible(ev, p) {
+		fail(w, fmt.Errorf("evaluation %s: %w", clipID(r.PathValue("id")), ErrNotFound))
+		return false
+	}
+	return true
+}
+
+// lookupError is a call directory that could not answer: the server's problem, not the request's.
+type lookupError struct{ err error }
+
+func (e lookupError) Error() string { return e.err.Error() }
+func (e lookupError) Unwrap() error { return e.err }
+
+// checkCall checks that callID exists and agent handled it.
+func (a *API) checkCall(ctx context.Context, callID, agent string) error {
+	if callID == "" || agent == "" {
+		return errors.New("call_id and agent_id are required")
+	}
+	h, err := a.Calls.Handlers(ctx, []string{callID})
+	if err != nil {
+		return lookupError{err}
+	}
+	return checkHandled(h, callID, agent)
+}
+
+// checkCandidates checks a sampling request's own candidates: bounded, each a real call of the
+// agent it names; and its evaluators bounded.
+func (a *API) checkCandidates(ctx context.Context, req sampleRequest) error {
+	if len(req.Candidates) > maxCandidates {
+		return fmt.Errorf("candidates: %d, at most %d", len(req.Candidates), maxCandidates)
+	}
+	if err := checkEvaluators(req.Evaluators); err != nil {
+		return err
+	}
+	ids := make([]string, len(req.Candidates))
+	for i, c := range req.Candidates {
+		if err := errors.Join(checkLen("candidates.call_id", c.CallID, maxIDLen), checkLen("candidates.agent_id", c.Agent, maxIDLen),
+			checkLen("candidates.business_line", c.Line, maxIDLen), checkLen("candidates.recording_id", c.RecordingID, maxIDLen)); err != nil {
+			return err
+		}
+		if !finite(c.HandleSec) || !finite(c.LongestSilenceSec) || !finite(c.OvertalkRatio) || c.CSAT < 0 || c.CSAT > 5 {
+			return fmt.Errorf("candidates: call %s has a figure out of range", clipID(c.CallID))
+		}
+		ids[i] = c.CallID
+	}
+	h, err := a.Calls.Handlers(ctx, ids)
+	if err != nil {
+		return lookupError{err}
+	}
+	for _, c := range req.Candidates {
+		if err := checkHandled(h, c.CallID, c.Agent); err != nil {
+			return fmt.Errorf("candidates: %v", err) // the body's mistake: 400, not 404
+		}
+	}
+	return nil
+}
+
+// failLookup answers a check's error: a directory that could not answer is a 503 whose detail
+// goes to the log; the request's mistakes are what fail makes of them.
+func (a *API) failLookup(w http.ResponseWriter, r *http.Request, err error) {
+	if le, ok := errors.AsType[lookupError](err); ok {
+		httpapi.Fail(w, r, http.StatusServiceUnavailable, "looking up the call", le.err)
+		return
+	}
+	fail(w, err)
 }
 
 // checkRecording ties an evaluation to the call's recording and keeps timestamps inside it.
@@ -403,6 +511,13 @@ func (a *API) amend(w http.ResponseWriter, r *http.Request, p httpapi.Principal)
 	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 		return
 	}
+	if !a.found(w, r, p) {
+		return
+	}
+	if err := errors.Join(checkAnswers(req.Answers), checkLen("comment", req.Comment, maxTextLen)); err != nil {
+		fail(w, err)
+		return
+	}
 	ev, err := a.Evals.Amend(r.Context(), p.User, r.PathValue("id"), req.Answers, req.Comment)
 	if err != nil {
 		fail(w, err)
@@ -418,6 +533,13 @@ type disputeRequest struct {
 func (a *API) dispute(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	var req disputeRequest
 	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
+		return
+	}
+	if !a.found(w, r, p) {
+		return
+	}
+	if err := checkLen("reason", req.Reason, maxTextLen); err != nil {
+		fail(w, err)
 		return
 	}
 	ev, err := a.Evals.Dispute(r.Context(), p.AgentID, r.PathValue("id"), req.Reason)
@@ -439,6 +561,13 @@ func (a *API) resolve(w http.ResponseWriter, r *http.Request, p httpapi.Principa
 	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
 		return
 	}
+	if !a.found(w, r, p) {
+		return
+	}
+	if err := errors.Join(checkAnswers(req.Answers), checkLen("note", req.Note, maxTextLen)); err != nil {
+		fail(w, err)
+		return
+	}
 	ev, err := a.Evals.Resolve(r.Context(), p.User, r.PathValue("id"), req.Uphold, req.Answers, req.Note)
 	if err != nil {
 		fail(w, err)
@@ -454,6 +583,15 @@ func (a *API) calibrations(w http.ResponseWriter, _ *http.Request, p httpapi.Pri
 func (a *API) createCalibration(w http.ResponseWriter, r *http.Request, p httpapi.Principal) {
 	var s CalibrationSession
 	if err := httpapi.DecodeJSON(w, r, &s); err != nil {
+		return
+	}
+	if err := errors.Join(checkEvaluators(s.Evaluators), checkLen("call_id", s.CallID, maxIDLen), checkLen("agent_id", s.Agent, maxIDLen),
+		checkLen("scorecard_id", s.Scorecard, maxIDLen), checkLen("recording_id", s.RecordingID, maxIDLen)); err != nil {
+		fail(w, err)
+		return
+	}
+	if err := a.checkCall(r.Context(), s.CallID, s.Agent); err != nil {
+		a.failLookup(w, r, err)
 		return
 	}
 	out, err := a.Evals.CreateCalibration(r.Context(), p.User, s)

@@ -44,6 +44,18 @@ func (s *switchSink) Publish(ctx context.Context, evs ...events.Event) error {
 	return s.collect.Publish(ctx, evs...)
 }
 
+// putCall stores a recording (distinct audio from seed) of a call the agent handled.
+func (f *apiFixture) putCall(t *testing.T, callID, agent string, seed int64) events.RecordingStored {
+	t.Helper()
+	wav := synthFile(t, Timeline{{SegAgent, time.Second}, {SegCustomer, time.Second}}, 8000, seed)
+	wav.Seek(0, 0)
+	rec, err := f.svc.Store.Put(context.Background(), wav, RecordingMeta{CallID: callID, Agent: agent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
 	return newAPIFixtureIn(t, t.TempDir(), nil)
@@ -67,6 +79,10 @@ func newAPIFixtureIn(t *testing.T, dataDir string, state *statedb.DB) *apiFixtur
 		if err := svc.UseState(context.Background(), state); err != nil {
 			t.Fatal(err)
 		}
+		// The restart tests are about what survives, on calls they name freely: every call
+		// exists for them, handled by the fixture's agents (TestAPIRefusesMadeUpCalls checks
+		// the lookup itself).
+		svc.API.Calls = fixtureAgentsCalls{}
 	}
 	srv := httpapi.New(httpapi.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	svc.Register(srv)
@@ -235,7 +251,8 @@ func TestAPIAgentsSeeOnlyTheirOwn(t *testing.T) {
 func TestAPISamplingQueueAndCalibration(t *testing.T) {
 	f := newAPIFixture(t)
 	var cands []Candidate
-	for _, c := range calls("ag1", "inquiry", 10, 0) {
+	for i, c := range calls("ag1", "inquiry", 10, 0) {
+		f.putCall(t, c.CallID, c.Agent, int64(100+i))
 		cands = append(cands, c)
 	}
 	b, _ := json.Marshal(sampleRequest{Candidates: cands, Evaluators: []string{"qa1", "qa2"}, Seed: 1})
@@ -462,4 +479,19 @@ func TestScorecardFileClashingWithAPIStopsStart(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), file) || !strings.Contains(err.Error(), "claims") {
 		t.Fatalf("start with a clashing scorecard file: %v", err)
 	}
+}
+
+// fixtureAgentsCalls knows every call, as handled by the fixture's agents, and a sampling
+// candidate made by calls() as handled by the agent its id names.
+type fixtureAgentsCalls struct{}
+
+func (fixtureAgentsCalls) Handlers(_ context.Context, ids []string) (map[string][]string, error) {
+	out := make(map[string][]string, len(ids))
+	for _, id := range ids {
+		out[id] = []string{"ag1", "ag2"}
+		if agent, _, ok := strings.Cut(id, "-inquiry-"); ok {
+			out[id] = append(out[id], agent)
+		}
+	}
+	return out, nil
 }

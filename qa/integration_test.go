@@ -3,6 +3,7 @@ package qa
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -165,5 +166,15 @@ func TestLoadCandidatesFromClickHouse(t *testing.T) {
 	q1, q2 := svc.Sampler.Queue("qa1"), svc.Sampler.Queue("qa2")
 	if len(q1)+len(q2) != 3 || svc.plannedWeek != "2026-W19" {
 		t.Errorf("queues %v %v after sampling %s", q1, q2, svc.plannedWeek)
+	}
+
+	// Evaluations and candidates are checked against call_records: an unrecorded call is known
+	// with its agent, a made-up one is not.
+	h, err := svc.API.Calls.Handlers(ctx, []string{"c4-unrecorded", "c2", "made-up"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 2 || !slices.Equal(h["c4-unrecorded"], []string{"ag-new"}) || !slices.Equal(h["c2"], []string{"ag-old"}) {
+		t.Errorf("handlers %v, want c4-unrecorded by ag-new and c2 by ag-old only", h)
 	}
 }

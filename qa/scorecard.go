@@ -85,33 +85,43 @@ func ParseScorecard(b []byte) (Scorecard, error) {
 func (sc Scorecard) Validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if sc.ID == "" {
-		fail("scorecard: id missing")
+	if sc.ID == "" || len(sc.ID) > maxIDLen {
+		fail("scorecard: id missing or longer than %d bytes", maxIDLen)
+		sc.ID = clipID(sc.ID)
 	}
-	if sc.Version < 1 {
-		fail("scorecard %s: version %d, want >= 1", sc.ID, sc.Version)
+	if sc.Version < 1 || sc.Version > maxScorecardVers {
+		fail("scorecard %s: version %d is outside 1..%d", sc.ID, sc.Version, maxScorecardVers)
 	}
-	if len(sc.Sections) == 0 {
-		fail("scorecard %s: no sections", sc.ID)
+	if len(sc.Name) > maxNameLen || len(sc.Description) > maxTextLen {
+		fail("scorecard %s: name longer than %d bytes or description longer than %d", sc.ID, maxNameLen, maxTextLen)
+	}
+	if len(sc.Sections) == 0 || len(sc.Sections) > maxSections {
+		fail("scorecard %s: %d sections, want 1..%d", sc.ID, len(sc.Sections), maxSections)
 	}
 	var sum float64
 	ids := map[string]bool{}
 	for _, s := range sc.Sections {
 		sum += s.Weight
-		if s.ID == "" || ids["s:"+s.ID] {
-			fail("scorecard %s: section id %q missing or repeated", sc.ID, s.ID)
+		if s.ID == "" || len(s.ID) > maxIDLen || ids["s:"+s.ID] {
+			fail("scorecard %s: section id %q missing, repeated or longer than %d bytes", sc.ID, clipID(s.ID), maxIDLen)
 		}
 		ids["s:"+s.ID] = true
-		if s.Weight <= 0 {
-			fail("section %s: weight %v is not positive", s.ID, s.Weight)
+		if !(s.Weight > 0 && s.Weight <= 100) { // NaN fails too
+			fail("section %s: weight %v is not in (0, 100]", clipID(s.ID), s.Weight)
 		}
-		if len(s.Items) == 0 {
-			fail("section %s: no items", s.ID)
+		if len(s.Name) > maxNameLen {
+			fail("section %s: name longer than %d bytes", clipID(s.ID), maxNameLen)
+		}
+		if len(s.Items) == 0 || len(s.Items) > maxItems {
+			fail("section %s: %d items, want 1..%d", clipID(s.ID), len(s.Items), maxItems)
 		}
 		for _, it := range s.Items {
-			where := fmt.Sprintf("section %s item %s", s.ID, it.ID)
-			if it.ID == "" || ids["i:"+it.ID] {
-				fail("%s: item id missing or repeated (ids are unique across the scorecard)", where)
+			where := fmt.Sprintf("section %s item %s", clipID(s.ID), clipID(it.ID))
+			if it.ID == "" || len(it.ID) > maxIDLen || ids["i:"+it.ID] {
+				fail("%s: item id missing, repeated or longer than %d bytes (ids are unique across the scorecard)", where, maxIDLen)
+			}
+			if len(it.Text) > maxTextLen {
+				fail("%s: text longer than %d bytes", where, maxTextLen)
 			}
 			ids["i:"+it.ID] = true
 			switch it.Type {
@@ -120,11 +130,14 @@ func (sc Scorecard) Validate() error {
 				if it.Max <= it.Min {
 					fail("%s: scale max %d must be above min %d", where, it.Max, it.Min)
 				}
+				if it.Min < -maxScaleBound || it.Max > maxScaleBound {
+					fail("%s: scale %d..%d is outside %d..%d", where, it.Min, it.Max, -maxScaleBound, maxScaleBound)
+				}
 			default:
 				fail("%s: type %q, want yes_no or scale", where, it.Type)
 			}
-			if it.Weight < 0 {
-				fail("%s: weight %v is negative", where, it.Weight)
+			if !(it.Weight >= 0 && it.Weight <= maxWeight) { // NaN fails too
+				fail("%s: weight %v is outside 0..%d", where, it.Weight, maxWeight)
 			}
 			switch it.Critical {
 			case "":
@@ -137,7 +150,7 @@ func (sc Scorecard) Validate() error {
 			}
 		}
 	}
-	if math.Abs(sum-100) > 1e-9 {
+	if !(math.Abs(sum-100) <= 1e-9) {
 		fail("scorecard %s: section weights sum to %v, want 100", sc.ID, sum)
 	}
 	return errors.Join(errs...)

@@ -35,6 +35,7 @@ type Service struct {
 // Config.Evaluators is set.
 func (s *Service) UseClickHouse(conn driver.Conn) {
 	s.conn = conn
+	s.API.Calls = ClickHouseCalls{Store: s.Store, Conn: conn}
 	s.API.Candidates = func(ctx context.Context, from, to time.Time) ([]Candidate, error) {
 		return LoadCandidates(ctx, conn, from, to, newAgentDays)
 	}

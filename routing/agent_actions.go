@@ -165,6 +165,9 @@ func (e *Engine) Break(agentID, reason string) error {
 	if reason == "" {
 		return fmt.Errorf("break %s: reason missing", agentID)
 	}
+	if err := checkCode("reason", reason); err != nil {
+		return err
+	}
 	switch a.state {
 	case stAvailable, stBreak:
 		e.setState(a, stBreak, reason)
@@ -273,6 +276,9 @@ func (e *Engine) Reject(agentID, callID, reason string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkCode("reason", reason); err != nil {
+		return err
+	}
 	if a.state != stReserved || a.call == nil || (callID != "" && a.call.ID != callID) {
 		return fmt.Errorf("reject %s by %s while %s: %w", callID, agentID, a.state, ErrState)
 	}
@@ -345,6 +351,9 @@ type Wrapup struct {
 func (e *Engine) Wrapup(agentID string, w Wrapup) error {
 	a, err := e.agent(agentID)
 	if err != nil {
+		return err
+	}
+	if err := checkCode("disposition", w.Disposition); err != nil {
 		return err
 	}
 	if a.state != stACW {
@@ -436,4 +445,17 @@ func (e *Engine) agentInfo(a *agent) AgentInfo {
 		}
 	}
 	return ai
+}
+
+// maxCodeLen bounds what an agent's desktop sends as a code or short reason (a break reason, a
+// disposition, a transfer target, a complaint category): it is stored, published and pushed to
+// supervisors' screens, so a megabyte of it must not get that far.
+const maxCodeLen = 64
+
+// checkCode refuses a code or short reason longer than maxCodeLen bytes, naming the field.
+func checkCode(field, v string) error {
+	if len(v) > maxCodeLen {
+		return fmt.Errorf("%s: %d bytes, at most %d", field, len(v), maxCodeLen)
+	}
+	return nil
 }

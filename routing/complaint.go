@@ -34,6 +34,12 @@ func WithCalendar(cal calendar.WorkingDays) Option { return func(e *Engine) { e.
 // RegisterComplaint registers a complaint on the agent's current call (connected or in
 // wrap-up), due seven working days out by the engine's calendar, and emits it.
 func (e *Engine) RegisterComplaint(agentID string, req ComplaintRequest) (events.Complaint, error) {
+	for field, v := range map[string]string{"category": req.Category, "department": req.Department, "policy_id": req.Policy,
+		"claim_id": req.Claim, "against_agent_id": req.Against, "call_id": req.CallID} {
+		if err := checkCode(field, v); err != nil {
+			return events.Complaint{}, err
+		}
+	}
 	a, err := e.agent(agentID)
 	if err != nil {
 		return events.Complaint{}, err

@@ -281,7 +281,7 @@ func (d *Desktop) call(f func(e *Engine, agentID, callID string, r *http.Request
 		id := r.PathValue("id")
 		ai, err := e.Agent(a)
 		if err != nil || ai.CallID != id {
-			return nil, httpError{http.StatusNotFound, fmt.Sprintf("call %q is not on your desk", id)}
+			return nil, httpError{http.StatusNotFound, fmt.Sprintf("call %q is not on your desk", httpapi.Clip(id))}
 		}
 		return f(e, a, id, r)
 	})
@@ -453,13 +453,17 @@ func (d *Desktop) serveWS(w http.ResponseWriter, r *http.Request) {
 		httpapi.Error(w, http.StatusBadRequest, "this token is not bound to an agent id")
 		return
 	}
+	ch, ok := d.hub.subscribe(a)
+	if !ok {
+		httpapi.Error(w, http.StatusTooManyRequests, fmt.Sprintf("agent %s already has %d desktop connections open; close one first", a, maxSocketsPerAgent))
+		return
+	}
+	defer d.hub.unsubscribe(a, ch)
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
 		return // Accept has answered the client
 	}
 	defer c.CloseNow()
-	ch := d.hub.subscribe(a)
-	defer d.hub.unsubscribe(a, ch)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	// The first message is the desk as it is now, so a desktop that (re)connects needs no
@@ -512,15 +516,23 @@ type hub struct {
 	clk  interface{ Now() time.Time }
 }
 
-func (h *hub) subscribe(agent string) chan []byte {
+// maxSocketsPerAgent bounds an agent's open desktop WebSockets: a desktop and a few spare tabs,
+// not hundreds of connections each holding a goroutine and a buffer.
+const maxSocketsPerAgent = 4
+
+// subscribe adds a push channel for agent; ok is false when the agent has maxSocketsPerAgent.
+func (h *hub) subscribe(agent string) (ch chan []byte, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	ch := make(chan []byte, 64)
+	if len(h.subs[agent]) >= maxSocketsPerAgent {
+		return nil, false
+	}
+	ch = make(chan []byte, 64)
 	if h.subs[agent] == nil {
 		h.subs[agent] = map[chan []byte]bool{}
 	}
 	h.subs[agent][ch] = true
-	return ch
+	return ch, true
 }
 
 func (h *hub) unsubscribe(agent string, ch chan []byte) {

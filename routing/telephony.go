@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -337,6 +338,9 @@ const (
 func (e *Engine) Transfer(agentID, kind, target string) error {
 	a, err := e.agent(agentID)
 	if err != nil {
+		return err
+	}
+	if err := errors.Join(checkCode("kind", kind), checkCode("target", target)); err != nil {
 		return err
 	}
 	c := a.call

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -38,10 +39,14 @@ func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
 			})})
 	}
 	handle("/api/reports", "KPIs per day, week or month (the hotline report table)", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
-		ms := metricsParam(r, ReportMetrics)
-		res, err := e.Run(r.Context(), p, analytics.Query{Metrics: ms, Bucket: true})
+		ms, err := metricsParam(r, ReportMetrics)
 		if err != nil {
 			httpapi.Error(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		res, err := e.Run(r.Context(), p, analytics.Query{Metrics: ms, Bucket: true})
+		if err != nil {
+			httpapi.InternalError(w, r, "running the report", err)
 			return
 		}
 		rows := make([]map[string]any, 0, len(res.Rows))
@@ -55,10 +60,14 @@ func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"from": p.From.Format(time.DateOnly), "to": p.To.Format(time.DateOnly), "by": p.Granularity, "metrics": ms, "rows": rows})
 	})
 	handle("/api/kpis", "totals of KPIs over a period (?metrics=a,b)", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
-		ms := metricsParam(r, analytics.MetricsOf("calls"))
-		tot, err := e.Totals(r.Context(), p, ms...)
+		ms, err := metricsParam(r, analytics.MetricsOf("calls"))
 		if err != nil {
 			httpapi.Error(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		tot, err := e.Totals(r.Context(), p, ms...)
+		if err != nil {
+			httpapi.InternalError(w, r, "computing the KPIs", err)
 			return
 		}
 		out := map[string]any{}
@@ -102,7 +111,7 @@ func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
 	handle("/api/volume", "call volume: inbound, outbound, total, daily average, busiest day and hour, year-on-year growth", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
 		v, err := e.Volume(r.Context(), p)
 		if err != nil {
-			httpapi.Error(w, http.StatusInternalServerError, err.Error())
+			httpapi.InternalError(w, r, "computing the call volume", err)
 			return
 		}
 		httpapi.WriteJSON(w, http.StatusOK, v)
@@ -110,18 +119,23 @@ func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
 	handle("/api/agents/performance", "agents ranked by volume, with service level, talk ratio, AHT, QA score and complaints", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
 		a, err := e.AgentPerformance(r.Context(), p)
 		if err != nil {
-			httpapi.Error(w, http.StatusInternalServerError, err.Error())
+			httpapi.InternalError(w, r, "ranking the agents", err)
 			return
 		}
-		if a == nil {
-			a = []analytics.AgentPerformance{}
+		// ?agent= narrows the ranking to that agent (their rank among all stays).
+		out := []analytics.AgentPerformance{}
+		for _, ap := range a {
+			if p.Agent == "" || ap.Agent == p.Agent {
+				out = append(out, ap)
+			}
 		}
+		a = out
 		httpapi.WriteJSON(w, http.StatusOK, a)
 	})
 	handle("/api/complaints/overdue", "open complaints past their 7-working-day deadline", func(w http.ResponseWriter, r *http.Request, p analytics.Period) {
 		c, err := e.OverdueComplaints(r.Context(), p.Tenant, now())
 		if err != nil {
-			httpapi.Error(w, http.StatusInternalServerError, err.Error())
+			httpapi.InternalError(w, r, "listing overdue complaints", err)
 			return
 		}
 		if c == nil {
@@ -131,18 +145,32 @@ func Register(srv *httpapi.Server, e *analytics.Engine, now func() time.Time) {
 	})
 }
 
-func metricsParam(r *http.Request, def []string) []string {
-	if m := r.URL.Query().Get("metrics"); m != "" {
-		return strings.Split(m, ",")
+// maxMetrics bounds ?metrics=: there are fewer metrics than this.
+const maxMetrics = 100
+
+// metricsParam is ?metrics=a,b, each a known metric, or def.
+func metricsParam(r *http.Request, def []string) ([]string, error) {
+	m := r.URL.Query().Get("metrics")
+	if m == "" {
+		return def, nil
 	}
-	return def
+	names := strings.Split(m, ",")
+	if len(names) > maxMetrics {
+		return nil, fmt.Errorf("metrics: %d names, at most %d", len(names), maxMetrics)
+	}
+	for _, n := range names {
+		if _, err := analytics.MetricByName(n); err != nil {
+			return nil, fmt.Errorf("metrics: %q is not a metric (GET /api/endpoints lists the report endpoints; `hotline report --help` the metrics)", httpapi.Clip(n))
+		}
+	}
+	return names, nil
 }
 
 func period(r *http.Request, now time.Time) (analytics.Period, error) {
 	q := r.URL.Query()
 	to := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 	if s := q.Get("to"); s != "" {
-		t, err := time.Parse(time.DateOnly, s)
+		t, err := analytics.ParseDay("to", s)
 		if err != nil {
 			return analytics.Period{}, err
 		}
@@ -150,7 +178,7 @@ func period(r *http.Request, now time.Time) (analytics.Period, error) {
 	}
 	from := to.AddDate(0, 0, -7)
 	if s := q.Get("from"); s != "" {
-		t, err := time.Parse(time.DateOnly, s)
+		t, err := analytics.ParseDay("from", s)
 		if err != nil {
 			return analytics.Period{}, err
 		}

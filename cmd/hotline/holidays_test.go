@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,8 +35,15 @@ func TestRunHolidaysFromOneCalendar(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := p.dialer.Gate()
+	// Consent is not what is tested: the customer has none, so the floors drop that one rule, as
+	// only an administrator's calling_floors can (a campaign's rules cannot).
+	floors := dialer.DefaultFloors()
+	floors.MarketingConsent = false
+	if err := g.SetFloors(floors); err != nil {
+		t.Fatal(err)
+	}
 	sales := dialer.DefaultRules(events.CampaignTelemarketing)
-	sales.NeedsConsent = false // consent is not what is tested
+	sales.NeedsConsent = false
 	if err := g.SetRules("tm", sales); err != nil {
 		t.Fatal(err)
 	}
@@ -77,5 +86,20 @@ func TestRunHolidaysFromOneCalendar(t *testing.T) {
 	})
 	if want := time.Date(2026, 10, 12, 10, 0, 0, 0, home); !due.Equal(want) {
 		t.Errorf("the ACD dates a complaint of 30 September 10:00 due %s, want %s", due, want)
+	}
+}
+
+// TestFloorsLoggedAtStartUp: start-up logs the floors in force and warns, as an audit line, of
+// every floor the configuration moved.
+func TestFloorsLoggedAtStartUp(t *testing.T) {
+	var logs strings.Builder
+	f := dialer.DefaultFloors()
+	f.WindowStart, f.AbandonCap = "08:00", 0.05
+	logFloors(slog.New(slog.NewTextHandler(&logs, nil)), f)
+	out := logs.String()
+	for _, want := range []string{"calling floors in force", `change="window_start: 09:00 -> 08:00"`, `change="abandon_cap: 0.03 -> 0.05"`, "audit=true", "level=WARN"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start-up log lacks %s:\n%s", want, out)
+		}
 	}
 }

@@ -55,6 +55,8 @@ type platformConfig struct {
 	log   *slog.Logger
 	// analytics is the config file's analytics: section; zero (no variant) means the defaults.
 	analytics analytics.Settings
+	// floors are the config file's calling_floors: section; zero means the regulator's defaults.
+	floors dialer.Floors
 }
 
 func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
@@ -137,10 +139,14 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.floors == (dialer.Floors{}) {
+		cfg.floors = dialer.DefaultFloors()
+	}
+	logFloors(cfg.log, cfg.floors)
 	// One holiday list, the config file's analytics calendar: sales campaigns do not call on its
 	// holidays and complaint follow-up deadlines skip them, as the analytics reports do.
 	p.dialer, err = dialer.NewService(dialer.ServiceConfig{Tenant: cfg.tenant, Seed: cfg.seed, ComplaintWorkdays: p.analytics.ComplaintWorkdays,
-		Holidays: p.analytics.Calendar.Holidays, Campaigns: campaigns},
+		Holidays: p.analytics.Calendar.Holidays, Campaigns: campaigns, Floors: cfg.floors},
 		dialer.Deps{Clock: clk, Book: p.sim.Book(), FarEnd: far, Sink: cfg.sink, ClickHouse: cfg.conn, Agents: blend, Segments: segs,
 			Calendar: p.analytics.Calendar, State: cfg.state})
 	if err != nil {
@@ -218,6 +224,17 @@ func campaignFiles(dir string, log *slog.Logger) ([]dialer.Campaign, error) {
 		log.Info("dialer campaign files read", "dir", dir, "campaigns", len(files))
 	}
 	return out, nil
+}
+
+// logFloors records the calling floors in force and, as a warning, every one the configuration
+// changed from the regulator's: the trace of an administrator's decision to move a floor.
+func logFloors(log *slog.Logger, f dialer.Floors) {
+	log.Info("calling floors in force", "window_start", f.WindowStart, "window_end", f.WindowEnd,
+		"permitted_days_only", f.PermittedDaysOnly, "marketing_consent", f.MarketingConsent,
+		"refusal_lockout", f.RefusalLockout, "abandon_lockout", f.AbandonLockout, "abandon_cap", f.AbandonCap)
+	for _, c := range f.Changes() {
+		log.Warn("calling floor changed by configuration", "audit", true, "change", c, "section", "calling_floors")
+	}
 }
 
 // loadDNC reads the national decline-calls list and the company's do-not-call list from

@@ -67,8 +67,14 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var exporters []httpapi.Role
+	for _, r := range cfg.Privacy.ExportRoles {
+		exporters = append(exporters, httpapi.Role(r)) // config.Validate checked the names
+	}
 	opts := []httpapi.Option{httpapi.WithAddr(cfg.HTTP.Addr), httpapi.WithTokens(tokens), httpapi.WithLogger(slog.Default()),
-		httpapi.WithAuthenticator(acc), httpapi.WithAuditor(acc), httpapi.WithTenant(centre)}
+		httpapi.WithAuthenticator(acc), httpapi.WithAuditor(acc), httpapi.WithTenant(centre),
+		httpapi.WithExportRoles(exporters...), httpapi.WithMaxConnections(cfg.HTTP.MaxConnections),
+		httpapi.WithRateLimit(cfg.HTTP.RateLimit, cfg.HTTP.RateBurst)}
 	scheme := "http"
 	if cfg.HTTP.TLSCert != "" {
 		opts, scheme = append(opts, httpapi.WithTLS(cfg.HTTP.TLSCert, cfg.HTTP.TLSKey)), "https"
@@ -88,7 +94,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	defer conn.Close()
 	srv.AddHealthCheck("clickhouse", conn.Ping)
 	srv.AddHealthCheck("ingest", svc.Health)
-	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics})
+	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics, floors: cfg.CallingFloors})
 	if err != nil {
 		return err
 	}

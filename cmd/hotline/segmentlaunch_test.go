@@ -63,7 +63,7 @@ func TestSegmentLauncher(t *testing.T) {
 		{"an id in use", "xs-merc", "market_research", "", 0, "already exists", 0, true, "", 0},
 		{"the id of a default campaign", "renewal-30d", "telemarketing", "", 0, "already exists", 0, true, "", 0},
 		{"an unknown type", "odd", "lottery", "", 0, "not one of", http.StatusBadRequest, false, "", 0},
-		{"an id the dialer cannot use", "odd one", "telemarketing", "", 0, "may not contain spaces", http.StatusBadRequest, false, "", 0},
+		{"an id the dialer cannot use", "odd one", "telemarketing", "", 0, "letters, digits", http.StatusBadRequest, false, "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

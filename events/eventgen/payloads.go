@@ -156,7 +156,7 @@ func (g *Generator) recordingEvent(t time.Time) events.Payload {
 		talk := g.secs(100)
 		return events.RecordingAnalysis{RecordingID: id, CallID: call, Agent: g.agent(), DurationSec: 2*talk + 10, AgentTalkSec: talk, CustomerTalkSec: talk, SilenceSec: 10, SilenceRatio: 10 / (2*talk + 10), AgentTalkShare: 0.5, AgentLevelDBFS: -20, CustomerLevelDBFS: -24}
 	default:
-		return events.RecordingAccessed{RecordingID: id, CallID: call, User: "qa01", Role: "qa", Action: "play"}
+		return events.RecordingAccessed{RecordingID: id, CallID: call, User: "qa01", Role: "qa", Action: "play", Client: "10.1.2.3"}
 	}
 }
 

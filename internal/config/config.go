@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/dialer"
 )
 
 // Config is everything the hotline binary needs to start. The zero value is not useful; start
@@ -30,6 +31,17 @@ type Config struct {
 	// Analytics are the KPI definitions' settings (thresholds, variants, windows, holiday
 	// calendar, segmentation cut-offs); package analytics declares, defaults and checks them.
 	Analytics analytics.Settings `yaml:"analytics"`
+	// CallingFloors are the regulator's calling rules no campaign may relax; only this section,
+	// deployed by an administrator, changes them (`hotline run` logs every change at start-up).
+	CallingFloors dialer.Floors `yaml:"calling_floors"`
+	Privacy       Privacy       `yaml:"privacy"`
+}
+
+// Privacy says who may see personal data unmasked.
+type Privacy struct {
+	// ExportRoles may export full phone numbers (e.g. a segment's customers), each export with a
+	// reason and audited. Empty: nobody; the dialer gets full numbers inside the server.
+	ExportRoles []string `yaml:"export_roles" env:"HOTLINE_PRIVACY_EXPORT_ROLES" help:"comma-separated roles that may export full phone numbers, with a reason, audited (default none)"`
 }
 
 // Kafka says where the event log lives.
@@ -83,6 +95,12 @@ type HTTP struct {
 	// both set the server speaks only HTTPS and session cookies are Secure.
 	TLSCert string `yaml:"tls_cert" env:"HOTLINE_TLS_CERT" help:"PEM certificate (chain) file: serve HTTPS (with tls_key)"`
 	TLSKey  string `yaml:"tls_key" env:"HOTLINE_TLS_KEY" help:"PEM private key file of tls_cert" secret:"true"`
+	// MaxConnections bounds the connections open at once, WebSockets included (1..100000).
+	MaxConnections int `yaml:"max_connections" env:"HOTLINE_HTTP_MAX_CONNECTIONS" help:"most HTTP connections open at once, WebSockets included"`
+	// RateLimit is the requests a second each user (or client address, without a token) may make
+	// on average, RateBurst the burst above it; 0 turns the limit off.
+	RateLimit float64 `yaml:"rate_limit" env:"HOTLINE_HTTP_RATE_LIMIT" help:"requests a second per user or client address (0: no limit)"`
+	RateBurst int     `yaml:"rate_burst" env:"HOTLINE_HTTP_RATE_BURST" help:"requests a user or client address may make in a burst above rate_limit"`
 }
 
 // Accounts configures people's sessions and the lockout after wrong passwords.
@@ -118,7 +136,10 @@ func Default() Config {
 			FlushInterval: time.Second,
 		},
 		HTTP: HTTP{
-			Addr: "127.0.0.1:8080",
+			Addr:           "127.0.0.1:8080",
+			MaxConnections: 1024,
+			RateLimit:      50,
+			RateBurst:      200,
 		},
 		Accounts: Accounts{
 			SessionIdle:     30 * time.Minute,
@@ -126,7 +147,8 @@ func Default() Config {
 			LockoutFailures: 5,
 			LockoutFor:      15 * time.Minute,
 		},
-		Analytics: analytics.DefaultSettings(),
+		Analytics:     analytics.DefaultSettings(),
+		CallingFloors: dialer.DefaultFloors(),
 	}
 }
 

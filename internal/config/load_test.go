@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/dialer"
 )
 
 // load runs Load the way a subcommand does: register, parse args, load with a fake environment.
@@ -55,7 +56,7 @@ func TestLoad(t *testing.T) {
 					Kafka:      Kafka{Brokers: []string{"kafka1:9092", "kafka2:9092"}, TopicPrefix: "prod.hotline.", Partitions: 12, EmbeddedPort: 29093},
 					ClickHouse: ClickHouse{Addr: "clickhouse1:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
-					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem"},
+					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem", MaxConnections: 2000, RateLimit: 20.5, RateBurst: 100},
 					Accounts:   Accounts{SessionIdle: 20 * time.Minute, SessionMax: 10 * time.Hour, LockoutFailures: 3, LockoutFor: 30 * time.Minute},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
@@ -63,6 +64,9 @@ func TestLoad(t *testing.T) {
 						ComplaintWorkdays: 5,
 						Segments: analytics.SegmentSettings{SatisfactionCut: 65, LoyaltyCut: 55.5, UseMedians: true, LookbackDays: 180,
 							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
+					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
+						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
+					Privacy: Privacy{ExportRoles: []string{"manager"}},
 				}
 			},
 		},
@@ -134,7 +138,7 @@ func TestLoad(t *testing.T) {
 					Kafka:      Kafka{Brokers: []string{"a:1", "b:2"}, TopicPrefix: "t.", Partitions: 12, EmbeddedPort: 29093},
 					ClickHouse: ClickHouse{Addr: "ch:9000", Database: "hotline_prod", User: "hotline", Password: "s3cret", LocalTCPPort: 19001},
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
-					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem"},
+					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem", MaxConnections: 2000, RateLimit: 20.5, RateBurst: 100},
 					Accounts:   Accounts{SessionIdle: 20 * time.Minute, SessionMax: 10 * time.Hour, LockoutFailures: 3, LockoutFor: 30 * time.Minute},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
@@ -142,6 +146,9 @@ func TestLoad(t *testing.T) {
 						ComplaintWorkdays: 5,
 						Segments: analytics.SegmentSettings{SatisfactionCut: 65, LoyaltyCut: 55.5, UseMedians: true, LookbackDays: 180,
 							NeutralSatisfaction: 50, FrequentClaims: 4, HighLossRatio: 1.2}},
+					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
+						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
+					Privacy: Privacy{ExportRoles: []string{"manager"}},
 				}
 			},
 		},
@@ -232,7 +239,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file unknown section",
 			args: []string{"--config", "testdata/unknown_section.yaml"},
-			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: accounts, analytics, clickhouse, data_dir, http, ingest, kafka, tenant)`},
+			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: accounts, analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, privacy, tenant)`},
 		},
 		{
 			name: "file syntax error",
@@ -262,6 +269,23 @@ func TestLoadErrors(t *testing.T) {
 				`config: testdata/bad_values.yaml:4: kafka.brokers: entry 2: "localhost" is not host:port (e.g. "kafka1:9092")`,
 				`config: testdata/bad_values.yaml:6: kafka.topic_prefix: "hot line/" may only contain letters, digits, '.', '_' and '-' (Kafka topic name characters)`,
 				`config: testdata/bad_values.yaml:8: ingest.batch_size: 0 is out of range 1..1000000`,
+			},
+		},
+		{
+			name: "calling floors name the line, the field and the problem",
+			args: []string{"--config", "testdata/bad_floors.yaml"},
+			want: []string{
+				`config: testdata/bad_floors.yaml:2: calling_floors.window_start: "9am" is not a time of day like 09:00`,
+				`config: testdata/bad_floors.yaml:3: calling_floors.abandon_cap: 2 is not in (0, 1]`,
+				`config: testdata/bad_floors.yaml:5: privacy.export_roles: entry 2: unknown role "root" (want one of admin, manager, qa, marketer, agent, auditor)`,
+			},
+		},
+		{
+			name: "NaN and infinities are no numbers",
+			args: []string{"--config", "testdata/bad_nan.yaml"},
+			want: []string{
+				`config: testdata/bad_nan.yaml:2: calling_floors.abandon_cap: "NaN" is not a number`,
+				`config: testdata/bad_nan.yaml:5: analytics.segments.loyalty_cut: "-Inf" is not a number`,
 			},
 		},
 		{

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -32,7 +33,7 @@ func (s setting) parseScalar(text string) (reflect.Value, string) {
 		return reflect.ValueOf(n).Convert(s.typ), ""
 	case s.typ.Kind() == reflect.Float64:
 		f, err := strconv.ParseFloat(strings.TrimSpace(text), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) { // "NaN" and "Inf" parse, yet no setting can hold them
 			return reflect.Value{}, quoted + " is not a number"
 		}
 		return reflect.ValueOf(f).Convert(s.typ), ""

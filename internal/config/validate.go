@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+
+	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"net"
 	"regexp"
 	"strconv"
@@ -30,6 +32,12 @@ func (c Config) problems() []*Error {
 	p.section("http", c.HTTP.problems())
 	p.section("accounts", c.Accounts.problems())
 	p.section("analytics", analyticsProblems(c.Analytics))
+	var floors problems
+	for _, e := range c.CallingFloors.Problems() {
+		floors.add(e.Field, e.Problem)
+	}
+	p.section("calling_floors", floors)
+	p.section("privacy", c.Privacy.problems())
 	return p
 }
 
@@ -84,6 +92,16 @@ func (in Ingest) problems() problems {
 	return p
 }
 
+func (pr Privacy) problems() problems {
+	var p problems
+	for i, r := range pr.ExportRoles {
+		if _, err := httpapi.ParseRole(r); err != nil {
+			p.add("export_roles", fmt.Sprintf("entry %d: %v", i+1, err))
+		}
+	}
+	return p
+}
+
 func (h HTTP) problems() problems {
 	var p problems
 	if msg := checkHostPort(h.Addr, false, "127.0.0.1:8080"); msg != "" {
@@ -91,6 +109,15 @@ func (h HTTP) problems() problems {
 	}
 	if (h.TLSCert == "") != (h.TLSKey == "") {
 		p.add("tls_cert", "tls_cert and tls_key go together: set both to serve HTTPS, or neither")
+	}
+	if h.MaxConnections < 1 || h.MaxConnections > 100_000 {
+		p.add("max_connections", fmt.Sprintf("%d is out of range 1..100000", h.MaxConnections))
+	}
+	if !(h.RateLimit >= 0 && h.RateLimit <= 100_000) {
+		p.add("rate_limit", fmt.Sprintf("%v is out of range 0..100000 requests a second", h.RateLimit))
+	}
+	if h.RateBurst < 1 || h.RateBurst > 1_000_000 {
+		p.add("rate_burst", fmt.Sprintf("%d is out of range 1..1000000", h.RateBurst))
 	}
 	return p
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -134,3 +135,12 @@ func MaskDigits(s string) string {
 		return "****" + m[len(m)-4:]
 	})
 }
+
+// WithExportRoles lists the roles that may export full phone and ID numbers, each export with a
+// reason and audited (default: none; the dialer gets full numbers inside the server).
+func WithExportRoles(roles ...Role) Option {
+	return func(s *Server) { s.exportRoles = slices.Clone(roles) }
+}
+
+// MayExport reports whether role may export unmasked personal data.
+func (s *Server) MayExport(role Role) bool { return slices.Contains(s.exportRoles, role) }

@@ -9,13 +9,16 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // requestInfo is filled in while a request is served and read by observe when it is done.
 type requestInfo struct {
 	user string
+	err  error // the detail of a failure the response names only generically (InternalError)
 }
 
 type requestInfoKey struct{}
@@ -23,6 +26,12 @@ type requestInfoKey struct{}
 func setUser(r *http.Request, user string) {
 	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 		info.user = user
+	}
+}
+
+func setError(r *http.Request, err error) {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		info.err = err
 	}
 }
 
@@ -57,18 +66,72 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				path = p
 			}
 			elapsed := time.Since(start)
-			s.metrics.requests.WithLabelValues(r.Method, path, strconv.Itoa(status)).Inc()
-			s.metrics.duration.WithLabelValues(r.Method, path).Observe(elapsed.Seconds())
+			// Any client may send any method: methods outside the known few share one label, so
+			// that made-up ones cannot add series (nor log lines of their choosing).
+			method := r.Method
+			if !slices.Contains(methods, method) {
+				method = "other"
+			}
+			s.metrics.requests.WithLabelValues(method, path, strconv.Itoa(status)).Inc()
+			s.metrics.duration.WithLabelValues(method, path).Observe(elapsed.Seconds())
 			level := slog.LevelInfo
 			if status >= 500 {
 				level = slog.LevelError
 			}
-			s.log.Log(r.Context(), level, "http request",
-				"method", r.Method, "path", r.URL.Path, "status", status,
-				"duration", elapsed, "user", info.user)
+			attrs := []any{"method", method, "path", MaskNumbers(Clip(r.URL.Path)), "status", status,
+				"duration", elapsed, "user", info.user, "client", ClientAddr(r)}
+			if info.err != nil {
+				attrs = append(attrs, "error", info.err.Error())
+			}
+			s.log.Log(r.Context(), level, "http request", attrs...)
 		}()
+		securityHeaders(w.Header(), r)
+		if !s.limit(sw, r) {
+			return
+		}
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// securityHeaders are set on every response before the handler runs: no content sniffing, no
+// framing, no referrer leaving the site, a content policy of the site's own resources only, and
+// for the API (personal data, recordings) no copy kept by a browser or proxy. A handler may
+// override them.
+func securityHeaders(h http.Header, r *http.Request) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		h.Set("Cache-Control", "no-store")
+	}
+}
+
+// MaskNumbers hides the middle of every run of 7 or more digits in s (a phone or ID number in a
+// path such as /api/dnc/+8613800000001): the request log keeps which request it was, not the
+// number.
+func MaskNumbers(s string) string {
+	b := []byte(s)
+	for i := 0; i < len(b); {
+		j := i
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		if n := j - i; n >= 7 {
+			head, tail := 2, 2 // a short number keeps less of itself
+			if n >= 11 {
+				head, tail = 3, 4
+			}
+			for k := i + head; k < j-tail; k++ {
+				b[k] = '*'
+			}
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	return string(b)
 }
 
 func cutMethod(pattern string) (method, path string, ok bool) {

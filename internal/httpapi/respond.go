@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxBodyBytes is the largest request body DecodeJSON reads (1 MiB).
@@ -31,12 +32,72 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
-// Error writes {"error": msg} with the given status.
+// maxErrorLen bounds an error message: a handler that quotes a request's value whole does not
+// echo megabytes back.
+const maxErrorLen = 1000
+
+// Error writes {"error": msg} with the given status; a message over 1000 bytes is cut.
 func Error(w http.ResponseWriter, status int, msg string) {
+	if len(msg) > maxErrorLen {
+		cut := maxErrorLen
+		for cut > 0 && !utf8.RuneStart(msg[cut]) {
+			cut--
+		}
+		msg = msg[:cut] + "..."
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(errorBody{Error: msg})
+}
+
+// Encodable returns the items of a list that encode as JSON, in order: one bad object (a NaN
+// that reached a store before it was checked) leaves the list, whose other objects are still
+// served, instead of turning the whole response into a 500. What was left out is named in the
+// request's log line.
+func Encodable[T any](r *http.Request, items []T) []T {
+	out := make([]T, 0, len(items))
+	var bad []error
+	for i, it := range items {
+		if err := json.NewEncoder(io.Discard).Encode(it); err != nil {
+			bad = append(bad, fmt.Errorf("item %d: %w", i, err))
+			continue
+		}
+		out = append(out, it)
+	}
+	if len(bad) > 0 {
+		setError(r, fmt.Errorf("left %d unencodable items out of a list: %w", len(bad), errors.Join(bad...)))
+	}
+	return out
+}
+
+// InternalError answers 500 for a failure behind the request (a database, a file): the client
+// learns what failed, never the detail (SQL, paths, addresses), which goes to the request's log
+// line instead.
+func InternalError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	Fail(w, r, http.StatusInternalServerError, what, err)
+}
+
+// Fail is InternalError with another 5xx status (502 for a failure upstream).
+func Fail(w http.ResponseWriter, r *http.Request, status int, what string, err error) {
+	setError(r, fmt.Errorf("%s: %w", what, err))
+	Error(w, status, what+" failed; the server log has the detail")
+}
+
+// maxQuoted is how much of a value from a request an error message quotes.
+const maxQuoted = 64
+
+// Clip shortens s, a value from a request, for quoting in an error message or a log line: a
+// 100 KB id is not echoed back whole.
+func Clip(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("...(%d bytes)", len(s))
 }
 
 // DecodeJSON decodes the request body into v, strictly: one JSON value, no unknown fields, at

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // Run listens on the server's address and serves until ctx ends, then shuts down gracefully.
@@ -27,9 +28,18 @@ func (s *Server) Run(ctx context.Context) error {
 // Hijacked connections (WebSockets) are not waited for: their handlers must watch their own
 // context and return; use OnShutdown to be told when shutdown starts.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// A client that never finishes its request, or keeps a connection idle, would hold it
+	// forever otherwise; and no more than maxConns are open at once.
 	hs := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second, // a client that never finishes its headers holds a connection forever otherwise
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       s.idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+	if s.maxConns > 0 {
+		ln = netutil.LimitListener(ln, s.maxConns)
 	}
 	s.mu.Lock()
 	for _, f := range s.onShutdown {

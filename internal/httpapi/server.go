@@ -34,6 +34,10 @@ type Server struct {
 	metrics         *metrics
 	mux             *http.ServeMux
 	handler         http.Handler
+	exportRoles     []Role
+	maxConns        int
+	idleTimeout     time.Duration
+	limiter         *limiter // nil: no rate limit
 
 	mu         sync.Mutex
 	endpoints  []Endpoint
@@ -83,6 +87,8 @@ func New(opts ...Option) *Server {
 		addr:            "127.0.0.1:8080",
 		log:             slog.Default(),
 		shutdownTimeout: 10 * time.Second,
+		maxConns:        defaultMaxConns,
+		idleTimeout:     defaultIdleTimeout,
 		registry:        prometheus.NewRegistry(),
 		mux:             http.NewServeMux(),
 		clock:           clock.Real{},
