@@ -424,6 +424,7 @@ func (b *batcher) add(stop context.Context, chunk []item) error {
 		}
 		if old[it.ev.EventID] || b.ids.seen(tp, dayOf(it.ev.OccurredAt.Unix()), it.ev.EventID) {
 			b.s.m.skipped.Inc()
+			b.s.m.skippedN.Add(1)
 			continue
 		}
 		if it.ev.Type != lastType || tb == nil {

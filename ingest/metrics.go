@@ -21,7 +21,7 @@ type metrics struct {
 	repaired     prometheus.Counter
 
 	decodeNanos, buildNanos, insertNanos atomic.Int64
-	consumedN, insertedN, deadN          atomic.Int64
+	consumedN, insertedN, deadN, skippedN atomic.Int64
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -54,12 +54,14 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // Stats are cumulative counts and stage timings, for the benchmark and tests.
 type Stats struct {
 	Consumed, Inserted, DeadLettered int64
+	// Skipped are messages whose event was stored already (copies and replays).
+	Skipped int64
 	Decode, Build, Insert            time.Duration
 }
 
 func (m *metrics) stats() Stats {
 	return Stats{
-		Consumed: m.consumedN.Load(), Inserted: m.insertedN.Load(), DeadLettered: m.deadN.Load(),
+		Consumed: m.consumedN.Load(), Inserted: m.insertedN.Load(), DeadLettered: m.deadN.Load(), Skipped: m.skippedN.Load(),
 		Decode: time.Duration(m.decodeNanos.Load()), Build: time.Duration(m.buildNanos.Load()), Insert: time.Duration(m.insertNanos.Load()),
 	}
 }

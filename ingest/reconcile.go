@@ -170,9 +170,11 @@ type derivedTable struct {
 	// filter is the view's WHERE condition on the source ("" none).
 	filter string
 	// rows: the facts query (partition, first and last offset as arguments), the target query
-	// (same arguments) returning the match columns, and the columns the match is on.
+	// (same arguments) returning the match columns, and the columns the match is on; unique when
+	// the match names one fact row, so the table holds exactly one row per fact row.
 	factsSQL, targetSQL string
 	match               []string
+	unique              bool
 }
 
 var callCounters = []string{
@@ -214,7 +216,7 @@ var derivedTables = []derivedTable{
 		factsSQL: "SELECT tenant, arrived_at, queue, business_line, agent_id, campaign_id, wait_sec, kafka_partition, kafka_offset FROM call_records " +
 			"WHERE kafka_partition = ? AND kafka_offset BETWEEN ? AND ? AND direction = 'inbound' AND isNotNull(queued_at) AND outcome = 'answered'",
 		targetSQL: "SELECT kafka_partition, kafka_offset FROM answered_waits WHERE kafka_partition = ? AND kafka_offset BETWEEN ? AND ?",
-		match:     []string{"kafka_partition", "kafka_offset"}},
+		match:     []string{"kafka_partition", "kafka_offset"}, unique: true},
 	// policy_current keeps the newest version per policy (ReplacingMergeTree): a version is
 	// missing if no row has its update time; an older version put back is replaced again.
 	{table: "policy_current", source: "policies", kind: rows,
@@ -248,13 +250,30 @@ func alias(e string) string {
 // sums over the given buckets (unix seconds of their starts), for rows over the offset range.
 // It returns how many rows it inserted.
 func (d derivedTable) repairSpan(ctx, insertCtx context.Context, conn driver.Conn, part int, buckets []uint32, lo, hi int64) (int, error) {
+	diff, err := d.diffSpan(ctx, conn, part, buckets, lo, hi)
+	if err != nil {
+		return 0, err
+	}
+	return len(diff.add), insertRows(insertCtx, conn, d.table, diff.cols, diff.add)
+}
+
+// spanDiff is what a derived table lacks against its facts (rows to add, in cols), and how many
+// of its rows or keys the facts do not account for (which adding cannot repair).
+type spanDiff struct {
+	cols  []string
+	add   [][]any
+	extra int
+}
+
+// diffSpan compares the derived table with its facts for one partition.
+func (d derivedTable) diffSpan(ctx context.Context, conn driver.Conn, part int, buckets []uint32, lo, hi int64) (spanDiff, error) {
 	var factsSQL, targetSQL string
 	var args []any
 	nkeys := 0
 	switch d.kind {
 	case sums:
 		if len(buckets) == 0 {
-			return 0, nil
+			return spanDiff{}, nil
 		}
 		set := make([]any, len(buckets))
 		tmin, tmax := buckets[0], buckets[0]
@@ -279,40 +298,48 @@ func (d derivedTable) repairSpan(ctx, insertCtx context.Context, conn driver.Con
 		args = []any{uint16(part), tmin, tmax + uint32(d.bucketSec), clickhouse.GroupSet{Value: set}}
 		target, _, err := queryRows(ctx, conn, targetSQL, uint16(part), clickhouse.GroupSet{Value: set})
 		if err != nil {
-			return 0, fmt.Errorf("reading %s: %w", d.table, err)
+			return spanDiff{}, fmt.Errorf("reading %s: %w", d.table, err)
 		}
 		facts, cols, err := queryRows(ctx, conn, factsSQL, args...)
 		if err != nil {
-			return 0, fmt.Errorf("aggregating %s for %s: %w", d.source, d.table, err)
+			return spanDiff{}, fmt.Errorf("aggregating %s for %s: %w", d.source, d.table, err)
 		}
 		have := map[string][]any{}
 		for _, r := range target {
 			have[rowKey(r[:nkeys])] = r[nkeys:]
 		}
-		var add [][]any
+		out := spanDiff{cols: cols, extra: len(have)}
 		for _, f := range facts {
-			diff, err := subtract(f[nkeys:], have[rowKey(f[:nkeys])])
+			k := rowKey(f[:nkeys])
+			if _, ok := have[k]; ok {
+				out.extra--
+			}
+			diff, err := subtract(f[nkeys:], have[k])
 			if err != nil {
-				return 0, fmt.Errorf("%s partition %d %v: %w", d.table, part, f[:nkeys], err)
+				return spanDiff{}, fmt.Errorf("%s partition %d %v: %w", d.table, part, f[:nkeys], err)
 			}
 			if diff != nil {
-				add = append(add, append(append([]any{}, f[:nkeys]...), diff...))
+				out.add = append(out.add, append(append([]any{}, f[:nkeys]...), diff...))
 			}
 		}
-		return len(add), insertRows(insertCtx, conn, d.table, cols, add)
+		return out, nil
 	default:
 		args = []any{uint16(part), uint64(lo), uint64(hi)}
 		target, _, err := queryRows(ctx, conn, d.targetSQL, args...)
 		if err != nil {
-			return 0, fmt.Errorf("reading %s: %w", d.table, err)
+			return spanDiff{}, fmt.Errorf("reading %s: %w", d.table, err)
 		}
 		facts, cols, err := queryRows(ctx, conn, d.factsSQL, args...)
 		if err != nil {
-			return 0, fmt.Errorf("reading %s for %s: %w", d.source, d.table, err)
+			return spanDiff{}, fmt.Errorf("reading %s for %s: %w", d.source, d.table, err)
 		}
-		have := map[string]bool{}
+		have := map[string]int{}
 		for _, r := range target {
-			have[rowKey(r)] = true
+			have[rowKey(r)]++
+		}
+		out := spanDiff{cols: cols}
+		if d.unique {
+			out.extra = len(target)
 		}
 		at := make([]int, len(d.match))
 		for i, m := range d.match {
@@ -322,17 +349,19 @@ func (d derivedTable) repairSpan(ctx, insertCtx context.Context, conn driver.Con
 				}
 			}
 		}
-		var add [][]any
 		for _, f := range facts {
 			key := make([]any, len(at))
 			for i, j := range at {
 				key[i] = f[j]
 			}
-			if !have[rowKey(key)] {
-				add = append(add, f)
+			n := have[rowKey(key)]
+			if n == 0 {
+				out.add = append(out.add, f)
+			} else if d.unique {
+				out.extra--
 			}
 		}
-		return len(add), insertRows(insertCtx, conn, d.table, cols, add)
+		return out, nil
 	}
 }
 
