@@ -66,17 +66,37 @@ func (x *idIndex) days(tp position) map[uint16]*dayIDs {
 
 // seen reports whether id (of day) is known in partition tp, and records it if not.
 func (x *idIndex) seen(tp position, day uint16, id uuid.UUID) bool {
-	days := x.days(tp)
-	d := days[day]
-	if d == nil {
-		d = &dayIDs{ids: map[uuid.UUID]struct{}{}}
-		days[day] = d
+	return x.partition(tp).seen(day, id)
+}
+
+// partition is the index of one partition, for a run of its messages: the day's set of the
+// last lookup is kept at hand, since consecutive events are mostly of one day.
+func (x *idIndex) partition(tp position) *partIDs {
+	return &partIDs{x: x, days: x.days(tp)}
+}
+
+type partIDs struct {
+	x       *idIndex
+	days    map[uint16]*dayIDs
+	day     uint16
+	current *dayIDs
+}
+
+func (p *partIDs) seen(day uint16, id uuid.UUID) bool {
+	d := p.current
+	if d == nil || day != p.day {
+		d = p.days[day]
+		if d == nil {
+			d = &dayIDs{ids: map[uuid.UUID]struct{}{}}
+			p.days[day] = d
+		}
+		p.day, p.current = day, d
 	}
 	if _, ok := d.ids[id]; ok {
 		return true
 	}
 	d.ids[id] = struct{}{}
-	d.lastJob = x.job
+	d.lastJob = p.x.job
 	return false
 }
 

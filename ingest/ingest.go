@@ -403,6 +403,7 @@ func (b *batcher) add(stop context.Context, chunk []item) error {
 		b.pendingSince = start
 	}
 	b.noteCommit(chunk[len(chunk)-1].pos)
+	ids := b.ids.partition(tp)
 	// Consecutive messages are mostly of one type: look up its batch and stored offset once.
 	var (
 		lastType   events.Type
@@ -422,7 +423,7 @@ func (b *batcher) add(stop context.Context, chunk []item) error {
 			lastType = ""
 			continue
 		}
-		if old[it.ev.EventID] || b.ids.seen(tp, dayOf(it.ev.OccurredAt.Unix()), it.ev.EventID) {
+		if old[it.ev.EventID] || ids.seen(dayOf(it.ev.OccurredAt.Unix()), it.ev.EventID) {
 			b.s.m.skipped.Inc()
 			b.s.m.skippedN.Add(1)
 			continue

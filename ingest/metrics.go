@@ -20,7 +20,7 @@ type metrics struct {
 	insertErrors prometheus.Counter
 	repaired     prometheus.Counter
 
-	decodeNanos, buildNanos, insertNanos atomic.Int64
+	decodeNanos, buildNanos, insertNanos  atomic.Int64
 	consumedN, insertedN, deadN, skippedN atomic.Int64
 }
 
@@ -54,9 +54,9 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // Stats are cumulative counts and stage timings, for the benchmark and tests.
 type Stats struct {
 	Consumed, Inserted, DeadLettered int64
+	Decode, Build, Insert            time.Duration
 	// Skipped are messages whose event was stored already (copies and replays).
 	Skipped int64
-	Decode, Build, Insert            time.Duration
 }
 
 func (m *metrics) stats() Stats {
