@@ -6,8 +6,10 @@
 -- A row is written only once the event's fact row and everything the materialised views derive
 -- from it are complete: an id here means "fully stored". Ingest sets stored_at once per insert,
 -- so every insert is one part, written whole or not at all. occurred_day is UTC days since 1970.
+-- kafka_topic is a plain String: clickhouse-go encodes LowCardinality row by row, and the key's
+-- first column compresses to nothing either way.
 CREATE TABLE IF NOT EXISTS event_ids (
-    kafka_topic LowCardinality(String),
+    kafka_topic String,
     kafka_partition UInt16,
     occurred_day UInt16,
     event_id UUID,
