@@ -163,18 +163,29 @@ func TestIngestCompletesInsertsCutByAFullDisk(t *testing.T) {
 
 	// Let some flushes land, then leave the disk no room beyond what it holds.
 	waitStoredThrough(t, env, 5_000, 0, time.Minute, logPath)
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		t.Fatal(err)
-	}
-	used := (st.Blocks - st.Bfree) * uint64(st.Bsize)
-	resize := func(size uint64) {
-		t.Helper()
+	resize := func(size uint64) error {
 		if out, err := exec.Command("mount", "-o", fmt.Sprintf("remount,size=%d", size), dir).CombinedOutput(); err != nil {
-			t.Fatalf("resizing the tmpfs: %v: %s", err, out)
+			return fmt.Errorf("resizing the tmpfs: %v: %s", err, out)
 		}
+		return nil
 	}
-	resize(used + 512<<10)
+	// The server writes on while we measure, and a tmpfs cannot shrink below what it holds.
+	var used uint64
+	for attempt := 1; ; attempt++ {
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(dir, &st); err != nil {
+			t.Fatal(err)
+		}
+		used = (st.Blocks - st.Bfree) * uint64(st.Bsize)
+		err := resize(used + 512<<10)
+		if err == nil {
+			break
+		}
+		if attempt == 20 {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	t.Logf("disk full at %d KiB", used>>10)
 	deadline := time.Now().Add(time.Minute)
 	for !strings.Contains(readFile(logPath), "No space left on device") {
@@ -184,7 +195,9 @@ func TestIngestCompletesInsertsCutByAFullDisk(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(5 * time.Second) // a few more attempts, and repairs, against the full disk
-	resize(1 << 30)
+	if err := resize(1 << 30); err != nil {
+		t.Fatal(err)
+	}
 	t.Log("disk has room again")
 	waitStoredThrough(t, env, uint64(good), uint64(bad), 4*time.Minute, logPath)
 	c.stop(t)
