@@ -128,15 +128,13 @@ type tableBatch struct {
 	schema   *tableSchema
 	builders []array.Builder
 	rows     int
-	// first is the first offset in the batch per topic and partition: if a retried insert finds
-	// the table already at or past it, the earlier attempt landed (a block is atomic).
-	first map[position]int64
-	// lastPartition is the partition of the last row, which is in first already.
-	lastPartition position
+	// repair is set when a row may be stored already: a previous owner's last insert was in
+	// doubt, so storing checks what is missing instead of inserting blindly.
+	repair bool
 }
 
 func newTableBatch(mem memory.Allocator, s *tableSchema) *tableBatch {
-	b := &tableBatch{schema: s, first: map[position]int64{}}
+	b := &tableBatch{schema: s}
 	for _, t := range s.types {
 		bl, err := newBuilder(mem, t)
 		if err != nil {
@@ -164,22 +162,11 @@ func (b *tableBatch) append(ev events.Event, pos position) {
 	for i, app := range b.schema.fields {
 		app(base, bl[n+i])
 	}
-	if tp := (position{Topic: pos.Topic, Partition: pos.Partition}); tp != b.lastPartition || len(b.first) == 0 {
-		if !b.hasPartition(tp) {
-			b.first[tp] = pos.Offset
-		}
-		b.lastPartition = tp
-	}
 	k := n + len(b.schema.fields)
 	bl[k].(*array.StringBuilder).Append(pos.Topic)
 	bl[k+1].(*array.Int64Builder).Append(int64(pos.Partition))
 	bl[k+2].(*array.Int64Builder).Append(pos.Offset)
 	b.rows++
-}
-
-func (b *tableBatch) hasPartition(tp position) bool {
-	_, ok := b.first[tp]
-	return ok
 }
 
 // record hands over the rows built so far as an Arrow record batch and resets the builders.
@@ -202,8 +189,8 @@ func (b *tableBatch) record() arrow.RecordBatch {
 	return rec
 }
 
-// insertRecord writes an Arrow record batch to its table with one columnar native insert; a
-// block this size is atomic on MergeTree, which the offset bookkeeping relies on.
+// insertRecord writes an Arrow record batch to its table with one columnar native insert. It is
+// not atomic (one part per month, views after the table): a failed one is repaired (reconcile.go).
 func insertRecord(ctx context.Context, conn driver.Conn, s *tableSchema, rec arrow.RecordBatch) error {
 	batch, err := prepareRecord(ctx, conn, s, rec)
 	if err != nil {

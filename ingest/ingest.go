@@ -2,11 +2,22 @@
 // topics, decode and validate, Arrow record batches, columnar native inserts, and offsets
 // committed only after the rows are stored.
 //
-// Exactly-once in ClickHouse without newer server features: every row carries its Kafka topic,
-// partition and offset. When a generation of the group assigns partitions, the pipeline reads
-// the highest stored offset per table and partition and skips what is already there, so a crash
-// between insert and commit, or a rebalance, never counts a row twice. Each flush inserts one
-// block per table, which MergeTree stores atomically.
+// Exactly once, by event_id, without newer server features (docs/ingest.md has the whole
+// argument):
+//
+//   - Every copy of an event (producer retry, re-publish, replay, a crash between publish and
+//     commit) lands in the same Kafka partition, since events are keyed by entity. The partition's
+//     owner holds the ids of the events stored in it (event_ids, loaded at assignment: the last
+//     HorizonDays days in memory, older ones looked up in ClickHouse per chunk) and skips every
+//     copy, in one batch or across batches, generations and processes. There is no horizon on
+//     the guarantee, only on what is kept in memory.
+//   - An insert is not all or nothing in ClickHouse (one part per month, views after the fact
+//     table), so nothing trusts a part of one. After a failed insert, and for rows above the
+//     committed offset a previous owner may have stored (in doubt), ingest inserts exactly the
+//     fact rows that are missing and makes every derived table equal to an aggregate of its facts
+//     for the partition and the buckets touched (reconcile.go). Only then does it record the ids
+//     in event_ids, in one insert of one part, and commit the offsets: an id there means the
+//     event and everything derived from it are stored.
 package ingest
 
 import (
@@ -16,6 +27,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -193,7 +205,7 @@ type batcher struct {
 	s       *Service
 	gen     *kafka.Generation
 	mem     memory.Allocator
-	stored  map[string]map[position]int64 // table → (topic, partition) → highest stored offset
+	stored  map[string]map[position]int64 // table → (topic, partition) → highest stored offset at assignment
 	batches map[events.Type]*tableBatch
 	dead    []deadLetter
 	rows    int
@@ -202,6 +214,13 @@ type batcher struct {
 	// pendingSince is when the oldest message not yet handed to the inserter was added.
 	pendingSince time.Time
 	lag          *lagTracker
+	// Rows at or below the stored offset may be stored already (a previous owner's last insert,
+	// in doubt), so they are repaired rather than inserted. deadRedo are such dead letters:
+	// published already, maybe stored.
+	deadRedo []deadLetter
+	ids      *idIndex
+	// storedJob is the number of the last job stored, for the index to let old days go.
+	storedJob atomic.Uint64
 }
 
 // backlogFlushFactor stretches the flush interval while ingest works off a backlog: batches
@@ -245,8 +264,11 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 		if b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned); err != nil {
 			return err
 		}
-		toRead, refused, err = s.checkAssigned(ctx, conn, assigned, b.stored)
-		return err
+		if toRead, refused, err = s.checkAssigned(ctx, conn, assigned, b.stored); err != nil {
+			return err
+		}
+		b.ids = newIDIndex(s.cfg.Clock.Now())
+		return loadIDs(ctx, conn, b.ids, assigned)
 	}); err != nil {
 		var p permanent
 		if errors.As(err, &p) {
@@ -315,7 +337,10 @@ func (b *batcher) loop(ctx, stop context.Context, items <-chan []item) error {
 				send()
 				return finish()
 			}
-			b.add(chunk)
+			if err := b.add(stop, chunk); err != nil {
+				send()
+				return finish()
+			}
 			// The end of a backlog is stored at once rather than at the next tick.
 			behind := b.lag.behind()
 			caughtUp := wasBehind && !behind && len(items) == 0
@@ -349,20 +374,46 @@ func storeFailed(s *Service, err error) error {
 	return nil
 }
 
-// add batches a chunk of one partition's messages, in offset order.
-func (b *batcher) add(chunk []item) {
+// add batches a chunk of one partition's messages, in offset order, leaving out every event
+// stored already or earlier in the generation. It fails only when stop ends while ClickHouse is
+// needed and away, before changing anything.
+func (b *batcher) add(stop context.Context, chunk []item) error {
 	if len(chunk) == 0 {
-		return
+		return nil
 	}
 	start := time.Now()
+	tp := position{Topic: chunk[0].pos.Topic, Partition: chunk[0].pos.Partition}
+	// Events older than the index's horizon may be stored without being in it: ClickHouse
+	// answers for them, once per chunk.
+	var lookups []oldID
+	for i := range chunk {
+		if ev := &chunk[i].ev; chunk[i].dead == nil {
+			if d := dayOf(ev.OccurredAt.Unix()); d < b.ids.cutoff && !b.ids.has(tp, d, ev.EventID) {
+				lookups = append(lookups, oldID{day: d, id: ev.EventID})
+			}
+		}
+	}
+	var old map[uuid.UUID]bool
+	if len(lookups) > 0 {
+		if err := b.s.retry(stop, "looking up old event ids", func(ctx context.Context) error {
+			conn, err := b.s.clickhouse(ctx)
+			if err != nil {
+				return err
+			}
+			old, err = storedOldIDs(ctx, conn, tp, lookups)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
 	if len(b.commit) == 0 {
 		b.pendingSince = start
 	}
-	tp := position{Topic: chunk[0].pos.Topic, Partition: chunk[0].pos.Partition}
 	last := chunk[len(chunk)-1]
 	b.noteCommit(position{Topic: tp.Topic, Partition: tp.Partition, Offset: last.pos.Offset - last.base}) // commits are Kafka offsets
 	b.msgs += len(chunk)
 	b.s.health.unstored.Add(int64(len(chunk)))
+	ids := b.ids.partition(tp)
 	// Consecutive messages are mostly of one type: look up its batch and stored offset once.
 	var (
 		lastType   events.Type
@@ -373,13 +424,18 @@ func (b *batcher) add(chunk []item) {
 	for i := range chunk {
 		it := &chunk[i]
 		if it.dead != nil {
-			if s, ok := b.stored[DeadLetterTable][tp]; ok && it.pos.Offset <= s {
-				b.s.m.skipped.Inc()
-				continue
-			}
 			b.rows++
-			b.dead = append(b.dead, *it.dead)
+			if s, ok := b.stored[DeadLetterTable][tp]; ok && it.pos.Offset <= s {
+				b.deadRedo = append(b.deadRedo, *it.dead)
+			} else {
+				b.dead = append(b.dead, *it.dead)
+			}
 			lastType = ""
+			continue
+		}
+		if old[it.ev.EventID] || ids.seen(dayOf(it.ev.OccurredAt.Unix()), it.ev.EventID) {
+			b.s.m.skipped.Inc()
+			b.s.m.skippedN.Add(1)
 			continue
 		}
 		if it.ev.Type != lastType || tb == nil {
@@ -391,13 +447,13 @@ func (b *batcher) add(chunk []item) {
 			}
 		}
 		if haveStored && it.pos.Offset <= stored {
-			b.s.m.skipped.Inc()
-			continue
+			tb.repair = true
 		}
 		b.rows++
 		tb.append(it.ev, it.pos)
 	}
 	b.s.m.buildNanos.Add(int64(time.Since(start)))
+	return nil
 }
 
 func (b *batcher) noteCommit(pos position) {
@@ -411,39 +467,17 @@ func (b *batcher) noteCommit(pos position) {
 	}
 }
 
-// insertOnce runs one insert of a block into table with retries, so that it lands exactly
-// once: an attempt that failed on our side may have been stored by the server, so every retry
-// (and the first, when tried says an attempt was made already) first looks for the block's
-// first row (first offset per partition) and stops if it is there.
-func (s *Service) insertOnce(stop context.Context, table string, first map[position]int64, tried bool, insert func(context.Context, driver.Conn) error) error {
-	attempt := 0
-	if tried {
-		attempt = 1
-	}
-	return s.retry(stop, "inserting into "+table, func(ctx context.Context) error {
-		attempt++
-		conn, err := s.clickhouse(ctx)
-		if err != nil {
-			return err
-		}
-		if attempt > 1 {
-			landed, err := alreadyStored(ctx, conn, table, first)
-			if err != nil || landed {
-				return err
-			}
-		}
-		return insert(s.insertContext(ctx), conn)
-	})
-}
-
 // flushJob is one flush: a record batch per table, the dead letters, and the offsets to commit
 // once they are stored.
 type flushJob struct {
-	tables []tableRecord
-	dead   []deadLetter
-	rows   int
-	msgs   int
-	commit map[string]map[int]int64
+	tables   []tableRecord
+	dead     []deadLetter
+	deadRedo []deadLetter
+	rows     int
+	msgs     int
+	commit   map[string]map[int]int64
+	// stored is called once the job is stored and committed.
+	stored func()
 	// cancel ends the context the job's inserts were prepared with.
 	cancel context.CancelFunc
 }
@@ -451,7 +485,7 @@ type flushJob struct {
 type tableRecord struct {
 	schema *tableSchema
 	rec    arrow.RecordBatch
-	first  map[position]int64
+	repair bool
 	// batch is the prepared insert, nil until prepared and after it was sent or given up.
 	batch driver.Batch
 }
@@ -462,17 +496,19 @@ func (b *batcher) cut() *flushJob {
 		return nil
 	}
 	start := time.Now()
-	job := &flushJob{dead: b.dead, rows: b.rows, msgs: b.msgs, commit: b.commit}
+	seq := b.ids.job
+	b.ids.job++
+	job := &flushJob{dead: b.dead, deadRedo: b.deadRedo, rows: b.rows, msgs: b.msgs, commit: b.commit, stored: func() { b.storedJob.Store(seq) }}
 	for _, tb := range b.batches {
 		if tb.rows == 0 {
 			continue
 		}
-		first := tb.first
-		tb.first = map[position]int64{}
-		job.tables = append(job.tables, tableRecord{schema: tb.schema, rec: tb.record(), first: first})
+		job.tables = append(job.tables, tableRecord{schema: tb.schema, rec: tb.record(), repair: tb.repair})
+		tb.repair = false
 	}
+	b.ids.advance(b.s.cfg.Clock.Now(), b.storedJob.Load())
 	b.s.m.buildNanos.Add(int64(time.Since(start)))
-	b.dead, b.rows, b.msgs, b.commit = nil, 0, 0, map[string]map[int]int64{}
+	b.dead, b.deadRedo, b.rows, b.msgs, b.commit = nil, nil, 0, 0, map[string]map[int]int64{}
 	return job
 }
 
@@ -535,14 +571,18 @@ func (s *Service) prepare(stop context.Context, job *flushJob) {
 		if t.rec.NumRows() < prepareMinRows {
 			break
 		}
+		if t.repair {
+			continue
+		}
 		if b, err := prepareRecord(s.insertContext(ctx), conn, t.schema, t.rec); err == nil {
 			t.batch = b
 		}
 	}
 }
 
-// store writes a job (dead letters to their topic first, then each table, then the dead-letter
-// table) and commits its offsets.
+// store writes a job and commits its offsets: dead letters to their topic first, then each
+// table (repaired if its insert failed or its rows are in doubt), the dead-letter table, and
+// last the job's event ids, which say that all of it is stored.
 func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJob) error {
 	if job.rows > 0 {
 		start := time.Now()
@@ -553,51 +593,183 @@ func (s *Service) store(stop context.Context, gen *kafka.Generation, job *flushJ
 				return err
 			}
 		}
+		var ids eventIDRows
 		for i := range job.tables {
 			t := &job.tables[i]
 			n := t.rec.NumRows()
-			sent, tried := false, false
-			if t.batch != nil {
-				err := sendRecord(t.batch, t.schema, t.rec)
-				t.batch = nil
+			if !t.repair {
+				var err error
+				if t.batch != nil {
+					err = sendRecord(t.batch, t.schema, t.rec)
+					t.batch = nil
+				} else {
+					err = s.once(stop, func(ctx context.Context, conn driver.Conn) error {
+						return insertRecord(s.insertContext(ctx), conn, t.schema, t.rec)
+					})
+				}
 				if err != nil {
+					s.m.insertErrors.Inc()
 					s.health.failed("inserting into "+t.schema.table, err)
-					s.log.Warn("insert failed; retrying", "table", t.schema.table, "err", err)
+					s.log.Warn("insert failed; completing what is missing", "table", t.schema.table, "rows", n, "err", err)
+					t.repair = true
 				} else {
 					s.health.ok("inserting into " + t.schema.table)
 				}
-				sent, tried = err == nil, err != nil
 			}
-			if !sent {
-				if err := s.insertOnce(stop, t.schema.table, t.first, tried, func(ctx context.Context, conn driver.Conn) error {
-					return insertRecord(ctx, conn, t.schema, t.rec)
-				}); err != nil {
+			if t.repair {
+				if err := s.repairTable(stop, t.schema, t.rec); err != nil {
 					return err
 				}
 			}
+			ids.add(t.schema, t.rec)
 			s.m.inserted.WithLabelValues(t.schema.table).Add(float64(n))
 			s.m.insertedN.Add(n)
 		}
-		if len(job.dead) > 0 {
-			d0 := job.dead[0].pos
-			first := map[position]int64{{Topic: d0.Topic, Partition: d0.Partition}: d0.Offset}
-			if err := s.insertOnce(stop, DeadLetterTable, first, false, func(ctx context.Context, conn driver.Conn) error {
-				return insertDeadLetters(ctx, conn, job.dead)
+		if err := s.storeDeadLetters(stop, job.dead, false); err != nil {
+			return err
+		}
+		if err := s.storeDeadLetters(stop, job.deadRedo, true); err != nil {
+			return err
+		}
+		if len(ids.ids) > 0 {
+			storedAt := s.cfg.Clock.Now().UTC()
+			attempt := 0
+			if err := s.retry(stop, "recording stored event ids", func(ctx context.Context) error {
+				attempt++
+				conn, err := s.clickhouse(ctx)
+				if err != nil {
+					return err
+				}
+				if attempt > 1 {
+					if landed, err := eventIDsStored(ctx, conn, &ids); err != nil || landed {
+						return err
+					}
+				}
+				return insertEventIDs(s.insertContext(ctx), conn, &ids, storedAt)
 			}); err != nil {
 				return err
 			}
-			s.m.deadLettered.Add(float64(len(job.dead)))
-			s.m.deadN.Add(int64(len(job.dead)))
 		}
 		s.m.insertNanos.Add(int64(time.Since(start)))
 		s.m.insertSec.Observe(time.Since(start).Seconds())
 		s.m.batchRows.Observe(float64(job.rows))
 	}
-	// A failed commit is harmless: the rows are stored, and the next owner skips them.
+	// A failed commit is harmless: the events are in event_ids, and the next owner skips them.
 	if err := gen.CommitOffsets(job.commit); err != nil {
 		s.log.Warn("committing offsets", "err", err)
 	}
+	job.stored()
 	s.health.unstored.Add(-int64(job.msgs))
 	s.health.progress()
 	return nil
+}
+
+// once runs one attempt of f with a fresh connection, for an insert whose failure is repaired
+// rather than retried blindly.
+func (s *Service) once(stop context.Context, f func(ctx context.Context, conn driver.Conn) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(stop), attemptTimeout)
+	defer cancel()
+	conn, err := s.clickhouse(ctx)
+	if err == nil {
+		err = f(ctx, conn)
+	}
+	if err != nil {
+		s.closeConn()
+	}
+	return err
+}
+
+// repairTable stores what is missing of a record: the fact rows ClickHouse does not hold, then
+// whatever each derived table lacks against its facts, for the record's partitions and time
+// buckets. Each attempt starts over from what is stored, so a repair cut short is finished by
+// the next attempt, or by the partition's next owner.
+func (s *Service) repairTable(stop context.Context, schema *tableSchema, rec arrow.RecordBatch) error {
+	mem := memory.NewGoAllocator()
+	return s.retry(stop, "completing "+schema.table, func(ctx context.Context) error {
+		conn, err := s.clickhouse(ctx)
+		if err != nil {
+			return err
+		}
+		missing, err := missingRows(ctx, conn, mem, schema, rec)
+		if err != nil {
+			return err
+		}
+		if missing != nil {
+			n := missing.NumRows()
+			err := insertRecord(s.insertContext(ctx), conn, schema, missing)
+			missing.Release()
+			if err != nil {
+				return err
+			}
+			s.m.repaired.Add(float64(n))
+			s.log.Info("stored missing rows", "table", schema.table, "rows", n, "of", rec.NumRows())
+		}
+		for _, d := range derivedOf(schema.table) {
+			added := 0
+			if d.kind == sums {
+				buckets, err := bucketsOf(schema, rec, d.timeCol, d.bucketSec)
+				if err != nil {
+					return permanent{err}
+				}
+				for part, bs := range buckets {
+					n, err := d.repairSpan(ctx, s.insertContext(ctx), conn, part, bs, 0, 0)
+					if err != nil {
+						return err
+					}
+					added += n
+				}
+			} else {
+				for _, sp := range recordSpans(schema, rec) {
+					n, err := d.repairSpan(ctx, s.insertContext(ctx), conn, sp.tp.Partition, nil, sp.lo, sp.hi)
+					if err != nil {
+						return err
+					}
+					added += n
+				}
+			}
+			if added > 0 {
+				s.m.repaired.Add(float64(added))
+				s.log.Info("completed derived table", "table", d.table, "from", schema.table, "rows", added)
+			}
+		}
+		return nil
+	})
+}
+
+// storeDeadLetters inserts dead letters into their table: at once, or (redo, or after a failed
+// attempt) only those it does not hold yet.
+func (s *Service) storeDeadLetters(stop context.Context, dead []deadLetter, redo bool) error {
+	if len(dead) == 0 {
+		return nil
+	}
+	if !redo {
+		err := s.once(stop, func(ctx context.Context, conn driver.Conn) error {
+			return insertDeadLetters(s.insertContext(ctx), conn, dead)
+		})
+		if err == nil {
+			s.m.deadLettered.Add(float64(len(dead)))
+			s.m.deadN.Add(int64(len(dead)))
+			return nil
+		}
+		s.m.insertErrors.Inc()
+		s.log.Warn("dead-letter insert failed; completing what is missing", "err", err)
+	}
+	return s.retry(stop, "storing dead letters", func(ctx context.Context) error {
+		conn, err := s.clickhouse(ctx)
+		if err != nil {
+			return err
+		}
+		missing, err := missingDeadLetters(ctx, conn, dead)
+		if err != nil || len(missing) == 0 {
+			return err
+		}
+		if err := insertDeadLetters(s.insertContext(ctx), conn, missing); err != nil {
+			return err
+		}
+		if !redo {
+			s.m.deadLettered.Add(float64(len(dead)))
+			s.m.deadN.Add(int64(len(dead)))
+		}
+		return nil
+	})
 }

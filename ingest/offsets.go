@@ -14,7 +14,8 @@ import (
 )
 
 // storedOffsets reads, for each table fed by the assigned partitions, the highest offset
-// already stored per partition. Rows at or below it are skipped on replay.
+// already stored per partition. Rows at or below it that the id index does not know are in
+// doubt (the previous owner's last insert may have landed in part), so they are repaired.
 func storedOffsets(ctx context.Context, conn driver.Conn, schemas map[events.Type]*tableSchema, assigned []position) (map[string]map[position]int64, error) {
 	topics := map[string]bool{}
 	for _, p := range assigned {
@@ -54,22 +55,6 @@ func storedOffsets(ctx context.Context, conn driver.Conn, schemas map[events.Typ
 		}
 	}
 	return out, nil
-}
-
-// alreadyStored reports whether a batch whose first offsets per partition are given is already
-// in the table: an insert block is stored whole or not at all, so one partition at or past its
-// first offset means the whole batch landed.
-func alreadyStored(ctx context.Context, conn driver.Conn, table string, first map[position]int64) (bool, error) {
-	for tp, off := range first {
-		var n uint64
-		err := conn.QueryRow(ctx, "SELECT count() FROM "+table+" WHERE kafka_topic = ? AND kafka_partition = ? AND kafka_offset = ?",
-			tp.Topic, uint16(tp.Partition), uint64(off)).Scan(&n)
-		if err != nil {
-			return false, fmt.Errorf("checking whether %s already holds the batch: %w", table, err)
-		}
-		return n > 0, nil
-	}
-	return false, nil
 }
 
 // insertQueryPrefix starts the query id of every ingest insert: group, then instance.
