@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/analytics"
+	"github.com/seed-1c4692e8/hotline/retention"
 )
 
 // Config is everything the hotline binary needs to start. The zero value is not useful; start
@@ -30,6 +31,9 @@ type Config struct {
 	// Analytics are the KPI definitions' settings (thresholds, variants, windows, holiday
 	// calendar, segmentation cut-offs); package analytics declares, defaults and checks them.
 	Analytics analytics.Settings `yaml:"analytics"`
+	// Retention is how long recordings and personal data are kept; package retention declares
+	// the settings, their defaults and legal floors.
+	Retention retention.Policy `yaml:"retention"`
 }
 
 // Kafka says where the event log lives.
@@ -127,6 +131,7 @@ func Default() Config {
 			LockoutFor:      15 * time.Minute,
 		},
 		Analytics: analytics.DefaultSettings(),
+		Retention: retention.DefaultPolicy(),
 	}
 }
 

@@ -30,6 +30,11 @@ func (c Config) problems() []*Error {
 	p.section("http", c.HTTP.problems())
 	p.section("accounts", c.Accounts.problems())
 	p.section("analytics", analyticsProblems(c.Analytics))
+	var r problems
+	for _, e := range c.Retention.Problems() {
+		r.add(e.Field, e.Problem)
+	}
+	p.section("retention", r)
 	return p
 }
 
