@@ -375,3 +375,30 @@ func TestEveryAccountsEndpointWithEveryRole(t *testing.T) {
 	f := newFixture(t)
 	httpapitest.CheckRoles(t, f.srv)
 }
+
+// TrimAudit deletes entries older than the cut-off only, counts without deleting in a dry run,
+// and finds nothing the second time.
+func TestTrimAudit(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := f.clk.Now()
+	for _, at := range []time.Time{now.AddDate(-6, 0, 0), now.AddDate(-5, 0, -1), now.AddDate(-1, 0, 0), now} {
+		if err := f.store.Record(ctx, httpapi.AuditEntry{Time: at, User: "demo-qa", Role: httpapi.RoleQA, Tenant: "GD", Action: "recording.play", Object: "r1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cut := now.AddDate(-5, 0, 0)
+	if n, err := f.store.TrimAudit(ctx, cut, true); err != nil || n != 2 {
+		t.Fatalf("dry run: %d, %v; want 2", n, err)
+	}
+	if n, err := f.store.TrimAudit(ctx, cut, false); err != nil || n != 2 {
+		t.Fatalf("run: %d, %v; want 2", n, err)
+	}
+	if n, err := f.store.TrimAudit(ctx, cut, false); err != nil || n != 0 {
+		t.Errorf("second run: %d, %v; want 0", n, err)
+	}
+	left, err := f.store.TrimAudit(ctx, now.Add(time.Second), true)
+	if err != nil || left != 2 {
+		t.Errorf("%d entries left, %v; want the 2 recent ones", left, err)
+	}
+}
