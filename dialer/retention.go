@@ -29,6 +29,10 @@ const (
 // before before and the do-not-call entries lifted or lapsed before it; with dryRun it only
 // counts. It is safe while the dialer runs: it touches nothing the dialer still uses.
 func ExpireState(ctx context.Context, db *statedb.DB, before time.Time, dryRun bool) (Expired, error) {
+	// A state file the dialer has not used yet (`hotline retention run` before any `hotline run`).
+	if err := db.Migrate(ctx, storeOwner, storeSteps); err != nil {
+		return Expired{}, fmt.Errorf("preparing the dialer's state: %w", err)
+	}
 	cut, day := ns(before), before.UTC().Format(time.DateOnly)
 	var n Expired
 	err := db.View(ctx, func(tx *sql.Tx) error {

@@ -16,7 +16,10 @@ import (
 
 type entries []httpapi.AuditEntry
 
-func (e *entries) Record(_ context.Context, a httpapi.AuditEntry) error { *e = append(*e, a); return nil }
+func (e *entries) Record(_ context.Context, a httpapi.AuditEntry) error {
+	*e = append(*e, a)
+	return nil
+}
 
 // A run is audited with what it removed and counted in the metric; a failed step does not stop
 // the others and is in the entry; a dry run is neither audited nor counted.
