@@ -109,6 +109,15 @@ func (f *fixture) session(user string) string {
 	if r.code != 200 || r.cookie == nil {
 		f.t.Fatalf("sign in %s: %d %s", user, r.code, r.body)
 	}
+	if strings.Contains(r.body, `"must_change_password":true`) {
+		// Nothing but the change is allowed until then (TestMustChangePassword).
+		next := f.creds[user] + "-changed"
+		b, _ := json.Marshal(map[string]string{"current_password": f.creds[user], "new_password": next})
+		if c := f.do("POST", "/api/session/password", r.cookie.Value, string(b)); c.code != 204 {
+			f.t.Fatalf("changing %s's first password: %d %s", user, c.code, c.body)
+		}
+		f.creds[user] = next
+	}
 	return r.cookie.Value
 }
 
@@ -148,6 +157,35 @@ func TestSignInAndOut(t *testing.T) {
 	want(t, "sign out", f.do("DELETE", "/api/session", id, ""), 204, "")
 	want(t, "after sign-out", f.do("GET", "/api/session", id, ""), 401, "session expired or signed out")
 	want(t, "cross-site sign-in", f.do("POST", "/api/session", "", `{"user":"admin","password":"x"}`, "Sec-Fetch-Site", "cross-site"), 403, "cross-origin sign-in refused")
+}
+
+// A person whose password must change (the first admin, after a reset) may only see who they
+// are, sign out and change it; everything else is 403 until then, also on the same session.
+func TestMustChangePassword(t *testing.T) {
+	f := newFixture(t)
+	r := f.signIn("admin", f.creds["admin"])
+	want(t, "sign in", r, 200, `"must_change_password":true`)
+	id := r.cookie.Value
+	refused := "you must change your password before anything else"
+	want(t, "server centre's endpoint", f.do("GET", "/api/campaigns", id, ""), 403, refused)
+	want(t, "user list", f.do("GET", "/api/admin/users", id, ""), 403, refused)
+	want(t, "create a user", f.do("POST", "/api/admin/users", id, `{"user":"x.y","role":"qa","tenant":"GD"}`), 403, refused)
+	if _, err := f.store.User(context.Background(), "x.y"); err == nil {
+		t.Error("a refused create made the user")
+	}
+	want(t, "who am I", f.do("GET", "/api/session", id, ""), 200, `"must_change_password":true`)
+	b, _ := json.Marshal(map[string]string{"current_password": f.creds["admin"], "new_password": "a-new-long-password"})
+	want(t, "change", f.do("POST", "/api/session/password", id, string(b)), 204, "")
+	want(t, "after the change, same session", f.do("GET", "/api/campaigns", id, ""), 200, "")
+	want(t, "admin endpoints too", f.do("GET", "/api/admin/users", id, ""), 200, `"user":"demo-qa"`)
+
+	want(t, "reset demo-qa", f.do("POST", "/api/admin/users/demo-qa/password", id, ""), 200, `"password":"`)
+	var reset struct{ Password string }
+	json.Unmarshal([]byte(f.do("POST", "/api/admin/users/demo-qa/password", id, "").body), &reset)
+	qa := f.signIn("demo-qa", reset.Password)
+	want(t, "reset user signs in", qa, 200, `"must_change_password":true`)
+	want(t, "reset user may not work yet", f.do("GET", "/api/campaigns", qa.cookie.Value, ""), 403, refused)
+	want(t, "reset user signs out", f.do("DELETE", "/api/session", qa.cookie.Value, ""), 204, "")
 }
 
 func TestLockout(t *testing.T) {
@@ -336,4 +374,31 @@ func TestAuditLog(t *testing.T) {
 func TestEveryAccountsEndpointWithEveryRole(t *testing.T) {
 	f := newFixture(t)
 	httpapitest.CheckRoles(t, f.srv)
+}
+
+// TrimAudit deletes entries older than the cut-off only, counts without deleting in a dry run,
+// and finds nothing the second time.
+func TestTrimAudit(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	now := f.clk.Now()
+	for _, at := range []time.Time{now.AddDate(-6, 0, 0), now.AddDate(-5, 0, -1), now.AddDate(-1, 0, 0), now} {
+		if err := f.store.Record(ctx, httpapi.AuditEntry{Time: at, User: "demo-qa", Role: httpapi.RoleQA, Tenant: "GD", Action: "recording.play", Object: "r1"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cut := now.AddDate(-5, 0, 0)
+	if n, err := f.store.TrimAudit(ctx, cut, true); err != nil || n != 2 {
+		t.Fatalf("dry run: %d, %v; want 2", n, err)
+	}
+	if n, err := f.store.TrimAudit(ctx, cut, false); err != nil || n != 2 {
+		t.Fatalf("run: %d, %v; want 2", n, err)
+	}
+	if n, err := f.store.TrimAudit(ctx, cut, false); err != nil || n != 0 {
+		t.Errorf("second run: %d, %v; want 0", n, err)
+	}
+	left, err := f.store.TrimAudit(ctx, now.Add(time.Second), true)
+	if err != nil || left != 2 {
+		t.Errorf("%d entries left, %v; want the 2 recent ones", left, err)
+	}
 }

@@ -34,7 +34,9 @@ func (s *Store) Register(srv *httpapi.Server) {
 	all := httpapi.Roles()
 	admin := []httpapi.Role{httpapi.RoleAdmin}
 	ep := func(method, path, summary string, roles []httpapi.Role, h http.HandlerFunc) {
-		srv.Handle(httpapi.Endpoint{Method: method, Path: path, Roles: roles, TenantFiltered: true, Summary: summary, Handler: h})
+		srv.Handle(httpapi.Endpoint{Method: method, Path: path, Roles: roles, TenantFiltered: true, Summary: summary, Handler: h,
+			// A person whose password must change may still see who they are, sign out and change it.
+			PasswordChange: path == "/api/session" || path == "/api/session/password"})
 	}
 	srv.Handle(httpapi.Endpoint{Method: http.MethodPost, Path: "/api/session", Public: true,
 		Summary: `sign in: {"user","password"} sets the session cookie`, Handler: http.HandlerFunc(s.signIn)})

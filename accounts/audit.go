@@ -110,3 +110,30 @@ func (s *Store) Audit(ctx context.Context, q AuditQuery) ([]AuditRecord, error) 
 	}
 	return out, nil
 }
+
+// TrimAudit deletes the audit entries older than before (the retention policy's audit_log
+// period) and returns how many; with dryRun it only counts. The retention job then writes its
+// own entry saying so, so the trail shows when and how far it was cut.
+func (s *Store) TrimAudit(ctx context.Context, before time.Time, dryRun bool) (int64, error) {
+	var n int64
+	err := s.view(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, "SELECT count(*) FROM audit_log WHERE at_ms < ?", ms(before)).Scan(&n)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("counting old audit entries: %w", err)
+	}
+	if dryRun || n == 0 {
+		return n, nil
+	}
+	err = s.db.Update(ctx, func(tx *statedb.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM audit_log WHERE at_ms < ?", ms(before))
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("deleting old audit entries: %w", err)
+	}
+	return n, nil
+}

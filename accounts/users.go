@@ -27,7 +27,7 @@ type User struct {
 
 // Principal is who the user is on a request.
 func (u User) Principal() httpapi.Principal {
-	return httpapi.Principal{User: u.Name, Role: u.Role, AgentID: u.AgentID, Tenant: u.Tenant}
+	return httpapi.Principal{User: u.Name, Role: u.Role, AgentID: u.AgentID, Tenant: u.Tenant, MustChangePassword: u.MustChangePassword}
 }
 
 var userNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)

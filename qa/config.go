@@ -23,6 +23,9 @@ type Config struct {
 	Retention  Retention      `yaml:"retention"`
 	Sampling   SamplingConfig `yaml:"sampling"`
 	Analyzer   AnalyzerConfig `yaml:"-"`
+	// ExpireElsewhere leaves deleting expired recordings to the retention job of `hotline run`
+	// (retention.Job calling Store.Expire); Run then only samples.
+	ExpireElsewhere bool `yaml:"-"`
 }
 
 // DefaultConfig keeps recordings under dataDir/recordings and reads an admin's scorecard files

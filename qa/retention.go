@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/retention"
 )
 
 // Year is 365 days; retention periods are counted in these.
 const Year = 365 * 24 * time.Hour
 
 // SalesRetentionMin is the legal floor for recordings of sales calls.
-const SalesRetentionMin = 5 * Year
+const SalesRetentionMin = retention.SalesRecordingsFloor
 
 // SalesCampaignTypes are the campaign types whose calls sell insurance; their recordings are
 // kept at least SalesRetentionMin (mis-selling complaints can come years after the sale).
@@ -30,6 +31,17 @@ func DefaultRetention() Retention {
 	r := Retention{Default: 2 * Year, ByCampaignType: map[string]time.Duration{}}
 	for _, t := range SalesCampaignTypes {
 		r.ByCampaignType[t] = SalesRetentionMin
+	}
+	return r
+}
+
+// RetentionOf is the recordings part of the config file's retention policy: service calls
+// (inbound, and campaigns that do not sell) keep p.ServiceRecordings, sales calls
+// p.SalesRecordings.
+func RetentionOf(p retention.Policy) Retention {
+	r := Retention{Default: p.ServiceRecordings, ByCampaignType: map[string]time.Duration{}}
+	for _, t := range SalesCampaignTypes {
+		r.ByCampaignType[t] = p.SalesRecordings
 	}
 	return r
 }

@@ -106,10 +106,8 @@ func (s *Service) Run(ctx context.Context) error {
 	tick := make(chan struct{}, 1)
 	for {
 		s.sampleLastWeek(ctx)
-		if n, err := s.Store.Expire(ctx); err != nil {
-			s.log.Error("applying recording retention", "error", err)
-		} else if n > 0 {
-			s.log.Info("recordings deleted by retention", "count", n)
+		if !s.cfg.ExpireElsewhere {
+			s.expire(ctx)
 		}
 		t := s.clk.AfterFunc(s.cfg.RetentionEvery, func() {
 			select {
@@ -123,5 +121,13 @@ func (s *Service) Run(ctx context.Context) error {
 			return nil
 		case <-tick:
 		}
+	}
+}
+
+func (s *Service) expire(ctx context.Context) {
+	if n, err := s.Store.Expire(ctx); err != nil {
+		s.log.Error("applying recording retention", "error", err)
+	} else if n > 0 {
+		s.log.Info("recordings deleted by retention", "count", n)
 	}
 }

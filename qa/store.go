@@ -299,14 +299,23 @@ func (s *Store) Delete(ctx context.Context, id, reason, by string) error {
 	return nil
 }
 
-// Expire deletes every recording whose retention has ended and returns how many it removed.
-func (s *Store) Expire(ctx context.Context) (int, error) {
-	now := s.clk.Now()
-	n := 0
+// Due lists the recordings whose retention has ended by now. Each keeps the deadline stamped
+// when it was stored (retain_until), so a changed policy applies to recordings made after it.
+func (s *Store) Due(now time.Time) []events.RecordingStored {
+	var out []events.RecordingStored
 	for _, r := range s.List() {
 		if r.RetainUntil.After(now) {
 			break // List is ordered by deadline
 		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Expire deletes every recording whose retention has ended and returns how many it removed.
+func (s *Store) Expire(ctx context.Context) (int, error) {
+	n := 0
+	for _, r := range s.Due(s.clk.Now()) {
 		if err := s.Delete(ctx, r.RecordingID, "retention", "qa/retention"); err != nil {
 			return n, err
 		}

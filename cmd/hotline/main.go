@@ -30,6 +30,7 @@ func commands() []command {
 		{"generate", "write synthetic events of every type to Kafka, for tests and benchmarks", generateCommand},
 		{"bench", "run a benchmark and print its table: ingest (more parts add theirs)", benchCommand},
 		{"clickhouse", "start, stop or inspect the project's local ClickHouse server", clickhouseCommand},
+		{"retention", "retention run [--dry-run]: apply the retention policy once (recordings, personal data, audit log, campaign contacts)", retentionCommand},
 		{"version", "print the version of this build", versionCommand},
 	}
 	cmds = append(cmds, partCommands()...)

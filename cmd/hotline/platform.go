@@ -25,6 +25,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
 	"github.com/seed-1c4692e8/hotline/qa"
+	"github.com/seed-1c4692e8/hotline/retention"
 	"github.com/seed-1c4692e8/hotline/routing"
 	"github.com/seed-1c4692e8/hotline/sim"
 )
@@ -57,6 +58,9 @@ type platformConfig struct {
 	analytics analytics.Settings
 	// floors are the config file's calling_floors: section; zero means the regulator's defaults.
 	floors dialer.Floors
+	// retention is the config file's retention: section; with it QA keeps recordings for its
+	// periods and leaves deleting them to the retention job. nil: QA's defaults and own job.
+	retention *retention.Policy
 }
 
 func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
@@ -68,7 +72,11 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 		cfg.log = slog.Default()
 	}
 	var err error
-	p.qa, err = qa.NewService(qa.DefaultConfig(cfg.dataDir), cfg.sink, clock.Real{}, cfg.tenant, cfg.log)
+	qaCfg := qa.DefaultConfig(cfg.dataDir)
+	if cfg.retention != nil {
+		qaCfg.Retention, qaCfg.ExpireElsewhere = qa.RetentionOf(*cfg.retention), true
+	}
+	p.qa, err = qa.NewService(qaCfg, cfg.sink, clock.Real{}, cfg.tenant, cfg.log)
 	if err != nil {
 		return nil, fmt.Errorf("starting QA: %w", err)
 	}

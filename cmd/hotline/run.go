@@ -17,6 +17,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/config"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
+	"github.com/seed-1c4692e8/hotline/retention"
 	"github.com/seed-1c4692e8/hotline/sim"
 	"github.com/seed-1c4692e8/hotline/web"
 )
@@ -94,11 +95,13 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	defer conn.Close()
 	srv.AddHealthCheck("clickhouse", conn.Ping)
 	srv.AddHealthCheck("ingest", svc.Health)
-	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics, floors: cfg.CallingFloors})
+	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics, floors: cfg.CallingFloors, retention: &cfg.Retention})
 	if err != nil {
 		return err
 	}
 	parts.register(srv, conn, cfg.DataDir)
+	keep := retentionJob(cfg.Retention, retentionParts{recordings: parts.qa.Store, conn: conn, accounts: acc, state: state}, acc, clock.Real{}, slog.Default())
+	keep.Register(srv.Registry())
 	web.Register(srv)
 
 	fmt.Fprintln(stdout, "hotline is running. Started:")
@@ -111,12 +114,15 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
 	fmt.Fprintln(stdout, "  -", dialerBanner(parts.dialer.Statuses(), filepath.Join(cfg.DataDir, "campaigns")))
 	fmt.Fprintf(stdout, "  - QA: recordings of answered calls under %s\n", filepath.Join(cfg.DataDir, "recordings"))
+	r := cfg.Retention
+	fmt.Fprintf(stdout, "  - retention, daily: recordings %s (sales %s), personal data %s, audit log %s, stopped campaigns' contacts %s\n",
+		retention.Format(r.ServiceRecordings), retention.Format(r.SalesRecordings), retention.Format(r.PersonalData), retention.Format(r.AuditLog), retention.Format(r.CampaignContacts))
 	signInBanner(stdout, firstUsers, cfg.HTTP.TokensFile, scheme+"://"+cfg.HTTP.Addr)
 	fmt.Fprintf(stdout, "Look at the data:  clickhouse-client --port %s -d %s -q 'SELECT outcome, count() FROM call_records GROUP BY outcome'\n", portOf(in.clickhouse.Addr), in.clickhouse.Database)
 	fmt.Fprintln(stdout, "Stop with Ctrl-C.")
 
 	relay := func(ctx context.Context) error { return state.RunOutbox(ctx, pub, slog.Default()) }
-	return runAll(ctx, append([]func(context.Context) error{srv.Run, svc.Run, relay}, parts.services()...)...)
+	return runAll(ctx, append([]func(context.Context) error{srv.Run, svc.Run, relay, keep.Run}, parts.services()...)...)
 }
 
 // dialerBanner names the campaigns the dialer loaded (the defaults and the campaign files in

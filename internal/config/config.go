@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/dialer"
+	"github.com/seed-1c4692e8/hotline/retention"
 )
 
 // Config is everything the hotline binary needs to start. The zero value is not useful; start
@@ -34,7 +35,10 @@ type Config struct {
 	// CallingFloors are the regulator's calling rules no campaign may relax; only this section,
 	// deployed by an administrator, changes them (`hotline run` logs every change at start-up).
 	CallingFloors dialer.Floors `yaml:"calling_floors"`
-	Privacy       Privacy       `yaml:"privacy"`
+	// Retention is how long recordings and personal data are kept; package retention declares
+	// the settings, their defaults and legal floors.
+	Retention retention.Policy `yaml:"retention"`
+	Privacy   Privacy          `yaml:"privacy"`
 }
 
 // Privacy says who may see personal data unmasked.
@@ -149,6 +153,7 @@ func Default() Config {
 		},
 		Analytics:     analytics.DefaultSettings(),
 		CallingFloors: dialer.DefaultFloors(),
+		Retention:     retention.DefaultPolicy(),
 	}
 }
 

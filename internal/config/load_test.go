@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/analytics"
 	"github.com/seed-1c4692e8/hotline/dialer"
+	"github.com/seed-1c4692e8/hotline/retention"
 )
 
 // load runs Load the way a subcommand does: register, parse args, load with a fake environment.
@@ -67,6 +68,8 @@ func TestLoad(t *testing.T) {
 					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
 						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
 					Privacy: Privacy{ExportRoles: []string{"manager"}},
+					Retention: retention.Policy{ServiceRecordings: 3 * retention.Year, SalesRecordings: 10 * retention.Year,
+						PersonalData: 400 * retention.Day, AuditLog: 7 * retention.Year, CampaignContacts: 30 * retention.Day},
 				}
 			},
 		},
@@ -149,6 +152,8 @@ func TestLoad(t *testing.T) {
 					CallingFloors: dialer.Floors{WindowStart: "08:30", WindowEnd: "20:00", PermittedDaysOnly: true, MarketingConsent: true,
 						RefusalLockout: 8784 * time.Hour, AbandonLockout: 96 * time.Hour, AbandonCap: 0.02},
 					Privacy: Privacy{ExportRoles: []string{"manager"}},
+					Retention: retention.Policy{ServiceRecordings: 3 * retention.Year, SalesRecordings: 10 * retention.Year,
+						PersonalData: 400 * retention.Day, AuditLog: 7 * retention.Year, CampaignContacts: 30 * retention.Day},
 				}
 			},
 		},
@@ -159,6 +164,14 @@ func TestLoad(t *testing.T) {
 				c.Analytics.SLThresholdSec = 15
 				c.Analytics.Calendar.Holidays = []string{"2026-01-01", "2026-05-01"}
 				c.Analytics.Segments.UseMedians = true
+			},
+		},
+		{
+			name: "retention periods from env, in days and years",
+			env:  map[string]string{"HOTLINE_RETENTION_PERSONAL_DATA": "365d", "HOTLINE_RETENTION_SALES_RECORDINGS": "6y"},
+			want: func(c *Config) {
+				c.Retention.PersonalData = 365 * retention.Day
+				c.Retention.SalesRecordings = 6 * retention.Year
 			},
 		},
 		{
@@ -204,7 +217,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "env not a duration",
 			env:  map[string]string{"HOTLINE_INGEST_FLUSH_INTERVAL": "5x"},
-			want: []string{`config: env HOTLINE_INGEST_FLUSH_INTERVAL: "5x" is not a duration (e.g. "500ms", "2s")`},
+			want: []string{`config: env HOTLINE_INGEST_FLUSH_INTERVAL: "5x" is not a duration (e.g. "500ms", "2s", "90d", "5y")`},
 		},
 		{
 			name: "env out of range",
@@ -224,7 +237,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file not a duration, with line",
 			args: []string{"--config", "testdata/bad_duration.yaml"},
-			want: []string{`config: testdata/bad_duration.yaml:3: ingest.flush_interval: "5x" is not a duration (e.g. "500ms", "2s")`},
+			want: []string{`config: testdata/bad_duration.yaml:3: ingest.flush_interval: "5x" is not a duration (e.g. "500ms", "2s", "90d", "5y")`},
 		},
 		{
 			name: "file not an integer",
@@ -239,7 +252,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file unknown section",
 			args: []string{"--config", "testdata/unknown_section.yaml"},
-			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: accounts, analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, privacy, tenant)`},
+			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: accounts, analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, privacy, retention, tenant)`},
 		},
 		{
 			name: "file syntax error",
@@ -332,9 +345,24 @@ func TestLoadErrors(t *testing.T) {
 			args: []string{"--config", "testdata/bad_duration.yaml"},
 			env:  map[string]string{"HOTLINE_KAFKA_PARTITIONS": "x"},
 			want: []string{
-				`config: testdata/bad_duration.yaml:3: ingest.flush_interval: "5x" is not a duration (e.g. "500ms", "2s")`,
+				`config: testdata/bad_duration.yaml:3: ingest.flush_interval: "5x" is not a duration (e.g. "500ms", "2s", "90d", "5y")`,
 				`config: env HOTLINE_KAFKA_PARTITIONS: "x" is not an integer`,
 			},
+		},
+		{
+			name: "retention below the legal floors stops start-up with the reason",
+			args: []string{"--config", "testdata/bad_retention.yaml"},
+			env:  map[string]string{"HOTLINE_RETENTION_PERSONAL_DATA": "30d"},
+			want: []string{
+				`config: testdata/bad_retention.yaml:2: retention.sales_recordings: 3y is shorter than 5y: sales call recordings must be kept at least 5 years`,
+				`config: env HOTLINE_RETENTION_PERSONAL_DATA: 30d is shorter than 183d: the dialer's lockouts (refusals: 6 months) are restored from stored calls`,
+				`config: testdata/bad_retention.yaml:3: retention.audit_log: 90d is shorter than 180d: the Cybersecurity Law requires logs to be kept at least six months`,
+			},
+		},
+		{
+			name: "retention period not a whole number of days",
+			env:  map[string]string{"HOTLINE_RETENTION_AUDIT_LOG": "1.5y"},
+			want: []string{`config: env HOTLINE_RETENTION_AUDIT_LOG: "1.5y" is not a duration (e.g. "500ms", "2s", "90d", "5y")`},
 		},
 		{
 			name: "local port out of range",

@@ -18,9 +18,9 @@ func (s setting) parseScalar(text string) (reflect.Value, string) {
 	}
 	switch {
 	case s.typ == durationType:
-		d, err := time.ParseDuration(strings.TrimSpace(text))
+		d, err := parseDuration(strings.TrimSpace(text))
 		if err != nil {
-			return reflect.Value{}, quoted + ` is not a duration (e.g. "500ms", "2s")`
+			return reflect.Value{}, quoted + ` is not a duration (e.g. "500ms", "2s", "90d", "5y")`
 		}
 		return reflect.ValueOf(d), ""
 	case s.typ.Kind() == reflect.String:
@@ -60,4 +60,28 @@ func splitList(text string) []string {
 		}
 	}
 	return out
+}
+
+// Days and years (365 days), for retention periods: "90d", "5y". time.ParseDuration knows
+// hours at most.
+const (
+	day  = 24 * time.Hour
+	year = 365 * day
+)
+
+// parseDuration reads a Go duration ("1h30m") or a whole number of days or years ("183d", "5y").
+func parseDuration(text string) (time.Duration, error) {
+	for _, u := range []struct {
+		suffix string
+		d      time.Duration
+	}{{"d", day}, {"y", year}} {
+		if num, ok := strings.CutSuffix(text, u.suffix); ok {
+			n, err := strconv.Atoi(num)
+			if err != nil || n < 0 || n > 1000 {
+				return 0, fmt.Errorf("%q: want a whole number of %s up to 1000", text, u.suffix)
+			}
+			return time.Duration(n) * u.d, nil
+		}
+	}
+	return time.ParseDuration(text)
 }

@@ -62,7 +62,14 @@ func (s setting) field(c *Config) reflect.Value {
 func (s setting) format(v reflect.Value) string {
 	switch {
 	case v.Type() == durationType:
-		return v.Interface().(time.Duration).String()
+		d := v.Interface().(time.Duration)
+		switch {
+		case d >= year && d%year == 0:
+			return fmt.Sprintf("%dy", d/year)
+		case d >= day && d%day == 0:
+			return fmt.Sprintf("%dd", d/day)
+		}
+		return d.String()
 	case v.Kind() == reflect.Slice:
 		parts := make([]string, v.Len())
 		for i := range parts {

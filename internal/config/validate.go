@@ -38,6 +38,11 @@ func (c Config) problems() []*Error {
 	}
 	p.section("calling_floors", floors)
 	p.section("privacy", c.Privacy.problems())
+	var r problems
+	for _, e := range c.Retention.Problems() {
+		r.add(e.Field, e.Problem)
+	}
+	p.section("retention", r)
 	return p
 }
 

@@ -69,6 +69,10 @@ func (s *Server) authorize(e Endpoint, h http.Handler) http.Handler {
 			}
 		}
 		setUser(r, p.User) // for the request log, also when the role is refused
+		if p.MustChangePassword && !e.PasswordChange {
+			Error(w, http.StatusForbidden, "you must change your password before anything else: POST /api/session/password {\"current_password\",\"new_password\"}")
+			return
+		}
 		if !e.Allows(p.Role) {
 			Error(w, http.StatusForbidden, fmt.Sprintf("role %s may not call %s; allowed roles: %s",
 				p.Role, e.Pattern(), joinRoles(e.Roles)))

@@ -25,6 +25,9 @@ type Endpoint struct {
 	// PersonalData endpoints answer with personal data (full names, phone or ID numbers,
 	// recordings): every GET of one is written to the audit log.
 	PersonalData bool
+	// PasswordChange endpoints may be called by a person who must change their password
+	// first (who am I, sign out, change the password); every other endpoint answers them 403.
+	PasswordChange bool
 	// Summary is one line saying what the endpoint does, shown in GET /api/endpoints.
 	Summary string
 	// Handler serves the request. The principal is available through PrincipalFrom.

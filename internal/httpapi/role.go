@@ -54,6 +54,10 @@ type Principal struct {
 	// Tenant is the centre whose data they may see (a tenant code such as "GD"), or AllTenants
 	// for head office. Never empty: a principal without a centre would otherwise see them all.
 	Tenant string `json:"tenant"`
+	// MustChangePassword is set for a person signed in with a password an administrator or the
+	// first start chose: until they change it they may call only the endpoints marked
+	// PasswordChange. Never set for API tokens.
+	MustChangePassword bool `json:"-"`
 }
 
 type principalKey struct{}
