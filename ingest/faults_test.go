@@ -34,7 +34,7 @@ func privateClickHouse(t *testing.T, dataDir string, tcp, http int) chserver.Opt
 // produceAcrossMonths writes n events of the last hour before a month boundary and n of the
 // first hour after it, interleaved in chunks, so that every flush spans two months and is
 // written as two parts (PARTITION BY toYYYYMM), one after the other.
-func produceAcrossMonths(t *testing.T, env *ingesttest.Env, n int) (good, bad int) {
+func produceAcrossMonths(t *testing.T, env *ingesttest.Env, n int, seed uint64) (good, bad int) {
 	t.Helper()
 	now := time.Now().UTC()
 	boundary := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -43,8 +43,8 @@ func produceAcrossMonths(t *testing.T, env *ingesttest.Env, n int) (good, bad in
 	}
 	span := time.Duration(n) * 50 * time.Millisecond // eventgen's spacing
 	gens := []*eventgen.Generator{
-		eventgen.New(21, n, 0.002, boundary.Add(-span-time.Minute), "GD"),
-		eventgen.New(22, n, 0.002, boundary.Add(time.Minute), "GD"),
+		eventgen.New(seed, n, 0.002, boundary.Add(-span-time.Minute), "GD"),
+		eventgen.New(seed+1, n, 0.002, boundary.Add(time.Minute), "GD"),
 	}
 	pub := env.Publisher(t)
 	for done := false; !done; {
@@ -99,14 +99,16 @@ func TestIngestCompletesInsertsCutByClickHouseKills(t *testing.T) {
 	chOpts := privateClickHouse(t, filepath.Join(t.TempDir(), "clickhouse"), 19112, 18212)
 	env := ingesttest.NewEnvOn(t, chOpts.Addr())
 	logPath := filepath.Join(t.TempDir(), "ingest.log")
-	good, bad := produceAcrossMonths(t, env, 40_000)
+	good, bad := produceAcrossMonths(t, env, 40_000, 21)
 	c := startChild(t, env, logPath)
 
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
+	extra := 0
 	for kill := 1; kill <= 4; kill++ {
 		time.Sleep(time.Second) // let ingest get going again
-		// Wait for an insert of ingest's to be running, then kill the server a moment into it.
-		deadline := time.Now().Add(time.Minute)
+		// Wait for an insert of ingest's to be running, then kill the server a moment into it. An
+		// ingest that has caught up gets more events to store.
+		deadline, more := time.Now().Add(time.Minute), time.Now().Add(5*time.Second)
 		for {
 			var n uint64
 			err := env.Conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query_id, 'hotline-ingest:') = 1 AND position(query, 'INSERT INTO') = 1").Scan(&n)
@@ -115,6 +117,11 @@ func TestIngestCompletesInsertsCutByClickHouseKills(t *testing.T) {
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("kill %d: no ingest insert seen running within a minute", kill)
+			}
+			if time.Now().After(more) {
+				extra++
+				g, b := produceAcrossMonths(t, env, 20_000, uint64(100+2*extra)) // new seeds: new events
+				good, bad, more = good+g, bad+b, time.Now().Add(5*time.Second)
 			}
 			time.Sleep(2 * time.Millisecond)
 		}
@@ -158,7 +165,7 @@ func TestIngestCompletesInsertsCutByAFullDisk(t *testing.T) {
 	chOpts := privateClickHouse(t, filepath.Join(dir, "clickhouse"), 19113, 18213)
 	env := ingesttest.NewEnvOn(t, chOpts.Addr())
 	logPath := filepath.Join(t.TempDir(), "ingest.log")
-	good, bad := produceAcrossMonths(t, env, 40_000)
+	good, bad := produceAcrossMonths(t, env, 40_000, 21)
 	c := startChild(t, env, logPath)
 
 	// Let some flushes land, then leave the disk no room beyond what it holds.

@@ -685,7 +685,7 @@ func (s *Service) once(stop context.Context, f func(ctx context.Context, conn dr
 // the next attempt, or by the partition's next owner.
 func (s *Service) repairTable(stop context.Context, schema *tableSchema, rec arrow.RecordBatch) error {
 	mem := memory.NewGoAllocator()
-	return s.retry(stop, "completing "+schema.table, func(ctx context.Context) error {
+	return s.retry(stop, "inserting into "+schema.table, func(ctx context.Context) error {
 		conn, err := s.clickhouse(ctx)
 		if err != nil {
 			return err

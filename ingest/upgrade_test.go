@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,14 @@ func TestMigrateUpgradesADatabaseWithoutTheIndex(t *testing.T) {
 	var facts uint64
 	for _, typ := range events.Types() {
 		table := ingest.TableOf(typ)
-		if err := conn.Exec(ctx, "INSERT INTO "+table+" SELECT * FROM "+env.ClickHouse.Database+"."+table); err != nil {
+		// The old schema lacks columns later migrations added (the ms columns of 0250): copy
+		// the ones it has.
+		var cols []string
+		if err := conn.QueryRow(ctx, "SELECT groupArray(name) FROM system.columns WHERE database = currentDatabase() AND table = ? AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')", table).Scan(&cols); err != nil {
+			t.Fatal(err)
+		}
+		list := strings.Join(cols, ", ")
+		if err := conn.Exec(ctx, "INSERT INTO "+table+" ("+list+") SELECT "+list+" FROM "+env.ClickHouse.Database+"."+table); err != nil {
 			t.Fatal(err)
 		}
 		var n uint64

@@ -233,7 +233,7 @@ func TestHostileInputsEveryEndpoint(t *testing.T) {
 			if h.query != "" {
 				path += "?" + h.query
 			}
-			pr := httpapi.Principal{User: "hostile-" + string(role), Role: role}
+			pr := httpapi.Principal{User: "hostile-" + string(role), Role: role, Tenant: httpapi.AllTenants}
 			if role == httpapi.RoleAgent {
 				pr.AgentID = "1"
 			}
