@@ -134,6 +134,10 @@ type Hotline struct {
 	ringA      [][]float64 // [elapsed/ringStep][k] F_H(r+τ_k) − F_H(r)
 	ringAliveH []float64   // [elapsed/ringStep] 1 − F_H(r)
 	ringAliveO []float64   // [elapsed/ringStep] 1 − F_O(r)
+
+	// freeIn, set only for the oracle, tells how long each busy agent has left (see NewOracle).
+	freeIn func(now time.Time, out []time.Duration) []time.Duration
+	free   []time.Duration
 }
 
 type pendingOutcome struct {
@@ -196,7 +200,26 @@ func NewHotline(cfg HotlineConfig) (*Hotline, error) {
 	return h, nil
 }
 
-func (h *Hotline) Name() string { return "hotline" }
+func (h *Hotline) Name() string {
+	if h.freeIn != nil {
+		return "oracle"
+	}
+	return "hotline"
+}
+
+// NewOracle returns hotline's pacer told, instead of estimating it, exactly when every agent in
+// a call or in after-call work will be free: freeIn appends to out the time each such agent has
+// left. Only a simulator knows that, so the oracle is a reference for how much better
+// prediction could do, not a product; it still learns answer rates and ring times, and keeps
+// the same abandonment feedback.
+func NewOracle(cfg HotlineConfig, freeIn func(now time.Time, out []time.Duration) []time.Duration) (*Hotline, error) {
+	h, err := NewHotline(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h.freeIn = freeIn
+	return h, nil
+}
 
 // Threshold is the current risk threshold for the marginal line (for reports and tests).
 func (h *Hotline) Threshold() float64 { return h.threshold() }
@@ -278,16 +301,29 @@ func (h *Hotline) Dial(s *Snapshot) int {
 	for k := range K + 1 {
 		h.dist[k].reset(terms <= maxExactTerms)
 	}
-	for _, e := range s.Busy {
-		i := min(int(e/time.Second), len(h.talkTab)-1)
-		for k, pk := range h.talkTab[i] {
-			h.dist[k].add(-1, pk*trust)
+	if h.freeIn != nil {
+		// The oracle: each busy agent is free by τ_k + grace or not, for certain.
+		h.free = h.freeIn(s.Now, h.free[:0])
+		grace := h.cfg.Grace.Seconds()
+		for _, f := range h.free {
+			for k := range K + 1 {
+				if f.Seconds() <= h.taus[k]+grace {
+					h.dist[k].add(-1, 1)
+				}
+			}
 		}
-	}
-	for _, e := range s.Wrapping {
-		i := min(int(e/time.Second), len(h.wrapTab)-1)
-		for k, pk := range h.wrapTab[i] {
-			h.dist[k].add(-1, pk*trust)
+	} else {
+		for _, e := range s.Busy {
+			i := min(int(e/time.Second), len(h.talkTab)-1)
+			for k, pk := range h.talkTab[i] {
+				h.dist[k].add(-1, pk*trust)
+			}
+		}
+		for _, e := range s.Wrapping {
+			i := min(int(e/time.Second), len(h.wrapTab)-1)
+			for k, pk := range h.wrapTab[i] {
+				h.dist[k].add(-1, pk*trust)
+			}
 		}
 	}
 	for _, r := range s.Ringing {
