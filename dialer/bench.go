@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/seed-1c4692e8/hotline/dialer/pacing"
 	"github.com/seed-1c4692e8/hotline/internal/cli"
 )
 
@@ -37,6 +38,14 @@ func (r *benchRow) add(s SimRun) {
 	r.worst = max(r.worst, s.WorstWindow)
 	r.worstRun = max(r.worstRun, s.AbandonRate)
 	r.misdetected += s.PersonsMisdetected
+}
+
+func sumRuns(rs []SimRun) benchRow {
+	var r benchRow
+	for _, s := range rs {
+		r.add(s)
+	}
+	return r
 }
 
 func (r benchRow) talkPerAgentHour() float64 { return r.talkSec / 60 / (r.loggedSec / 3600) }
@@ -131,9 +140,9 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 			rows[i][j].method = m
 		}
 	}
-	var tuned [][]gridResult
+	var tuned [][]gridResult[SimRun]
 	if *grid {
-		tuned = make([][]gridResult, len(workloads))
+		tuned = make([][]gridResult[SimRun], len(workloads))
 	}
 	families := vicidialGrid()
 	// Each job is one method on one seed, or one grid family walked upward on every seed; the
@@ -163,10 +172,18 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 		if tuned == nil {
 			continue
 		}
-		tuned[w] = make([]gridResult, len(families))
+		tuned[w] = make([]gridResult[SimRun], len(families))
+		trial := gridTrial[SimRun]{
+			target: *target, seeds: *seeds, full: *fullGrid,
+			run: func(newPacer func(start, end time.Time) (pacing.Pacer, error), name string, seed uint64) (SimRun, error) {
+				return Simulate(SimOptions{Workload: workloads[w], Method: name, Pacer: newPacer, Seed: seed, Hours: *hours, Target: *target, Window: *window})
+			},
+			abandon: func(r SimRun) float64 { return r.AbandonRate },
+			same:    func(a, b SimRun) bool { return a.Figures == b.Figures },
+		}
 		for f := range families {
 			jobs = append(jobs, func() error {
-				r, err := walkFamily(ctx, families[f], SimOptions{Workload: workloads[w], Hours: *hours, Target: *target, Window: *window}, *seeds, *fullGrid)
+				r, err := walkFamily(ctx, families[f], trial)
 				tuned[w][f] = r
 				return err
 			})
@@ -240,7 +257,7 @@ feed:
 // G = (H − B*) / (C − B*) and the oracle's (O − B*) / (C − B*). The target: H ahead of B*
 // wherever B* exists, H within the target in every seed, and G ≥ 1/3 wherever the oracle's
 // closure reaches 1/3.
-func printTuned(stdout io.Writer, workloads []Workload, rows [][]benchRow, tuned [][]gridResult, target float64) error {
+func printTuned(stdout io.Writer, workloads []Workload, rows [][]benchRow, tuned [][]gridResult[SimRun], target float64) error {
 	fmt.Fprintf(stdout, "\nVICIdial tuned in hindsight (B*: the grid setup with the most talk whose abandonment is ≤ %.1f%% in every seed) against hotline (H), the ceiling C = 60 × talk / (talk + wrap-up) and the oracle (O); G = (H − B*) / (C − B*), G(O) = (O − B*) / (C − B*)\n", target*100)
 	fmt.Fprintf(stdout, "target: H ≤ %.1f%% in every seed and ahead of B* wherever B* exists; G ≥ 1/3 wherever G(O) ≥ 1/3\n", target*100)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
@@ -255,14 +272,15 @@ func printTuned(stdout io.Writer, workloads []Workload, rows [][]benchRow, tuned
 				orc = r
 			}
 		}
-		best, compliant, run := bestSetup(tuned[i])
+		best, compliant, run := bestSetup(tuned[i], func(rs []SimRun) float64 { return sumRuns(rs).talkPerAgentHour() })
 		c := w.Ceiling()
 		h, o := hot.talkPerAgentHour(), orc.talkPerAgentHour()
 		hotOK := hot.worstRun <= target
 		bName, bTalk, bWorst, gain, g, gO, ahead, gOK := "none", "-", "-", "-", "-", "-", yesNo(hotOK), "-"
 		if best != nil {
-			b := best.row.talkPerAgentHour()
-			bName, bTalk, bWorst = best.name, fmt.Sprintf("%.1f", b), fmt.Sprintf("%.2f", best.row.worstRun*100)
+			row := sumRuns(best.runs)
+			b := row.talkPerAgentHour()
+			bName, bTalk, bWorst = best.name, fmt.Sprintf("%.1f", b), fmt.Sprintf("%.2f", row.worstRun*100)
 			gain = fmt.Sprintf("%+.1f%%", (h/b-1)*100)
 			ahead = yesNo(hotOK && h > b)
 			gv, gOv := (h-b)/(c-b), (o-b)/(c-b)

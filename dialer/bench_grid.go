@@ -71,80 +71,84 @@ func (f gridFamily) name(level float64) string {
 	return n
 }
 
-// gridSetup is one grid setting's figures over the seeds it ran.
-type gridSetup struct {
+// gridSetup is one grid setting's runs, one per seed run (a walk stops a setting at its first
+// seed over the target).
+type gridSetup[R any] struct {
 	name      string
 	level     float64
-	row       benchRow
+	runs      []R
 	compliant bool // abandonment within the target in every seed
 }
 
 // gridResult is one family walked on one workload.
-type gridResult struct {
-	setups []gridSetup
+type gridResult[R any] struct {
+	setups []gridSetup[R]
 	runs   int // simulations run
+}
+
+// gridTrial runs one seed of a workload with a pacer; abandon and same read its outcome.
+type gridTrial[R any] struct {
+	target  float64
+	seeds   int
+	full    bool
+	run     func(newPacer func(start, end time.Time) (pacing.Pacer, error), name string, seed uint64) (R, error)
+	abandon func(R) float64
+	same    func(a, b R) bool
 }
 
 // walkFamily runs a family's levels upward on every seed. Abandonment grows with the level, so
 // unless full is set the walk stops at the first setting over the target in a seed (the rest of
 // that setting's seeds are not run either), and, for the ADAPT methods, at a maximum level the
-// loop never reached (every higher one repeats it exactly).
-func walkFamily(ctx context.Context, f gridFamily, base SimOptions, seeds int, full bool) (gridResult, error) {
-	var res gridResult
-	var prev []SimRun
-	run := func(level float64) (gridSetup, []SimRun, error) {
-		cfg := f.config(level, base.Target)
-		o := base
-		o.Method = f.name(level)
-		o.Pacer = func(start, end time.Time) (pacing.Pacer, error) {
+// loop never reached (every higher one repeats it exactly). Then two halvings between the last
+// setting within the target and the first over it find the boundary closer than the grid's
+// step, as an administrator tuning by hand would.
+func walkFamily[R any](ctx context.Context, f gridFamily, t gridTrial[R]) (gridResult[R], error) {
+	var res gridResult[R]
+	try := func(level float64) (gridSetup[R], error) {
+		cfg := f.config(level, t.target)
+		set := gridSetup[R]{name: f.name(level), level: level, compliant: true}
+		newPacer := func(start, end time.Time) (pacing.Pacer, error) {
 			c := cfg
 			if c.Method == pacing.AdaptTapered {
 				c.LatestServerTime = latestServerTime(start, end)
 			}
 			return pacing.NewVICIdial(c)
 		}
-		set := gridSetup{name: o.Method, level: level, compliant: true}
-		var runs []SimRun
-		for s := range seeds {
-			o.Seed = uint64(s) + 1
-			run, err := Simulate(o)
+		for s := range t.seeds {
+			r, err := t.run(newPacer, set.name, uint64(s)+1)
 			if err != nil {
-				return set, runs, fmt.Errorf("simulating %s: %w", o.Method, err)
+				return set, fmt.Errorf("simulating %s: %w", set.name, err)
 			}
 			res.runs++
-			set.row.add(run)
-			runs = append(runs, run)
-			if run.AbandonRate > base.Target {
+			set.runs = append(set.runs, r)
+			if t.abandon(r) > t.target {
 				set.compliant = false
-				if !full {
+				if !t.full {
 					break
 				}
 			}
 		}
-		return set, runs, nil
+		return set, nil
 	}
 	for _, level := range f.levels {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		set, runs, err := run(level)
+		set, err := try(level)
 		if err != nil {
 			return res, err
 		}
 		res.setups = append(res.setups, set)
-		if full {
+		if t.full {
 			continue
 		}
 		if !set.compliant {
 			break
 		}
-		if f.method != pacing.Ratio && sameRuns(prev, runs) {
+		if n := len(res.setups); f.method != pacing.Ratio && n > 1 && sameAll(res.setups[n-2].runs, set.runs, t.same) {
 			break
 		}
-		prev = runs
 	}
-	// Between the last setting within the target and the first over it, two halvings find the
-	// boundary closer than the grid's step, as an administrator tuning by hand would.
 	for i := 1; i < len(res.setups); i++ {
 		if !res.setups[i-1].compliant || res.setups[i].compliant {
 			continue
@@ -155,7 +159,7 @@ func walkFamily(ctx context.Context, f gridFamily, base SimOptions, seeds int, f
 			if mid <= lo || mid >= hi {
 				break
 			}
-			set, _, err := run(mid)
+			set, err := try(mid)
 			if err != nil {
 				return res, err
 			}
@@ -174,21 +178,22 @@ func walkFamily(ctx context.Context, f gridFamily, base SimOptions, seeds int, f
 // refineSteps is how many halvings refine a family's boundary between grid settings.
 const refineSteps = 2
 
-func sameRuns(a, b []SimRun) bool {
+func sameAll[R any](a, b []R, same func(a, b R) bool) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for i := range a {
-		if a[i].Figures != b[i].Figures {
+		if !same(a[i], b[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// bestSetup is the compliant setup with the most talk per agent-hour (the first in grid order
-// on a tie), with the count of compliant setups and of setups run.
-func bestSetup(families []gridResult) (best *gridSetup, compliant, run int) {
+// bestSetup is the compliant setup with the most of score (the first in grid order on a tie),
+// with the count of compliant setups and of setups run.
+func bestSetup[R any](families []gridResult[R], score func([]R) float64) (best *gridSetup[R], compliant, run int) {
+	var bestScore float64
 	for i := range families {
 		for j := range families[i].setups {
 			s := &families[i].setups[j]
@@ -197,15 +202,15 @@ func bestSetup(families []gridResult) (best *gridSetup, compliant, run int) {
 				continue
 			}
 			compliant++
-			if best == nil || s.row.talkPerAgentHour() > best.row.talkPerAgentHour() {
-				best = s
+			if sc := score(s.runs); best == nil || sc > bestScore {
+				best, bestScore = s, sc
 			}
 		}
 	}
 	return best, compliant, run
 }
 
-func gridNote(grid, full bool, tuned [][]gridResult) string {
+func gridNote[R any](grid, full bool, tuned [][]gridResult[R]) string {
 	if !grid {
 		return "off"
 	}
