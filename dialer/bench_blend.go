@@ -139,6 +139,7 @@ func BenchBlend(ctx context.Context, args []string, stdout io.Writer) error {
 	target := fs.Float64("target", 0.03, "outbound abandonment target")
 	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "simulations run at once")
 	only := fs.String("workloads", "", "run only these workloads (comma-separated names; default all)")
+	until := fs.Int("until", 21, "end the days at this hour (calling starts at 09:00)")
 	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
@@ -148,6 +149,10 @@ func BenchBlend(ctx context.Context, args []string, stdout io.Writer) error {
 	var workloads []BlendWorkload
 	for _, w := range BlendWorkloads() {
 		if *only == "" || containsName(*only, w.Name) {
+			w.To = *until
+			if err := w.Validate(); err != nil {
+				return err
+			}
 			workloads = append(workloads, w)
 		}
 	}
@@ -196,8 +201,8 @@ func BenchBlend(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
-	fmt.Fprintf(stdout, "hotline bench blend: %d blended days × %d seeds, 09:00–21:00, in %s; inbound service level = answered ≤ 20 s / (answered + abandoned after 20 s), abandons under 5 s not offered; outbound talk per agent-hour of the whole team; outbound drop after 2 s, target %.1f%% in every seed\n",
-		len(workloads), *seeds, time.Since(began).Round(time.Second), *target*100)
+	fmt.Fprintf(stdout, "hotline bench blend: %d blended days × %d seeds, 09:00–%02d:00, in %s; inbound service level = answered ≤ 20 s / (answered + abandoned after 20 s), abandons under 5 s not offered; outbound talk per agent-hour of the whole team; outbound drop after 2 s, target %.1f%% in every seed\n",
+		len(workloads), *seeds, *until, time.Since(began).Round(time.Second), *target*100)
 	fmt.Fprintln(stdout, "hotline: inbound first, idle agents beyond a reserve of 2 lent to the campaign (a person who answers may borrow a reserved one), hotline pacing on the lent agents; VICIdial: inbound first, outbound on the agents left at its dial level, B* = its available-only grid setup with the most outbound talk within the target in every seed")
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "workload\tagents\tinbound/day\tblend\toutbound setup\tSL worst hour\tSL worst hour-seed\tSL day\tinbound abandon %\toutbound talk min/agent-h\toutbound abandon %\tworst seed %\t")
