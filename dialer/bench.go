@@ -90,6 +90,8 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	methods := fs.String("methods", strings.Join(append(slices.Clone(Methods), MethodOracle), ","), "pacing methods, comma-separated (oracle: the simulator's reference)")
 	grid := fs.Bool("grid", true, "tune VICIdial over its grid and print B*, H, C, O and G")
 	fullGrid := fs.Bool("full-grid", false, "run every grid setting instead of stopping a family at its first setting over the target")
+	margin := fs.Float64("margin", 0, "hotline and oracle pacers' Margin (0: the default)")
+	spread := fs.Float64("spread", 0, "hotline and oracle pacers' Spread (0: the default)")
 	if help, err := cli.Parse(fs, args); help || err != nil {
 		return err
 	}
@@ -132,6 +134,9 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 	if *seeds < 1 || *hours <= 0 || *parallel < 1 {
 		return fmt.Errorf("seeds, hours and parallel must be positive")
 	}
+	if _, err := pacing.NewHotline(pacing.HotlineConfig{Target: *target, Margin: *margin, Spread: *spread}); err != nil {
+		return fmt.Errorf("-target, -margin or -spread: %w", err)
+	}
 
 	rows := make([][]benchRow, len(workloads))
 	for i := range rows {
@@ -161,6 +166,7 @@ func Bench(ctx context.Context, args []string, stdout io.Writer) error {
 					run, err := Simulate(SimOptions{
 						Workload: workloads[w], Method: ms[m], Seed: uint64(s) + 1,
 						Hours: *hours, Target: *target, Window: *window,
+						Hotline: pacing.HotlineConfig{Margin: *margin, Spread: *spread},
 					})
 					mu.Lock()
 					rows[w][m].add(run)

@@ -85,6 +85,8 @@ type SimOptions struct {
 	// Pacer, when set, builds the pacer instead of Method (which then only names the run): the
 	// benchmark's VICIdial tuning grid. start and end bound the shift.
 	Pacer func(start, end time.Time) (pacing.Pacer, error)
+	// Hotline tunes the hotline and oracle pacers (zero: the defaults; Target comes from Target).
+	Hotline pacing.HotlineConfig
 }
 
 // Simulate runs one seeded shift of the outbound simulator with one pacing method.
@@ -117,7 +119,13 @@ func Simulate(o SimOptions) (SimRun, error) {
 	case o.Pacer != nil:
 		pacer, err = o.Pacer(start, end)
 	case o.Method == MethodOracle:
-		pacer, err = pacing.NewOracle(pacing.HotlineConfig{Target: o.Target}, agents.FreeIn)
+		cfg := o.Hotline
+		cfg.Target = o.Target
+		pacer, err = pacing.NewOracle(cfg, agents.FreeIn)
+	case o.Method == MethodHotline:
+		cfg := o.Hotline
+		cfg.Target = o.Target
+		pacer, err = pacing.NewHotline(cfg)
 	default:
 		pacer, err = NewPacer(o.Method, o.Target, start, end)
 	}
