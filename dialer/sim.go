@@ -189,19 +189,26 @@ type SimAgents struct {
 	seed   uint64
 	w      Workload
 	rng    *rand.Rand
-	freeAt map[string]time.Time // when each agent's current call and after-call work end
+	freeAt []time.Time     // when each agent's current call and after-call work end
+	index  map[string]int // agent → its place in freeAt
 }
 
 // NewSimAgents returns a simulated team for workload w; set Engine before use.
 func NewSimAgents(clk clock.Clock, seed uint64, w Workload) *SimAgents {
 	w.defaults()
-	return &SimAgents{clk: clk, seed: seed, w: w, rng: rand.New(rand.NewPCG(seed, 0x5eed)), freeAt: map[string]time.Time{}}
+	return &SimAgents{clk: clk, seed: seed, w: w, rng: rand.New(rand.NewPCG(seed, 0x5eed)), index: map[string]int{}}
 }
 
 func (p *SimAgents) Connect(agentID, callID string, c Contact) bool {
 	cust := drawCustomer(p.seed, simIndex(c.Phone), p.w)
 	wrap := secs(p.w.WrapMean.Seconds() * (0.5 + p.rng.Float64()))
-	p.freeAt[agentID] = p.clk.Now().Add(cust.talk + wrap)
+	i, ok := p.index[agentID]
+	if !ok {
+		i = len(p.freeAt)
+		p.index[agentID] = i
+		p.freeAt = append(p.freeAt, time.Time{})
+	}
+	p.freeAt[i] = p.clk.Now().Add(cust.talk + wrap)
 	p.clk.AfterFunc(cust.talk, func() {
 		p.Engine.CallEnded(agentID, callID, "completed", time.Time{})
 		p.clk.AfterFunc(wrap, func() { p.Engine.AgentReady(agentID) })
