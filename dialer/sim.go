@@ -189,7 +189,7 @@ type SimAgents struct {
 	seed   uint64
 	w      Workload
 	rng    *rand.Rand
-	freeAt []time.Time     // when each agent's current call and after-call work end
+	freeAt []time.Time    // when each agent's current call and after-call work end
 	index  map[string]int // agent → its place in freeAt
 }
 
