@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +16,35 @@ func TestBenchPrintsEveryMethod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range Methods {
+	for _, m := range append(Methods, MethodOracle) {
 		if !strings.Contains(out.String(), " "+m+" ") {
 			t.Errorf("table has no row for %s:\n%s", m, out.String())
 		}
 	}
-	for _, col := range []string{"talk min/agent-h", "occupancy", "abandon %", "worst window %", "contacts/agent-h", "mean wait s", "+15% needs", "ceiling"} {
+	for _, col := range []string{"talk min/agent-h", "occupancy", "abandon %", "worst window %", "contacts/agent-h", "mean wait s", "B* setup", "H vs B*", "O talk", "G(O)", "G ≥ 1/3"} {
 		if !strings.Contains(out.String(), col) {
 			t.Errorf("table has no column %q", col)
 		}
 	}
 }
+
+// TestBenchIsDeterministic: two runs of a reduced benchmark, parallel, print the same tables
+// (the elapsed time apart).
+func TestBenchIsDeterministic(t *testing.T) {
+	run := func() string {
+		var out bytes.Buffer
+		err := Bench(context.Background(), []string{"-agents", "5,20", "-contact", "0.3", "-talk", "90s", "-seeds", "2", "-hours", "0.25", "-parallel", "2"}, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return elapsed.ReplaceAllString(out.String(), "in <elapsed>;")
+	}
+	if a, b := run(), run(); a != b {
+		t.Errorf("two runs differ:\n%s\n---\n%s", a, b)
+	}
+}
+
+var elapsed = regexp.MustCompile(`in [0-9hms.µ]+;`)
 
 func TestWorkloadCeiling(t *testing.T) {
 	for _, tc := range []struct {

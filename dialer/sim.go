@@ -189,22 +189,42 @@ type SimAgents struct {
 	seed   uint64
 	w      Workload
 	rng    *rand.Rand
+	freeAt []time.Time    // when each agent's current call and after-call work end
+	index  map[string]int // agent → its place in freeAt
 }
 
 // NewSimAgents returns a simulated team for workload w; set Engine before use.
 func NewSimAgents(clk clock.Clock, seed uint64, w Workload) *SimAgents {
 	w.defaults()
-	return &SimAgents{clk: clk, seed: seed, w: w, rng: rand.New(rand.NewPCG(seed, 0x5eed))}
+	return &SimAgents{clk: clk, seed: seed, w: w, rng: rand.New(rand.NewPCG(seed, 0x5eed)), index: map[string]int{}}
 }
 
 func (p *SimAgents) Connect(agentID, callID string, c Contact) bool {
 	cust := drawCustomer(p.seed, simIndex(c.Phone), p.w)
 	wrap := secs(p.w.WrapMean.Seconds() * (0.5 + p.rng.Float64()))
+	i, ok := p.index[agentID]
+	if !ok {
+		i = len(p.freeAt)
+		p.index[agentID] = i
+		p.freeAt = append(p.freeAt, time.Time{})
+	}
+	p.freeAt[i] = p.clk.Now().Add(cust.talk + wrap)
 	p.clk.AfterFunc(cust.talk, func() {
 		p.Engine.CallEnded(agentID, callID, "completed", time.Time{})
 		p.clk.AfterFunc(wrap, func() { p.Engine.AgentReady(agentID) })
 	})
 	return true
+}
+
+// FreeIn appends to out how long each agent in a call or in after-call work has left: what
+// only the simulator knows, for the oracle pacer.
+func (p *SimAgents) FreeIn(now time.Time, out []time.Duration) []time.Duration {
+	for _, at := range p.freeAt {
+		if at.After(now) {
+			out = append(out, at.Sub(now))
+		}
+	}
+	return out
 }
 
 func (p *SimAgents) Preview(agentID string, c Contact) {

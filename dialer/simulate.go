@@ -18,16 +18,20 @@ const (
 	MethodTapered     = "adapt_tapered"
 	MethodAverage     = "adapt_average"
 	MethodHotline     = "hotline"
+	// MethodOracle is hotline's pacer told every agent's exact time to free: the simulator's
+	// upper reference, not a method a campaign can use.
+	MethodOracle = "oracle"
 )
 
 // Methods lists every pacing method, in the order the benchmark prints them.
 var Methods = []string{MethodPreview, MethodProgressive, MethodHardLimit, MethodTapered, MethodAverage, MethodHotline}
 
 // NewPacer builds a pacing method by name. target is the abandonment limit; shift bounds the
-// working day (ADAPT_TAPERED tapers towards its end).
+// working day: ADAPT_TAPERED's latest server time is the shift's end when it ends on the day it
+// starts, as VICIdial asks its administrators to set it, else VICIdial's default 21:00.
 func NewPacer(method string, target float64, shiftStart, shiftEnd time.Time) (pacing.Pacer, error) {
 	vici := func(m pacing.AdaptMethod) (pacing.Pacer, error) {
-		return pacing.NewVICIdial(pacing.VICIdialConfig{Method: m, DropTarget: target, ShiftStart: shiftStart, ShiftEnd: shiftEnd})
+		return pacing.NewVICIdial(pacing.VICIdialConfig{Method: m, DropTarget: target, LatestServerTime: latestServerTime(shiftStart, shiftEnd)})
 	}
 	switch method {
 	case MethodPreview:
@@ -44,6 +48,15 @@ func NewPacer(method string, target float64, shiftStart, shiftEnd time.Time) (pa
 		return pacing.NewHotline(pacing.HotlineConfig{Target: target})
 	}
 	return nil, fmt.Errorf("pacing method %q is not one of %v", method, Methods)
+}
+
+// latestServerTime is the HHMM a shift's calling ends at, or 0 (VICIdial's default) when the
+// shift is unknown or ends on another day.
+func latestServerTime(start, end time.Time) int {
+	if start.IsZero() || end.IsZero() || end.YearDay() != start.YearDay() || end.Year() != start.Year() {
+		return 0
+	}
+	return pacing.HHMM(end)
 }
 
 // SimRun is the outcome of one simulated shift.
@@ -69,6 +82,11 @@ type SimOptions struct {
 	Hook func(EngineEvent)
 	// Record receives every attempt event.
 	Record func(events.DialAttempt)
+	// Pacer, when set, builds the pacer instead of Method (which then only names the run): the
+	// benchmark's VICIdial tuning grid. start and end bound the shift.
+	Pacer func(start, end time.Time) (pacing.Pacer, error)
+	// Hotline tunes the hotline and oracle pacers (zero: the defaults; Target comes from Target).
+	Hotline pacing.HotlineConfig
 }
 
 // Simulate runs one seeded shift of the outbound simulator with one pacing method.
@@ -93,12 +111,27 @@ func Simulate(o SimOptions) (SimRun, error) {
 	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	end := start.Add(time.Duration(o.Hours * float64(time.Hour)))
 	clk := clock.NewSim(start)
-	pacer, err := NewPacer(o.Method, o.Target, start, end)
+	trunk := NewSimTrunk(clk, o.Seed, w)
+	agents := NewSimAgents(clk, o.Seed, w)
+	var pacer pacing.Pacer
+	var err error
+	switch {
+	case o.Pacer != nil:
+		pacer, err = o.Pacer(start, end)
+	case o.Method == MethodOracle:
+		cfg := o.Hotline
+		cfg.Target = o.Target
+		pacer, err = pacing.NewOracle(cfg, agents.FreeIn)
+	case o.Method == MethodHotline:
+		cfg := o.Hotline
+		cfg.Target = o.Target
+		pacer, err = pacing.NewHotline(cfg)
+	default:
+		pacer, err = NewPacer(o.Method, o.Target, start, end)
+	}
 	if err != nil {
 		return SimRun{}, err
 	}
-	trunk := NewSimTrunk(clk, o.Seed, w)
-	agents := NewSimAgents(clk, o.Seed, w)
 	src := &SimContacts{Campaign: "bench", Type: events.CampaignTelemarketing}
 	opts := []EngineOption{}
 	if o.Hook != nil {

@@ -36,6 +36,7 @@ func partBenches() map[string]benchFunc {
 	return map[string]benchFunc{
 		"routing":   routingbench.Bench,
 		"dialer":    dialer.Bench,
+		"blend":     dialer.BenchBlend,
 		"qa":        qa.Bench,
 		"analytics": bench.Bench,
 	}

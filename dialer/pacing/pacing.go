@@ -60,6 +60,13 @@ type PhaseObserver interface {
 	ObservePhases(talk, wrap time.Duration)
 }
 
+// CountsOnly pacers read the Snapshot's counts and never its Busy, Wrapping and Ringing
+// durations, which the dialer then leaves empty.
+type CountsOnly interface {
+	Pacer
+	ReadsCountsOnly()
+}
+
 // Reserving pacers dial one line for one agent and keep that agent for the call: the dialer
 // then connects a person who answers at once, so such a method never abandons a call.
 type Reserving interface {

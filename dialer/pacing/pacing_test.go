@@ -10,7 +10,7 @@ var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func newVici(t *testing.T, m AdaptMethod) *VICIdial {
 	t.Helper()
-	v, err := NewVICIdial(VICIdialConfig{Method: m, ShiftStart: t0, ShiftEnd: t0.Add(8 * time.Hour)})
+	v, err := NewVICIdial(VICIdialConfig{Method: m, LatestServerTime: 1700})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +68,10 @@ func TestVICIdialPlacesGoalMinusActive(t *testing.T) {
 }
 
 func TestVICIdialSafetyCuts(t *testing.T) {
-	overTarget := func(v *VICIdial) {
-		// 60 calls today, 40 answered, 4 dropped (10% > 3%), spread over the last hour.
+	overTarget := func(v *VICIdial, at time.Time) {
+		// 60 calls today, 40 answered, 4 dropped (10% > 3%), dialled over the last hour.
 		for i := range 60 {
-			v.ObserveAttempt(Attempt{At: t0.Add(-time.Hour + time.Duration(i)*time.Minute), Human: i < 40, Dropped: i < 4})
+			v.ObserveAttempt(Attempt{At: at.Add(-time.Hour + time.Duration(i)*time.Minute), Human: i < 40, Dropped: i < 4})
 		}
 	}
 	tests := []struct {
@@ -81,14 +81,21 @@ func TestVICIdialSafetyCuts(t *testing.T) {
 	}{
 		{AdaptHardLimit, t0.Add(time.Hour), func(float64) float64 { return 1 }},
 		{AdaptAverage, t0.Add(time.Hour), func(b float64) float64 { return b / 2 }},
-		{AdaptTapered, t0.Add(7 * time.Hour), func(b float64) float64 { return 1 + (b-1)*(1.0/8) }},
+		// LatestServerTime 1700: at 16:00 (HHMM 1600) 100 are left, rate 0.1.
+		{AdaptTapered, t0.Add(7 * time.Hour), func(b float64) float64 { return max(1, b*0.1) }},
+		// At 12:30, 1700 − 1230 = 470: rate 0.47.
+		{AdaptTapered, t0.Add(3*time.Hour + 30*time.Minute), func(b float64) float64 { return b * 0.47 }},
+		// Past 17:00 the level is 1.0.
+		{AdaptTapered, t0.Add(8*time.Hour + time.Minute), func(float64) float64 { return 1 }},
+		// RATIO never adjusts.
+		{Ratio, t0.Add(time.Hour), func(b float64) float64 { return b }},
 	}
 	for _, tc := range tests {
-		t.Run(string(tc.method), func(t *testing.T) {
+		t.Run(string(tc.method)+tc.at.Format("1504"), func(t *testing.T) {
 			v := newVici(t, tc.method)
 			v.started = true
-			v.rollDay(tc.at)
-			overTarget(v)
+			overTarget(v, tc.at)
+			v.refreshStats(tc.at)
 			v.level = 2.8
 			// A balanced floor (ready = waiting) leaves the level unchanged before the cut.
 			v.readyS, v.waitingS, v.totalS = []float64{1}, []float64{1}, []float64{10}
@@ -100,19 +107,134 @@ func TestVICIdialSafetyCuts(t *testing.T) {
 	}
 }
 
+// TestVICIdialTaperedToleratesEarlyExcess: with the default latest server time (2100), a
+// campaign over its drop target at 10:30 (1050 HHMM left, over 1000) is not cut at all.
+func TestVICIdialTaperedToleratesEarlyExcess(t *testing.T) {
+	v, err := NewVICIdial(VICIdialConfig{Method: AdaptTapered})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(90 * time.Minute)
+	for i := range 60 {
+		v.ObserveAttempt(Attempt{At: at.Add(-time.Duration(i) * time.Second), Human: true, Dropped: i < 10})
+	}
+	v.refreshStats(at)
+	v.level = 2.8
+	v.readyS, v.waitingS, v.totalS = []float64{1}, []float64{1}, []float64{10}
+	v.adjust(at)
+	if got := v.Level(); got != 2.8 {
+		t.Errorf("level = %v, want 2.8 untouched", got)
+	}
+}
+
 func TestVICIdialMinuteCut(t *testing.T) {
 	v := newVici(t, AdaptHardLimit)
 	v.started = true
-	v.rollDay(t0)
 	v.level = 2.0
+	// 30 calls dialled in the last minute, 20 dropped; the day's figures are kept under the
+	// daily rule's 50 calls so only the one-minute cut applies.
 	for i := range 30 {
 		v.ObserveAttempt(Attempt{At: t0.Add(-time.Duration(i) * time.Second), Human: true, Dropped: i < 20})
 	}
+	v.refreshStats(t0)
+	v.callsToday = 0
 	v.readyS, v.waitingS, v.totalS = []float64{1}, []float64{1}, []float64{10}
-	v.callsToday = 0 // isolate the one-minute cut from the daily one
 	v.adjust(t0)
 	if got := v.Level(); got != 1.0 {
 		t.Errorf("level = %v, want 1.0 (2.0 halved)", got)
+	}
+}
+
+// TestVICIdialDropStatsRefreshEveryMinute: drops reach the safety cuts only when the statistics
+// are read back from the log (every 60 s), and they are keyed on the dial time.
+func TestVICIdialDropStatsRefreshEveryMinute(t *testing.T) {
+	v := newVici(t, AdaptHardLimit)
+	s := Snapshot{Ready: 1, InCall: 9, LoggedIn: 10, LinesFree: 100, Active: 9}
+	drive(v, s, t0, 30*time.Second)
+	for i := range 60 {
+		// Answered 10 s after the dial; a third dropped.
+		v.ObserveAttempt(Attempt{At: t0.Add(20*time.Second + time.Duration(i)*100*time.Millisecond), Ring: 10 * time.Second, Human: true, Dropped: i%3 == 0})
+	}
+	v.level = 2.0
+	// The adjustment at 30 s (t0+30 s) has not seen them: the stats were last read at start.
+	drive(v, Snapshot{Ready: 1, Waiting: 1, InCall: 9, LoggedIn: 10, LinesFree: 100, Active: 10}, t0.Add(30*time.Second), 15*time.Second)
+	if v.Level() <= 1.0 || v.callsToday != 0 {
+		t.Fatalf("level %v, %d calls today before the refresh: the drops were seen early", v.Level(), v.callsToday)
+	}
+	drive(v, Snapshot{Ready: 1, Waiting: 1, InCall: 9, LoggedIn: 10, LinesFree: 100, Active: 10}, t0.Add(45*time.Second), 31*time.Second)
+	if v.callsToday != 60 || v.dropsToday != 20 {
+		t.Errorf("after the refresh: %d calls, %d drops today, want 60 and 20", v.callsToday, v.dropsToday)
+	}
+	if v.callsMinute != 60 {
+		t.Errorf("calls dialled in the last minute = %d, want 60 (keyed on dial time)", v.callsMinute)
+	}
+	if v.Level() != 1.0 {
+		t.Errorf("level %v, want the hard limit's 1.0", v.Level())
+	}
+}
+
+func TestVICIdialIntensityIsAPercentage(t *testing.T) {
+	for _, tc := range []struct {
+		intensity float64
+		want      float64
+	}{{0, 1.5}, {20, 1.6}, {-20, 1.4}} {
+		v, err := NewVICIdial(VICIdialConfig{Method: AdaptAverage, Intensity: tc.intensity})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// D/total = 0.5: the level moves by 0.5 × (1 + I/100).
+		drive(v, Snapshot{Ready: 5, InCall: 5, LoggedIn: 10, LinesFree: 100, Active: 5}, t0, 16*time.Second)
+		if got := v.Level(); math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("intensity %v: level %v, want %v", tc.intensity, got, tc.want)
+		}
+	}
+}
+
+func TestVICIdialRatioAndAvailableOnly(t *testing.T) {
+	tests := []struct {
+		name      string
+		cfg       VICIdialConfig
+		s         Snapshot
+		want      int
+		wantLevel float64
+	}{
+		// goal = round(2.5 × (3 + 7)) = 25; 11 calls exist: place 14.
+		{"ratio", VICIdialConfig{Method: Ratio, StartLevel: 2.5}, Snapshot{Ready: 3, InCall: 7, LoggedIn: 10, Active: 11, LinesFree: 100}, 14, 2.5},
+		// available only: goal = round(2.5 × 3) + 7 = 15; 11 calls exist (4 not with an agent): place 4.
+		{"ratio available only", VICIdialConfig{Method: Ratio, StartLevel: 2.5, AvailableOnly: true}, Snapshot{Ready: 3, InCall: 7, LoggedIn: 10, Active: 11, LinesFree: 100}, 4, 2.5},
+		// Nobody ready: available only places nothing.
+		{"available only, none ready", VICIdialConfig{Method: AdaptAverage, StartLevel: 3, AvailableOnly: true}, Snapshot{Ready: 0, InCall: 10, LoggedIn: 10, Active: 12, LinesFree: 100}, 0, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := NewVICIdial(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.s.Now = t0
+			if got := v.Dial(&tc.s); got != tc.want {
+				t.Errorf("placed %d, want %d", got, tc.want)
+			}
+			// Five minutes of every agent ready: ADAPT would climb, RATIO stays.
+			drive(v, Snapshot{Ready: 10, LoggedIn: 10, LinesFree: 100}, t0.Add(time.Second), 5*time.Minute)
+			if tc.cfg.Method == Ratio && v.Level() != tc.wantLevel {
+				t.Errorf("RATIO level moved to %v", v.Level())
+			}
+		})
+	}
+}
+
+func TestVICIdialConfigRefusals(t *testing.T) {
+	for _, cfg := range []VICIdialConfig{
+		{Method: "PREDICTIVE"},
+		{Method: Ratio, StartLevel: 101},
+		{Method: AdaptTapered, LatestServerTime: 1975},
+		{Method: AdaptTapered, LatestServerTime: 2500},
+		{Method: AdaptAverage, Intensity: 150},
+	} {
+		if _, err := NewVICIdial(cfg); err == nil {
+			t.Errorf("%+v accepted", cfg)
+		}
 	}
 }
 
