@@ -12,6 +12,7 @@ type ivrSession struct {
 	node    *Node
 	attempt int
 	path    []string
+	later   bool // waiting for Engine.Input
 }
 
 func (e *Engine) startIVR(c *Call) {
@@ -63,6 +64,11 @@ func (e *Engine) prompt(c *Call) {
 	s := c.ivr
 	n := s.node
 	r := c.caller.Respond(c.info(), n, s.attempt)
+	if r.Later {
+		c.stopTimers()
+		s.later = true
+		return
+	}
 	wait := n.Length + r.After
 	if !r.Hangup && (r.Input == "" || r.After > n.Timeout) {
 		// No input, or too slow: the IVR times out and hears nothing.
@@ -111,6 +117,22 @@ func (e *Engine) respond(c *Call, r Response) {
 		}
 		e.retry(c, fail)
 	}
+}
+
+// Input is a live caller's answer to the prompt the engine asked about with Respond (which
+// returned Later): the keys pressed, or no input when the caller's side timed out after the
+// prompt. A hang-up goes through Abandon or Hangup instead.
+func (e *Engine) Input(callID, keys string) error {
+	c, err := e.call(callID)
+	if err != nil {
+		return err
+	}
+	if c.state != csIVR || !c.ivr.later {
+		return fmt.Errorf("input for %s: no prompt is waiting for it: %w", callID, ErrState)
+	}
+	c.ivr.later = false
+	e.respond(c, Response{Input: keys})
+	return nil
 }
 
 // retry replays the prompt, or goes to fail once the retries are used up.

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -121,5 +122,48 @@ nodes:
 	}
 	if _, err := New(DefaultConfig(), nil, WithMenu(m)); err == nil || !contains(err.Error(), "missing") {
 		t.Fatalf("unknown queue in menu: %v", err)
+	}
+}
+
+// liveCaller answers every prompt later, as a real caller on the phone does.
+type liveCaller struct{ prompts []string }
+
+func (l *liveCaller) Respond(_ CallInfo, n *Node, attempt int) Response {
+	l.prompts = append(l.prompts, n.ID)
+	return Response{Later: true}
+}
+func (l *liveCaller) OfferCallback(CallInfo) bool { return false }
+
+// A live caller's keys come with Input whenever they are pressed: the engine's clock does not
+// decide the path, and IVR time is what really passed.
+func TestIVRLiveInput(t *testing.T) {
+	f := newFixture(t, DefaultConfig(), WithMenu(DefaultMenu()))
+	lc := &liveCaller{}
+	f.must(f.eng.Arrive(Arrival{CallID: "x", Phone: "+8613900000002", Caller: lc}))
+	f.clk.Advance(time.Hour) // nobody pressed anything: still at the first prompt
+	if node, _, ok := f.eng.IVRSnapshot("x"); !ok || node != "main" {
+		t.Fatalf("after an hour without input the call is at %q (%t), want main", node, ok)
+	}
+	if err := f.eng.Input("nope", "1"); err == nil {
+		t.Error("input for an unknown call accepted")
+	}
+	f.must(f.eng.Input("x", "9")) // not a choice: the prompt is asked again
+	f.must(f.eng.Input("x", "1"))
+	f.clk.Advance(3 * time.Second)
+	f.must(f.eng.Input("x", "2"))
+	if err := f.eng.Input("x", "2"); err == nil {
+		t.Error("input accepted with no prompt waiting")
+	}
+	info, err := f.eng.Call("x")
+	if err != nil || info.Queue != "claims_report" || info.IVRPath != "1>2" || info.Data["accident_type"] != "collision" {
+		t.Fatalf("call %+v (%v), want queued in claims_report by 1>2", info, err)
+	}
+	if got := strings.Join(lc.prompts, ","); got != "main,main,claims_report" {
+		t.Errorf("prompts asked %s", got)
+	}
+	f.must(f.eng.Hangup("x"))
+	r := f.sink.records()["x"]
+	if r.Outcome != events.OutcomeAbandoned || r.IVRSec < 3600 || r.IVRSec > 3604 {
+		t.Errorf("record outcome %s, IVR %.1f s; want abandoned after 3603 s in the IVR", r.Outcome, r.IVRSec)
 	}
 }

@@ -21,6 +21,10 @@ type Response struct {
 	Input  string        // keys pressed (digits for a collect node); "" = no input (timeout)
 	After  time.Duration // time taken after the prompt ended
 	Hangup bool          // hung up instead
+	// Later says the caller has not answered yet: a real caller is still hearing the prompt.
+	// The engine then waits for Engine.Input (keys, or no input once the caller's side timed
+	// out) or a hang-up, and the other fields are ignored.
+	Later bool
 }
 
 // Data keys with meaning to routing.
