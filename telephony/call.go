@@ -1,0 +1,368 @@
+package telephony
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/emiago/diago"
+	"github.com/emiago/sipgo/sip"
+	"github.com/google/uuid"
+
+	"github.com/seed-1c4692e8/hotline/events"
+	"github.com/seed-1c4692e8/hotline/qa"
+	"github.com/seed-1c4692e8/hotline/routing"
+)
+
+// call is one inbound call: the customer's leg, what routing asks of it, and later the agent's leg.
+type call struct {
+	id    string
+	srv   *Server
+	in    *diago.DialogServerSession
+	cust  *leg
+	asks  chan ask                   // prompts routing wants answered (Caller.Respond)
+	steps chan events.CallLifecycle // routing's lifecycle steps of this call
+	agent chan *agentLeg            // an agent's phone answered and routing connected it
+}
+
+type ask struct {
+	node    *routing.Node
+	attempt int
+}
+
+type agentLeg struct {
+	agentID string
+	d       *diago.DialogClientSession
+	leg     *leg
+	at      time.Time
+}
+
+// Respond implements routing.Caller: the answer comes later, from the keys pressed.
+func (c *call) Respond(_ routing.CallInfo, n *routing.Node, attempt int) routing.Response {
+	select {
+	case c.asks <- ask{node: n, attempt: attempt}:
+	default:
+		c.srv.log.Error("prompt request dropped", "call_id", c.id, "node", n.ID)
+	}
+	return routing.Response{Later: true}
+}
+
+// OfferCallback implements routing.Caller. Offering a call back needs a prompt and a key this
+// version does not play yet: the caller keeps waiting.
+func (c *call) OfferCallback(routing.CallInfo) bool { return false }
+
+// lifecycle gets routing's steps for this call; under the engine's lock, so it never blocks.
+func (c *call) lifecycle(l events.CallLifecycle) {
+	select {
+	case c.steps <- l:
+	default:
+		c.srv.log.Error("call step dropped", "call_id", c.id, "stage", l.Stage)
+	}
+}
+
+// handleInvite takes a new INVITE: from the trunk, or from an agent's phone that authenticates.
+func (s *Server) handleInvite(in *diago.DialogServerSession) {
+	req := in.InviteRequest
+	ip := sourceIP(req)
+	if !s.guard.trunk.contains(ip) && !s.authorizeInvite(in, ip) {
+		return
+	}
+	_ = in.Trying()
+	med, err := in.Answer(diago.AnswerOptions{})
+	if err != nil {
+		s.log.Warn("answering call", "source", req.Source(), "error", err)
+		return
+	}
+	defer med.Close()
+	cust, err := newLeg(med)
+	if err != nil {
+		s.log.Warn("call media", "source", req.Source(), "error", err)
+		return
+	}
+	c := &call{
+		id: uuid.NewString(), srv: s, in: in, cust: cust,
+		asks: make(chan ask, 4), steps: make(chan events.CallLifecycle, 64), agent: make(chan *agentLeg, 1),
+	}
+	ctx, cancel := context.WithCancel(in.Context())
+	defer cancel()
+	go cust.run(ctx)
+	s.mu.Lock()
+	s.calls[c.id] = c
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.calls, c.id)
+		s.mu.Unlock()
+	}()
+	phone := ""
+	if f := req.From(); f != nil {
+		phone = f.Address.User
+	}
+	err = s.live.Do(func(e *routing.Engine) error {
+		return e.Arrive(routing.Arrival{CallID: c.id, Phone: phone, Caller: c})
+	})
+	if err != nil {
+		s.log.Error("routing a new call", "call_id", c.id, "error", err)
+		return
+	}
+	c.run(ctx)
+}
+
+// authorizeInvite lets an agent's phone call in once it proves its password; anyone else is
+// refused with 403 and logged once per source and minute.
+func (s *Server) authorizeInvite(in *diago.DialogServerSession, ip []byte) bool {
+	req := in.InviteRequest
+	user := ""
+	if f := req.From(); f != nil {
+		user = f.Address.User
+	}
+	a := s.byUser[user]
+	if a == nil {
+		s.guard.refuse(ip, "INVITE", "not from the trunk or an agent's phone", "from_user", maskUser(user))
+		_ = in.Respond(sip.StatusForbidden, "Forbidden", nil)
+		return false
+	}
+	err := s.auth.AuthorizeDialog(in, diago.DigestAuth{Username: a.Username, Password: a.Password, Realm: s.cfg.Realm, Expire: nonceLife})
+	if err != nil {
+		if req.GetHeader("Authorization") != nil {
+			s.guard.refuse(ip, "INVITE", "wrong password", "user", a.Username)
+		}
+		return false
+	}
+	return true
+}
+
+// maskUser keeps the last four characters of what may be a phone number, for the log.
+func maskUser(u string) string {
+	if len(u) <= 4 {
+		return u
+	}
+	return "***" + u[len(u)-4:]
+}
+
+// run follows the call until either side hangs up.
+func (c *call) run(ctx context.Context) {
+	s := c.srv
+	var hold *playback
+	var ringing map[string]context.CancelFunc = map[string]context.CancelFunc{}
+	defer func() {
+		for _, cancel := range ringing {
+			cancel()
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			// The customer hung up (or the server stops).
+			if err := s.live.Do(func(e *routing.Engine) error { return e.Hangup(c.id) }); err != nil && !errors.Is(err, routing.ErrUnknownCall) {
+				s.log.Warn("hanging up in routing", "call_id", c.id, "error", err)
+			}
+			return
+		case a := <-c.asks:
+			keys, ok := c.prompt(ctx, a)
+			if !ok {
+				continue // hung up: ctx is done
+			}
+			if err := s.live.Do(func(e *routing.Engine) error { return e.Input(c.id, keys) }); err != nil {
+				s.log.Warn("IVR input", "call_id", c.id, "error", err)
+			}
+		case st := <-c.steps:
+			switch st.Stage {
+			case events.StageQueued:
+				hold = newPlayback(s.cfg.Prompts.Hold(), true)
+				c.cust.send(hold)
+			case events.StageOffered:
+				rctx, cancel := context.WithCancel(ctx)
+				ringing[st.Agent] = cancel
+				go c.ring(rctx, st.Agent)
+			case events.StageRejected, events.StageAbandoned:
+				if cancel, ok := ringing[st.Agent]; ok {
+					cancel()
+					delete(ringing, st.Agent)
+				}
+			case events.StageEnded:
+				// Routing released the line without an agent (IVR end, after hours, call back).
+				c.cust.send(nil)
+				hctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				_ = c.in.Hangup(hctx)
+				cancel()
+				return
+			}
+		case a := <-c.agent:
+			delete(ringing, a.agentID)
+			if hold != nil {
+				hold.stop()
+			}
+			c.bridge(ctx, a)
+			return
+		}
+	}
+}
+
+// prompt plays the node's prompt and collects keys: one for a menu, digits up to '#' (or the
+// timeout) for a number. A key stops the prompt. ok is false when the caller hung up.
+func (c *call) prompt(ctx context.Context, a ask) (keys string, ok bool) {
+	n := a.node
+	c.cust.drainDigits()
+	p := newPlayback(c.srv.cfg.Prompts.Node(n.ID), false)
+	c.cust.send(p)
+	defer p.stop()
+	timeout := n.Timeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	var timer <-chan time.Time
+	var got []rune
+	promptDone := p.done
+	for {
+		select {
+		case <-ctx.Done():
+			return "", false
+		case <-promptDone:
+			promptDone = nil
+			timer = time.After(timeout)
+		case d := <-c.cust.digits:
+			p.stop()
+			if n.Type != routing.NodeCollect {
+				return string(d), true
+			}
+			if d == '#' {
+				return string(got), true
+			}
+			got = append(got, d)
+			timer = time.After(timeout) // time to the next key
+			promptDone = nil
+		case <-timer:
+			return string(got), true
+		}
+	}
+}
+
+// ring calls the agent's registered phone. An answer connects the call; no answer before
+// routing's offer timeout cancels the ring (routing puts the call back in its place and the
+// agent on a not-ready break); a refusal or an unreachable phone makes the agent not ready.
+func (c *call) ring(ctx context.Context, agentID string) {
+	s := c.srv
+	reg, err := s.contact(agentID)
+	if err != nil {
+		c.notReady(agentID, "phone_unregistered", err)
+		return
+	}
+	d, med, err := s.dg.Invite(ctx, reg.contact, diago.InviteOptions{Transport: reg.transport})
+	if err != nil {
+		if ctx.Err() != nil {
+			return // routing withdrew the offer (ring timeout, caller hung up)
+		}
+		c.notReady(agentID, "phone_refused", err)
+		return
+	}
+	l, err := newLeg(med)
+	if err != nil {
+		hangup(d)
+		med.Close()
+		c.notReady(agentID, "phone_media", err)
+		return
+	}
+	at := time.Now()
+	if err := s.live.Do(func(e *routing.Engine) error { return e.Accept(agentID, c.id) }); err != nil {
+		// The offer ended as the phone answered.
+		hangup(d)
+		med.Close()
+		return
+	}
+	c.agent <- &agentLeg{agentID: agentID, d: d, leg: l, at: at}
+}
+
+func hangup(d *diago.DialogClientSession) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = d.Hangup(ctx)
+	_ = d.Close()
+}
+
+func (c *call) notReady(agentID, reason string, err error) {
+	c.srv.log.Warn("agent's phone did not take the call", "agent_id", agentID, "call_id", c.id, "reason", reason, "error", err)
+	_ = c.srv.live.Do(func(e *routing.Engine) error { return e.Break(agentID, reason) })
+}
+
+// bridge connects customer and agent, records both, and ends the call when either hangs up.
+func (c *call) bridge(ctx context.Context, a *agentLeg) {
+	s := c.srv
+	actx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go a.leg.run(actx)
+	rec, err := newStereoRecorder(s.tmp, a.at)
+	if err != nil {
+		s.log.Error("call not recorded", "call_id", c.id, "error", err)
+	}
+	toAgent, toCust := &relay{}, &relay{}
+	c.cust.listen(func(pcm []int16, at time.Time) {
+		toAgent.push(pcm, at)
+		if rec != nil {
+			rec.add(chanCustomer, pcm, at)
+		}
+	})
+	a.leg.listen(func(pcm []int16, at time.Time) {
+		toCust.push(pcm, at)
+		if rec != nil {
+			rec.add(chanAgent, pcm, at)
+		}
+	})
+	c.cust.send(toCust)
+	a.leg.send(toAgent)
+	var recDone chan string
+	if rec != nil {
+		recDone = make(chan string, 1)
+		s.mu.Lock()
+		s.recs[c.id] = recDone
+		s.mu.Unlock()
+	}
+	select {
+	case <-ctx.Done(): // the customer hung up
+		hangup(a.d)
+	case <-a.d.Context().Done(): // the agent hung up
+		hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_ = c.in.Hangup(hctx)
+		hcancel()
+	}
+	end := time.Now()
+	c.cust.listen(nil)
+	a.leg.listen(nil)
+	if err := s.live.Do(func(e *routing.Engine) error { return e.Hangup(c.id) }); err != nil && !errors.Is(err, routing.ErrUnknownCall) {
+		s.log.Warn("hanging up in routing", "call_id", c.id, "error", err)
+	}
+	_ = a.d.Close()
+	if rec != nil {
+		go func() { recDone <- s.storeRecording(c.id, a, rec, end) }()
+	}
+}
+
+// storeRecording writes the call's WAV into the QA store and returns its id ("" on failure).
+func (s *Server) storeRecording(callID string, a *agentLeg, rec *stereoRecorder, end time.Time) string {
+	f, err := os.CreateTemp(s.tmp, "call-*.wav")
+	if err != nil {
+		s.log.Error("storing recording", "call_id", callID, "error", err)
+		return ""
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := rec.finish(f, end); err != nil {
+		s.log.Error("storing recording", "call_id", callID, "error", err)
+		return ""
+	}
+	if _, err := f.Seek(0, 0); err != nil {
+		s.log.Error("storing recording", "call_id", callID, "error", err)
+		return ""
+	}
+	if s.store == nil {
+		return ""
+	}
+	ev, err := s.store.Put(context.Background(), f, qa.RecordingMeta{CallID: callID, Agent: a.agentID, RecordedAt: a.at})
+	if err != nil {
+		s.log.Error("storing recording", "call_id", callID, "error", fmt.Errorf("storing in QA: %w", err))
+		return ""
+	}
+	return ev.RecordingID
+}
