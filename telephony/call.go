@@ -22,7 +22,7 @@ type call struct {
 	srv   *Server
 	in    *diago.DialogServerSession
 	cust  *leg
-	asks  chan ask                   // prompts routing wants answered (Caller.Respond)
+	asks  chan ask                  // prompts routing wants answered (Caller.Respond)
 	steps chan events.CallLifecycle // routing's lifecycle steps of this call
 	agent chan *agentLeg            // an agent's phone answered and routing connected it
 }
