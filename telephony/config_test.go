@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emiago/sipgo/sip"
+
 	"github.com/seed-1c4692e8/hotline/routing"
 )
 
@@ -69,5 +71,21 @@ func TestLoadPrompts(t *testing.T) {
 	}
 	if _, err := LoadPrompts(menu, "", t.TempDir()); err == nil || !strings.Contains(err.Error(), "telephony.sounds_dir") || !strings.Contains(err.Error(), "asterisk-core-sounds-en-wav") {
 		t.Errorf("no sounds: %v", err)
+	}
+}
+
+// A phone is rung where its REGISTER came from, never at another host its Contact names.
+func TestReachable(t *testing.T) {
+	for _, c := range []struct{ transport, want string }{
+		{"UDP", "sip:1001@127.0.0.2:5071"},
+		{"TCP", "sip:1001@127.0.0.2:5099"},
+	} {
+		req := sip.NewRequest(sip.REGISTER, sip.Uri{Host: "127.0.0.1"})
+		req.SetSource("127.0.0.2:5071")
+		req.SetTransport(c.transport)
+		got := reachable(sip.Uri{Scheme: "sip", User: "1001", Host: "198.51.100.9", Port: 5099}, req)
+		if got.String() != c.want {
+			t.Errorf("%s: ring %s, want %s", c.transport, got.String(), c.want)
+		}
 	}
 }

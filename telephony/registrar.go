@@ -3,7 +3,9 @@ package telephony
 import (
 	"context"
 	"fmt"
+	"net"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emiago/diago"
@@ -94,7 +96,7 @@ func (s *Server) register(req *sip.Request, tx sip.ServerTransaction) {
 	ok.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(int(expiry.Seconds()))))
 	s.mu.Lock()
 	_, had := s.regs[a.AgentID]
-	s.regs[a.AgentID] = &registration{contact: contact.Address, transport: req.Transport(), expires: s.clk.Now().Add(expiry), source: req.Source()}
+	s.regs[a.AgentID] = &registration{contact: reachable(contact.Address, req), transport: req.Transport(), expires: s.clk.Now().Add(expiry), source: req.Source()}
 	s.mu.Unlock()
 	_ = tx.Respond(ok)
 	if !had {
@@ -170,4 +172,20 @@ func (s *Server) contact(agentID string) (*registration, error) {
 	}
 	c := *r
 	return &c, nil
+}
+
+// reachable is where to ring a phone: its Contact, but at the address the REGISTER came from.
+// A phone behind NAT gets its calls (as with rport), and a phone that authenticated cannot make
+// hotline call some other host: the registrar is no relay.
+func reachable(contact sip.Uri, req *sip.Request) sip.Uri {
+	c := *contact.Clone()
+	host, port, err := net.SplitHostPort(req.Source())
+	if err != nil {
+		return c
+	}
+	c.Host = host
+	if strings.EqualFold(req.Transport(), "udp") {
+		c.Port, _ = strconv.Atoi(port)
+	}
+	return c
 }
