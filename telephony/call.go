@@ -195,8 +195,12 @@ func (c *call) run(ctx context.Context) {
 			if hold != nil {
 				hold.stop()
 			}
-			c.bridge(ctx, a)
-			return
+			if !c.bridge(ctx, a) {
+				return
+			}
+			// Blind transfer: the agent is gone, routing queues the call again (or releases the
+			// line for a department outside the hotline); the steps that follow say which.
+			hold = nil
 		}
 	}
 }
@@ -287,8 +291,9 @@ func (c *call) notReady(agentID, reason string, err error) {
 	_ = c.srv.live.Do(func(e *routing.Engine) error { return e.Break(agentID, reason) })
 }
 
-// bridge connects customer and agent, records both, and ends the call when either hangs up.
-func (c *call) bridge(ctx context.Context, a *agentLeg) {
+// bridge connects customer and agent, records both, and ends the call when either hangs up. It
+// returns true when the agent transferred the call instead: the customer's line stays up.
+func (c *call) bridge(ctx context.Context, a *agentLeg) (transferred bool) {
 	s := c.srv
 	actx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -319,24 +324,39 @@ func (c *call) bridge(ctx context.Context, a *agentLeg) {
 		s.recs[c.id] = recDone
 		s.mu.Unlock()
 	}
-	select {
-	case <-ctx.Done(): // the customer hung up
-		hangup(a.d)
-	case <-a.d.Context().Done(): // the agent hung up
-		hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_ = c.in.Hangup(hctx)
-		hcancel()
+wait:
+	for {
+		select {
+		case <-ctx.Done(): // the customer hung up
+			hangup(a.d)
+			break wait
+		case <-a.d.Context().Done(): // the agent hung up
+			hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = c.in.Hangup(hctx)
+			hcancel()
+			break wait
+		case st := <-c.steps:
+			if st.Stage == events.StageTransferred {
+				transferred = true
+				hangup(a.d)
+				break wait
+			}
+		}
 	}
 	end := time.Now()
 	c.cust.listen(nil)
 	a.leg.listen(nil)
-	if err := s.live.Do(func(e *routing.Engine) error { return e.Hangup(c.id) }); err != nil && !errors.Is(err, routing.ErrUnknownCall) {
-		s.log.Warn("hanging up in routing", "call_id", c.id, "error", err)
+	c.cust.send(nil)
+	if !transferred {
+		if err := s.live.Do(func(e *routing.Engine) error { return e.Hangup(c.id) }); err != nil && !errors.Is(err, routing.ErrUnknownCall) {
+			s.log.Warn("hanging up in routing", "call_id", c.id, "error", err)
+		}
 	}
 	_ = a.d.Close()
 	if rec != nil {
 		go func() { recDone <- s.storeRecording(c.id, a, rec, end) }()
 	}
+	return transferred
 }
 
 // storeRecording writes the call's WAV into the QA store and returns its id ("" on failure).

@@ -31,7 +31,7 @@ const sounds = "/usr/share/asterisk/sounds/en_US_f_Allison"
 
 var agentPhones = []Agent{
 	{AgentID: "a1", Name: "Li", Extension: "1001", Username: "1001", Password: "s3cret-1001", Skills: map[string]int{"claims": 4}},
-	{AgentID: "a2", Name: "Wang", Extension: "1002", Username: "1002", Password: "s3cret-1002", Skills: map[string]int{"claims": 4}},
+	{AgentID: "a2", Name: "Wang", Extension: "1002", Username: "1002", Password: "s3cret-1002", Skills: map[string]int{"claims": 4, "service": 3}},
 }
 
 type memSink struct {
@@ -507,5 +507,56 @@ func TestRefusals(t *testing.T) {
 	}
 	if n := strings.Count(f.logs.String(), "reason=\"rate limited\""); n != 1 {
 		t.Errorf("rate limiting logged %d times, want once", n)
+	}
+}
+
+// An agent blind-transfers the call to another queue: the agent's phone is released, the
+// customer hears music on hold again and the next agent's phone rings.
+func TestBlindTransfer(t *testing.T) {
+	f := start(t, 5*time.Second)
+	first, second := newUA(t, "127.0.0.2"), newUA(t, "127.0.0.6")
+	if err := first.register(t, f.port, "1001", "s3cret-1001"); err != nil {
+		t.Fatal(err)
+	}
+	cust := newUA(t, "127.0.0.1")
+	cd, cmed, _ := cust.call(t, f.port)
+	press(t, cmed, "12")
+	id := f.sink.lastCallID()
+	in1 := waitInbound(t, first, 3*time.Second)
+	if _, err := in1.d.Answer(diago.AnswerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.register(t, f.port, "1002", "s3cret-1002"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := f.srv.Engine().Do(func(e *routing.Engine) error { return e.Transfer("a1", routing.TransferQueue, "inquiry") }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-in1.d.Context().Done():
+	case <-time.After(3 * time.Second):
+		t.Fatal("the transferring agent's phone was not released")
+	}
+	close(in1.done)
+	in2 := waitInbound(t, second, 3*time.Second)
+	if _, err := in2.d.Answer(diago.AnswerOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := in2.d.Hangup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(in2.done)
+	select {
+	case <-cd.Context().Done():
+	case <-time.After(3 * time.Second):
+		t.Fatal("the customer was not hung up when the agent hung up")
+	}
+	r := f.sink.record(t, id, 10*time.Second)
+	if !r.Transferred || r.TransferTarget != "inquiry" || r.Agent != "a2" || r.Outcome != events.OutcomeAnswered {
+		t.Fatalf("record %+v, want transferred to inquiry and answered by a2", r)
 	}
 }
