@@ -101,7 +101,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  - HTTP API on %s://%s  (/healthz, /metrics, /api/endpoints), serving centre %s\n", scheme, cfg.HTTP.Addr, centre)
 	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
 	if cfg.Telephony.Mode == "sip" {
-		fmt.Fprintf(stdout, "  - real calls over SIP: udp %q, tcp %q, media %s ports %d-%d (docs/telephony.md)\n", cfg.Telephony.UDP, cfg.Telephony.TCP, cfg.Telephony.PublicAddr, cfg.Telephony.RTPPortMin, cfg.Telephony.RTPPortMax)
+		fmt.Fprintf(stdout, "  - real calls over SIP: udp %q, tcp %q, public address %q, RTP ports %d-%d (docs/telephony.md)\n", cfg.Telephony.UDP, cfg.Telephony.TCP, cfg.Telephony.PublicAddr, cfg.Telephony.RTPPortMin, cfg.Telephony.RTPPortMax)
 	}
 	fmt.Fprintln(stdout, "  -", dialerBanner(parts.dialer.Statuses(), filepath.Join(cfg.DataDir, "campaigns")))
 	fmt.Fprintf(stdout, "  - QA: recordings of answered calls under %s\n", filepath.Join(cfg.DataDir, "recordings"))
