@@ -76,7 +76,7 @@ func (s *Server) handleInvite(in *diago.DialogServerSession) {
 		return
 	}
 	defer med.Close()
-	cust, err := newLeg(med)
+	cust, err := newLeg(med, &s.quality)
 	if err != nil {
 		s.log.Warn("call media", "source", req.Source(), "error", err)
 		return
@@ -262,7 +262,7 @@ func (c *call) ring(ctx context.Context, agentID string) {
 		c.notReady(agentID, "phone_refused", err)
 		return
 	}
-	l, err := newLeg(med)
+	l, err := newLeg(med, &s.quality)
 	if err != nil {
 		hangup(d)
 		med.Close()

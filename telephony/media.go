@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/diago"
@@ -28,6 +29,58 @@ type leg struct {
 	mu      sync.Mutex
 	src     source
 	onAudio func(pcm []int16, at time.Time)
+
+	q *Quality // where this leg counts what it receives
+}
+
+// Quality counts the audio packets the far ends sent hotline: received, lost (gaps in the RTP
+// sequence) and late (arriving more than lateAfter behind their RTP timestamp, relative to the
+// earliest packet of the leg: what a 60 ms jitter buffer would have dropped).
+type Quality struct {
+	Received, Lost, Late atomic.Int64
+}
+
+const lateAfter = 60 * time.Millisecond
+
+// playout tracks one leg's stream against its RTP clock.
+type playout struct {
+	started bool
+	seq     uint16
+	ts0     uint32
+	t0      time.Time
+	minLag  time.Duration
+	haveMin bool
+}
+
+func (p *playout) packet(q *Quality, seq uint16, ts uint32, now time.Time, audio bool) {
+	if q == nil {
+		return
+	}
+	if !p.started {
+		p.started, p.seq = true, seq
+	} else {
+		if d := seq - p.seq; d > 1 && d < 1000 {
+			q.Lost.Add(int64(d - 1))
+		}
+		if int16(seq-p.seq) > 0 {
+			p.seq = seq
+		}
+	}
+	if !audio {
+		return // a key event's timestamp is its start: not a playout time
+	}
+	q.Received.Add(1)
+	if !p.haveMin {
+		p.ts0, p.t0 = ts, now
+	}
+	due := time.Duration(int64(int32(ts-p.ts0))) * time.Second / 8000
+	lag := now.Sub(p.t0) - due
+	if !p.haveMin || lag < p.minLag {
+		p.minLag, p.haveMin = lag, true
+	}
+	if lag-p.minLag > lateAfter {
+		q.Late.Add(1)
+	}
 }
 
 // source is what a leg sends: next fills one frame and says false once it has nothing more.
@@ -35,8 +88,8 @@ type source interface {
 	next(frame []int16) bool
 }
 
-func newLeg(med *diago.DialogMedia) (*leg, error) {
-	l := &leg{med: med, digits: make(chan rune, 32)}
+func newLeg(med *diago.DialogMedia, q *Quality) (*leg, error) {
+	l := &leg{med: med, digits: make(chan rune, 32), q: q}
 	var rp, wp diago.MediaProps
 	var err error
 	l.dtmf, err = med.AudioReaderDTMF()
@@ -83,15 +136,18 @@ func (l *leg) readLoop() {
 		decode = g711.DecodeAlawFrame
 	}
 	pt := l.codec.PayloadTypeRecv()
+	var po playout
 	for {
 		n, err := l.r.Read(buf)
 		if err != nil {
 			return
 		}
-		if l.med.RTPPacketReader.PacketHeader.PayloadType != pt {
+		now := time.Now()
+		h := &l.med.RTPPacketReader.PacketHeader
+		po.packet(l.q, h.SequenceNumber, h.Timestamp, now, h.PayloadType == pt)
+		if h.PayloadType != pt {
 			continue // a key event (read above), comfort noise, …
 		}
-		now := time.Now()
 		pcm = pcm[:0]
 		for _, b := range buf[:n] {
 			pcm = append(pcm, decode(b))

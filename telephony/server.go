@@ -42,6 +42,8 @@ type Server struct {
 	auth  *diago.DigestAuthServer
 	guard *guard
 
+	quality Quality // of every leg's incoming audio
+
 	byUser  map[string]*Agent
 	byAgent map[string]*Agent
 
@@ -101,6 +103,9 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	return s, nil
 }
+
+// Quality is what the far ends' audio has been like since start.
+func (s *Server) Quality() *Quality { return &s.quality }
 
 // Engine is the routing engine real calls go through (for the agent desktop API).
 func (s *Server) Engine() *routing.Live { return s.live }

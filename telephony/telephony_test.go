@@ -379,6 +379,11 @@ func TestInboundCallRecordedAndRouted(t *testing.T) {
 		near(t, side+" "+u.prompt+" start", iv.Start, off+from, 0.1)
 		near(t, side+" "+u.prompt+" end", iv.End, off+to, 0.1)
 	}
+	q := f.srv.Quality()
+	t.Logf("audio packets received %d, lost %d, late %d", q.Received.Load(), q.Lost.Load(), q.Late.Load())
+	if q.Received.Load() < 200 || q.Lost.Load() != 0 { // the phones send audio only while they speak: about 5 s here
+		t.Errorf("audio packets received %d, lost %d: on loopback every packet arrives", q.Received.Load(), q.Lost.Load())
+	}
 	if a.OvertalkCount != 0 {
 		t.Errorf("overtalk found where nobody spoke at once: %v", a.Overtalks)
 	}
