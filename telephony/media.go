@@ -50,6 +50,8 @@ type playout struct {
 	t0      time.Time
 	minLag  time.Duration
 	haveMin bool
+	ts      uint32    // last audio timestamp
+	last    time.Time // its arrival
 }
 
 func (p *playout) packet(q *Quality, seq uint16, ts uint32, now time.Time, audio bool) {
@@ -70,9 +72,12 @@ func (p *playout) packet(q *Quality, seq uint16, ts uint32, now time.Time, audio
 		return // a key event's timestamp is its start: not a playout time
 	}
 	q.Received.Add(1)
-	if !p.haveMin {
-		p.ts0, p.t0 = ts, now
+	// A new talk spurt or a sender that restarted its timestamps (a new prompt) starts a new
+	// reference: lateness is measured within a stream, not across its restarts.
+	if step := int32(ts - p.ts); !p.haveMin || step <= 0 || step > 8000 || now.Sub(p.last) > time.Second {
+		p.ts0, p.t0, p.haveMin = ts, now, false
 	}
+	p.ts, p.last = ts, now
 	due := time.Duration(int64(int32(ts-p.ts0))) * time.Second / 8000
 	lag := now.Sub(p.t0) - due
 	if !p.haveMin || lag < p.minLag {

@@ -47,7 +47,7 @@ func (m *memSink) Publish(_ context.Context, evs ...events.Event) error {
 }
 
 // waitRecord waits for the call record of the call that arrived as the n-th call (0-based).
-func (m *memSink) record(t *testing.T, callID string, within time.Duration) events.CallRecord {
+func (m *memSink) record(t testing.TB, callID string, within time.Duration) events.CallRecord {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for time.Now().Before(deadline) {
@@ -93,7 +93,7 @@ type fixture struct {
 	logs  *syncBuf
 }
 
-func freePort(t *testing.T, ip string) int {
+func freePort(t testing.TB, ip string) int {
 	t.Helper()
 	c, err := net.ListenPacket("udp", ip+":0")
 	if err != nil {
@@ -103,7 +103,10 @@ func freePort(t *testing.T, ip string) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-func start(t *testing.T, offerTimeout time.Duration) *fixture {
+func start(t testing.TB, offerTimeout time.Duration, agents ...Agent) *fixture {
+	if len(agents) == 0 {
+		agents = agentPhones
+	}
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(sounds, "vm-press.wav")); err != nil {
 		t.Fatalf("real-speech prompts missing: %v; install asterisk-core-sounds-en-wav (scripts/deps.sh qa)", err)
@@ -126,7 +129,7 @@ func start(t *testing.T, offerTimeout time.Duration) *fixture {
 	f.srv, err = New(Config{
 		UDP: fmt.Sprintf("127.0.0.1:%d", f.port), PublicAddr: "127.0.0.1", Realm: "hotline",
 		RTPPortMin: 41000, RTPPortMax: 41999, TrunkAddrs: []string{"127.0.0.1"}, RateLimit: 20,
-		Agents: agentPhones, Prompts: prompts,
+		Agents: agents, Prompts: prompts,
 	}, Deps{Routing: rc, Menu: menu, Log: log, Sink: f.sink, Store: f.store, TmpDir: dir})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +167,7 @@ type inbound struct {
 	done chan struct{} // close when the test is done with the call
 }
 
-func newUA(t *testing.T, ip string) *ua {
+func newUA(t testing.TB, ip string) *ua {
 	t.Helper()
 	agent, err := sipgo.NewUA(sipgo.WithUserAgent("test-phone"), sipgo.WithUserAgentHostname(ip))
 	if err != nil {
@@ -200,7 +203,7 @@ func options(u *ua, port int, timeout time.Duration) (*sip.Response, error) {
 	return u.client.Do(ctx, req)
 }
 
-func (u *ua) register(t *testing.T, port int, user, password string) error {
+func (u *ua) register(t testing.TB, port int, user, password string) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -212,7 +215,7 @@ func (u *ua) register(t *testing.T, port int, user, password string) error {
 	return reg.Register(ctx)
 }
 
-func (u *ua) call(t *testing.T, port int) (*diago.DialogClientSession, *diago.DialogMedia, time.Time) {
+func (u *ua) call(t testing.TB, port int) (*diago.DialogClientSession, *diago.DialogMedia, time.Time) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -225,7 +228,7 @@ func (u *ua) call(t *testing.T, port int) (*diago.DialogClientSession, *diago.Di
 }
 
 // press sends keys as RFC 4733 events, a beat apart; it returns when the last was sent.
-func press(t *testing.T, med *diago.DialogMedia, keys string) time.Time {
+func press(t testing.TB, med *diago.DialogMedia, keys string) time.Time {
 	t.Helper()
 	w, err := med.AudioWriterDTMF()
 	if err != nil {
@@ -241,7 +244,7 @@ func press(t *testing.T, med *diago.DialogMedia, keys string) time.Time {
 }
 
 // say plays a prompt of the sound package into the call and returns when it started.
-func say(t *testing.T, med *diago.DialogMedia, name string) time.Time {
+func say(t testing.TB, med *diago.DialogMedia, name string) time.Time {
 	t.Helper()
 	pb, err := med.PlaybackCreate()
 	if err != nil {
@@ -274,7 +277,7 @@ func speech(t *testing.T, name string) (from, to float64) {
 	return float64(first) / 8000, float64(last) / 8000
 }
 
-func waitInbound(t *testing.T, u *ua, within time.Duration) inbound {
+func waitInbound(t testing.TB, u *ua, within time.Duration) inbound {
 	t.Helper()
 	select {
 	case in := <-u.incoming:
