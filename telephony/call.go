@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"time"
 
@@ -112,7 +113,7 @@ func (s *Server) handleInvite(in *diago.DialogServerSession) {
 
 // authorizeInvite lets an agent's phone call in once it proves its password; anyone else is
 // refused with 403 and logged once per source and minute.
-func (s *Server) authorizeInvite(in *diago.DialogServerSession, ip []byte) bool {
+func (s *Server) authorizeInvite(in *diago.DialogServerSession, ip net.IP) bool {
 	req := in.InviteRequest
 	user := ""
 	if f := req.From(); f != nil {
@@ -150,6 +151,13 @@ func (c *call) run(ctx context.Context) {
 	defer func() {
 		for _, cancel := range ringing {
 			cancel()
+		}
+		// An agent who answered as the caller hung up is not left on the line.
+		select {
+		case a := <-c.agent:
+			hangup(a.d)
+			_ = a.leg.med.Close()
+		default:
 		}
 	}()
 	for {
@@ -276,7 +284,12 @@ func (c *call) ring(ctx context.Context, agentID string) {
 		med.Close()
 		return
 	}
-	c.agent <- &agentLeg{agentID: agentID, d: d, leg: l, at: at}
+	select {
+	case c.agent <- &agentLeg{agentID: agentID, d: d, leg: l, at: at}:
+	case <-ctx.Done(): // the caller hung up as the agent answered
+		hangup(d)
+		med.Close()
+	}
 }
 
 func hangup(d *diago.DialogClientSession) {
@@ -352,6 +365,7 @@ wait:
 			s.log.Warn("hanging up in routing", "call_id", c.id, "error", err)
 		}
 	}
+	_ = a.leg.med.Close() // frees its RTP ports
 	_ = a.d.Close()
 	if rec != nil {
 		go func() { recDone <- s.storeRecording(c.id, a, rec, end) }()

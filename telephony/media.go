@@ -35,7 +35,7 @@ type leg struct {
 
 // Quality counts the audio packets the far ends sent hotline: received, lost (gaps in the RTP
 // sequence) and late (arriving more than lateAfter behind their RTP timestamp, relative to the
-// earliest packet of the leg: what a 60 ms jitter buffer would have dropped).
+// earliest packet of the same two seconds: what a 60 ms jitter buffer would have dropped).
 type Quality struct {
 	Received, Lost, Late atomic.Int64
 }
@@ -74,7 +74,9 @@ func (p *playout) packet(q *Quality, seq uint16, ts uint32, now time.Time, audio
 	q.Received.Add(1)
 	// A new talk spurt or a sender that restarted its timestamps (a new prompt) starts a new
 	// reference: lateness is measured within a stream, not across its restarts.
-	if step := int32(ts - p.ts); !p.haveMin || step <= 0 || step > 8000 || now.Sub(p.last) > time.Second {
+	// References last two seconds: a sender whose clock runs slow (it drifts later and later)
+	// is what a jitter buffer adapts to, not late packets.
+	if step := int32(ts - p.ts); !p.haveMin || step <= 0 || step > 8000 || now.Sub(p.last) > time.Second || now.Sub(p.t0) > 2*time.Second {
 		p.ts0, p.t0, p.haveMin = ts, now, false
 	}
 	p.ts, p.last = ts, now
