@@ -167,3 +167,24 @@ func TestIVRLiveInput(t *testing.T) {
 		t.Errorf("record outcome %s, IVR %.1f s; want abandoned after 3603 s in the IVR", r.Outcome, r.IVRSec)
 	}
 }
+
+func TestPosition(t *testing.T) {
+	f := newFixture(t, DefaultConfig())
+	for _, id := range []string{"p1", "p2", "p3"} {
+		f.must(f.eng.Arrive(Arrival{CallID: id, Phone: "+8613900000003", Queue: "claims_report"}))
+		f.clk.Advance(time.Second)
+	}
+	f.must(f.eng.Arrive(Arrival{CallID: "vip", Phone: "+8613900000001", Segment: "vip", Queue: "claims_report"}))
+	for id, want := range map[string]int{"vip": 1, "p1": 2, "p2": 3, "p3": 4} {
+		if n, ok := f.eng.Position(id); !ok || n != want {
+			t.Errorf("%s at %d (%t), want %d", id, n, ok, want)
+		}
+	}
+	f.must(f.eng.Hangup("p1"))
+	if n, _ := f.eng.Position("p3"); n != 3 {
+		t.Errorf("p3 at %d after p1 left, want 3", n)
+	}
+	if _, ok := f.eng.Position("p1"); ok {
+		t.Error("a call that left has a position")
+	}
+}

@@ -146,7 +146,7 @@ func maskUser(u string) string {
 // run follows the call until either side hangs up.
 func (c *call) run(ctx context.Context) {
 	s := c.srv
-	var hold *playback
+	var onHold *hold
 	var ringing map[string]context.CancelFunc = map[string]context.CancelFunc{}
 	defer func() {
 		for _, cancel := range ringing {
@@ -179,8 +179,8 @@ func (c *call) run(ctx context.Context) {
 		case st := <-c.steps:
 			switch st.Stage {
 			case events.StageQueued:
-				hold = newPlayback(s.cfg.Prompts.Hold(), true)
-				c.cust.send(hold)
+				onHold = &hold{music: s.cfg.Prompts.Hold(), announce: c.position}
+				c.cust.send(onHold)
 			case events.StageOffered:
 				rctx, cancel := context.WithCancel(ctx)
 				ringing[st.Agent] = cancel
@@ -200,17 +200,27 @@ func (c *call) run(ctx context.Context) {
 			}
 		case a := <-c.agent:
 			delete(ringing, a.agentID)
-			if hold != nil {
-				hold.stop()
+			if onHold != nil {
+				onHold.stop()
 			}
 			if !c.bridge(ctx, a) {
 				return
 			}
 			// Blind transfer: the agent is gone, routing queues the call again (or releases the
 			// line for a department outside the hotline); the steps that follow say which.
-			hold = nil
+			onHold = nil
 		}
 	}
+}
+
+// position is the announcement of the call's place in its queue.
+func (c *call) position() []int16 {
+	n, ok := 0, false
+	_ = c.srv.live.Do(func(e *routing.Engine) error { n, ok = e.Position(c.id); return nil })
+	if !ok {
+		return nil
+	}
+	return c.srv.cfg.Prompts.Position(n)
 }
 
 // prompt plays the node's prompt and collects keys: one for a menu, digits up to '#' (or the

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,6 +114,27 @@ func LoadAgents(path string) ([]Agent, error) {
 type Prompts struct {
 	nodes map[string][]int16
 	hold  []int16
+	// The position announcement: "you are now first in line", or "you are currently caller
+	// number" <n> "waiting to speak to a representative".
+	next, callerNumber, waiting []int16
+	numbers                     map[int][]int16 // 1..20, 30, 40, … 90
+}
+
+// Position is the announcement of a caller's place in the queue, nil when it cannot be said.
+func (p *Prompts) Position(n int) []int16 {
+	if n == 1 {
+		return p.next
+	}
+	var num []int16
+	switch {
+	case n <= 0 || n >= 100:
+		return nil
+	case n <= 20 || n%10 == 0:
+		num = p.numbers[n]
+	default:
+		num = append(append([]int16(nil), p.numbers[n/10*10]...), p.numbers[n%10]...)
+	}
+	return append(append(append([]int16(nil), p.callerNumber...), num...), p.waiting...)
 }
 
 // Node is the prompt of a menu node.
@@ -191,6 +213,26 @@ func LoadPrompts(menu *routing.Menu, dir, sounds string) (*Prompts, error) {
 		errs = append(errs, err)
 	}
 	p.hold = s
+	// The position announcement, from a centre's own recordings of the same names when given.
+	sound := func(name string) []int16 {
+		s, ok, err := own(name)
+		if err == nil && !ok {
+			s, err = build(name)
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return s
+	}
+	p.next = sound("queue-youarenext")
+	p.callerNumber = append(sound("queue-thereare"), make([]int16, 1600)...)
+	p.waiting = append(append(make([]int16, 1600), sound("queue-callswaiting")...), make([]int16, 4000)...)
+	p.numbers = map[int][]int16{}
+	for n := 1; n <= 90; n++ {
+		if n <= 20 || n%10 == 0 {
+			p.numbers[n] = sound("digits/" + strconv.Itoa(n))
+		}
+	}
 	return p, errors.Join(errs...)
 }
 

@@ -2,6 +2,7 @@ package telephony
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,19 @@ func TestLoadPrompts(t *testing.T) {
 	}
 	if p.Node("q_claims") != nil || len(p.Hold()) < 10*8000 {
 		t.Errorf("queue node prompt %d samples, hold %d samples", len(p.Node("q_claims")), len(p.Hold()))
+	}
+	// The place in the queue: "first in line", or "caller number" n "waiting".
+	digits := func(n int) int {
+		s, _ := readPrompt(filepath.Join(sounds, "digits", fmt.Sprint(n)+".wav"))
+		return len(s)
+	}
+	frame := len(p.callerNumber) + len(p.waiting)
+	for _, c := range []struct{ n, want int }{
+		{1, len(p.next)}, {3, frame + digits(3)}, {20, frame + digits(20)}, {25, frame + digits(20) + digits(5)}, {0, 0}, {120, 0},
+	} {
+		if got := len(p.Position(c.n)); got != c.want || (c.want > 0 && digits(5) == 0) {
+			t.Errorf("position %d: %d samples, want %d", c.n, got, c.want)
+		}
 	}
 	// A centre's own recording replaces a default; a wrong format names the setting and file.
 	dir := t.TempDir()

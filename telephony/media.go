@@ -301,3 +301,37 @@ func (r *relay) next(frame []int16) bool {
 	r.frames = r.frames[1:]
 	return true
 }
+
+// hold is music on hold with the caller's place in the queue announced before each round:
+// announce says it (nil: nothing to say).
+type hold struct {
+	music    []int16
+	announce func() []int16
+	mu       sync.Mutex
+	cur      *playback
+	stopped  bool
+}
+
+func (h *hold) next(frame []int16) bool {
+	h.mu.Lock()
+	cur, stopped := h.cur, h.stopped
+	h.mu.Unlock()
+	if stopped {
+		return false
+	}
+	if cur != nil && cur.next(frame) {
+		return true
+	}
+	round := append(h.announce(), h.music...)
+	cur = newPlayback(round, false)
+	h.mu.Lock()
+	h.cur = cur
+	h.mu.Unlock()
+	return cur.next(frame)
+}
+
+func (h *hold) stop() {
+	h.mu.Lock()
+	h.stopped = true
+	h.mu.Unlock()
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/emiago/diago"
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/zaf/g711"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/qa"
@@ -401,7 +402,11 @@ func TestAbandonAndRingNoAnswer(t *testing.T) {
 		d, cmed, _ := cust.call(t, f.port)
 		keysDone := press(t, cmed, "12")
 		id := f.sink.lastCallID()
-		time.Sleep(time.Second)
+		// Waiting, the caller hears something: the place in the queue ("you are now first in
+		// line") and the hold music.
+		if loud := heard(t, cmed, time.Second); loud < 10 {
+			t.Errorf("%d loud frames in a second on hold, want the announcement", loud)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		if err := d.Hangup(ctx); err != nil {
@@ -567,4 +572,35 @@ func TestBlindTransfer(t *testing.T) {
 	if !r.Transferred || r.TransferTarget != "inquiry" || r.Agent != "a2" || r.Outcome != events.OutcomeAnswered {
 		t.Fatalf("record %+v, want transferred to inquiry and answered by a2", r)
 	}
+}
+
+// heard reads what the phone receives for d and counts 20 ms frames louder than -30 dBFS.
+func heard(t *testing.T, med *diago.DialogMedia, d time.Duration) int {
+	t.Helper()
+	var props diago.MediaProps
+	r, err := med.AudioReader(diago.WithAudioReaderMediaProps(&props))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode := g711.DecodeUlawFrame
+	if props.Codec.Name == "pcma" {
+		decode = g711.DecodeAlawFrame
+	}
+	buf := make([]byte, 1500)
+	loud := 0
+	for end := time.Now().Add(d); time.Now().Before(end); {
+		n, err := r.Read(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum float64
+		for _, b := range buf[:n] {
+			v := float64(decode(b))
+			sum += v * v
+		}
+		if n > 0 && math.Sqrt(sum/float64(n)) > 1036 { // -30 dBFS
+			loud++
+		}
+	}
+	return loud
 }
