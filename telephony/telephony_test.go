@@ -128,7 +128,7 @@ func start(t testing.TB, offerTimeout time.Duration, agents ...Agent) *fixture {
 	rc := routing.DefaultConfig()
 	rc.OfferTimeout, rc.MaxWrapUp = offerTimeout, 500*time.Millisecond
 	f.srv, err = New(Config{
-		UDP: fmt.Sprintf("127.0.0.1:%d", f.port), PublicAddr: "127.0.0.1", Realm: "hotline",
+		UDP: fmt.Sprintf("127.0.0.1:%d", f.port), TCP: fmt.Sprintf("127.0.0.1:%d", f.port), PublicAddr: "127.0.0.1", Realm: "hotline",
 		RTPPortMin: 41000, RTPPortMax: 41999, TrunkAddrs: []string{"127.0.0.1"}, RateLimit: 20,
 		Agents: agents, Prompts: prompts,
 	}, Deps{Routing: rc, Menu: menu, Log: log, Sink: f.sink, Store: f.store, TmpDir: dir})
@@ -158,6 +158,7 @@ func start(t testing.TB, offerTimeout time.Duration, agents ...Agent) *fixture {
 // ua is a test phone: a diago user agent on its own loopback address and port, whose incoming
 // calls are handed to the test.
 type ua struct {
+	tcp      bool
 	dg       *diago.Diago
 	client   *sipgo.Client
 	incoming chan inbound
@@ -168,15 +169,17 @@ type inbound struct {
 	done chan struct{} // close when the test is done with the call
 }
 
-func newUA(t testing.TB, ip string) *ua {
+func newUA(t testing.TB, ip string) *ua { return newUAOn(t, ip, "udp") }
+
+func newUAOn(t testing.TB, ip, transport string) *ua {
 	t.Helper()
 	agent, err := sipgo.NewUA(sipgo.WithUserAgent("test-phone"), sipgo.WithUserAgentHostname(ip))
 	if err != nil {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
-	u := &ua{incoming: make(chan inbound, 4)}
-	u.dg = diago.NewDiago(agent, diago.WithLogger(quiet), diago.WithTransport(diago.Transport{Transport: "udp", BindHost: ip, BindPort: freePort(t, ip)}))
+	u := &ua{incoming: make(chan inbound, 4), tcp: transport == "tcp"}
+	u.dg = diago.NewDiago(agent, diago.WithLogger(quiet), diago.WithTransport(diago.Transport{Transport: transport, BindHost: ip, BindPort: freePort(t, ip)}))
 	u.client, err = sipgo.NewClient(agent, sipgo.WithClientHostname(ip), sipgo.WithClientConnectionAddr(ip+":0"))
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +211,11 @@ func (u *ua) register(t testing.TB, port int, user, password string) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	reg, err := u.dg.RegisterTransaction(ctx, sip.Uri{User: user, Host: "127.0.0.1", Port: port},
+	to := sip.Uri{User: user, Host: "127.0.0.1", Port: port}
+	if u.tcp {
+		to.UriParams = sip.HeaderParams{{K: "transport", V: "tcp"}}
+	}
+	reg, err := u.dg.RegisterTransaction(ctx, to,
 		diago.RegisterOptions{Username: user, Password: password, Expiry: time.Hour})
 	if err != nil {
 		return err
@@ -527,7 +534,8 @@ func TestRefusals(t *testing.T) {
 // customer hears music on hold again and the next agent's phone rings.
 func TestBlindTransfer(t *testing.T) {
 	f := start(t, 5*time.Second)
-	first, second := newUA(t, "127.0.0.2"), newUA(t, "127.0.0.6")
+	// The second phone is on SIP over TCP.
+	first, second := newUA(t, "127.0.0.2"), newUAOn(t, "127.0.0.6", "tcp")
 	if err := first.register(t, f.port, "1001", "s3cret-1001"); err != nil {
 		t.Fatal(err)
 	}
@@ -541,6 +549,9 @@ func TestBlindTransfer(t *testing.T) {
 	}
 	if err := second.register(t, f.port, "1002", "s3cret-1002"); err != nil {
 		t.Fatal(err)
+	}
+	if reg, err := f.srv.contact("a2"); err != nil || !strings.EqualFold(reg.transport, "tcp") {
+		t.Fatalf("second phone registered as %+v (%v), want over TCP", reg, err)
 	}
 	time.Sleep(500 * time.Millisecond)
 	if err := f.srv.Engine().Do(func(e *routing.Engine) error { return e.Transfer("a1", routing.TransferQueue, "inquiry") }); err != nil {
