@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
 	"github.com/seed-1c4692e8/hotline/internal/clock"
@@ -24,6 +25,8 @@ type guard struct {
 	window time.Duration
 	srcs   map[string]*peer
 	sweep  time.Time
+	// refused counts every refusal by reason, logged or not.
+	refused *prometheus.CounterVec
 }
 
 type peer struct {
@@ -39,7 +42,9 @@ type refusal struct {
 
 func newGuard(clk clock.Clock, log *slog.Logger, perSecond int, trunk trunkMatcher) *guard {
 	return &guard{clk: clk, log: log, limit: rate.Limit(perSecond), burst: 2 * perSecond, trunk: trunk,
-		window: time.Minute, srcs: map[string]*peer{}}
+		window: time.Minute, srcs: map[string]*peer{},
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "hotline_sip_refused_total",
+			Help: "SIP requests refused, by reason (rate limited, wrong password, unknown user, not from the trunk or an agent's phone)."}, []string{"reason"})}
 }
 
 // allow takes one request from ip out of its budget. The trunk is never limited: its calls
@@ -78,6 +83,7 @@ func (g *guard) source(ip net.IP, now time.Time) *peer {
 
 // refuse logs a refused request from src once per window and reason.
 func (g *guard) refuse(ip net.IP, method, reason string, attrs ...any) {
+	g.refused.WithLabelValues(reason).Inc()
 	now := g.clk.Now()
 	g.mu.Lock()
 	s := g.source(ip, now)

@@ -9,12 +9,14 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emiago/diago"
 	"github.com/emiago/diago/media"
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
@@ -106,6 +108,29 @@ func New(cfg Config, d Deps) (*Server, error) {
 
 // Quality is what the far ends' audio has been like since start.
 func (s *Server) Quality() *Quality { return &s.quality }
+
+// Collectors are the SIP side's metrics for /metrics: refusals by reason, audio packets
+// received, lost and late, registered phones and calls in progress.
+func (s *Server) Collectors() []prometheus.Collector {
+	count := func(name, help string, v *atomic.Int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(v.Load()) })
+	}
+	gauge := func(name, help string, f func() int) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return float64(f())
+		})
+	}
+	return []prometheus.Collector{
+		s.guard.refused,
+		count("hotline_sip_audio_packets_received_total", "Audio packets received from callers and agents' phones.", &s.quality.Received),
+		count("hotline_sip_audio_packets_lost_total", "Audio packets missing from the RTP sequence.", &s.quality.Lost),
+		count("hotline_sip_audio_packets_late_total", "Audio packets more than 60 ms behind their RTP timestamp.", &s.quality.Late),
+		gauge("hotline_sip_registered_phones", "Agents' phones registered now.", func() int { return len(s.regs) }),
+		gauge("hotline_sip_calls", "Real calls in progress.", func() int { return len(s.calls) }),
+	}
+}
 
 // Engine is the routing engine real calls go through (for the agent desktop API).
 func (s *Server) Engine() *routing.Live { return s.live }

@@ -18,6 +18,7 @@ import (
 	"github.com/emiago/diago"
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/zaf/g711"
 
 	"github.com/seed-1c4692e8/hotline/events"
@@ -527,6 +528,29 @@ func TestRefusals(t *testing.T) {
 	}
 	if n := strings.Count(f.logs.String(), "reason=\"rate limited\""); n != 1 {
 		t.Errorf("rate limiting logged %d times, want once", n)
+	}
+	// Every refusal is counted, though logged once.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(f.srv.Collectors()...)
+	refused := func(reason string) float64 {
+		fams, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fam := range fams {
+			for _, m := range fam.GetMetric() {
+				if fam.GetName() == "hotline_sip_refused_total" && len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == reason {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+		return 0
+	}
+	if got := refused("wrong password"); got != 3 {
+		t.Errorf("hotline_sip_refused_total{reason=\"wrong password\"} = %v, want 3", got)
+	}
+	if got := refused("rate limited"); got < 130 {
+		t.Errorf("hotline_sip_refused_total{reason=\"rate limited\"} = %v, want the flood's refusals", got)
 	}
 }
 

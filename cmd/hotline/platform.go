@@ -186,6 +186,9 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 	p.dialer.RegisterDNC(srv, filepath.Join(dataDir, "dnc", "company.txt"))
 	p.qa.Register(srv)
 	p.recorder.register(srv)
+	if p.sip != nil {
+		srv.Registry().MustRegister(p.sip.Collectors()...)
+	}
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
 	if conn != nil {
 		p.daily = &analytics.DailyJobs{Engine: engine}
