@@ -188,3 +188,17 @@ func TestPosition(t *testing.T) {
 		t.Error("a call that left has a position")
 	}
 }
+
+func TestRequestCallback(t *testing.T) {
+	f := newFixture(t, DefaultConfig())
+	f.must(f.eng.Arrive(Arrival{CallID: "w", Phone: "+8613900000004", Queue: "claims_report"}))
+	f.clk.Advance(40 * time.Second)
+	f.must(f.eng.RequestCallback("w"))
+	if err := f.eng.RequestCallback("w"); err == nil {
+		t.Error("a second callback request for a call that left accepted")
+	}
+	r := f.sink.records()["w"]
+	if r.Outcome != events.OutcomeCallbackRequested || r.WaitSec != 40 {
+		t.Errorf("record outcome %s wait %.0f s, want callback_requested after 40 s", r.Outcome, r.WaitSec)
+	}
+}

@@ -179,6 +179,21 @@ func (e *Engine) maxWait(c *Call) {
 	}
 }
 
+// RequestCallback is a waiting caller asking to be called back instead (a live caller pressed
+// the key of the callback offer): the call leaves the queue with a call back request for the
+// dialer, as when OfferCallback returns true.
+func (e *Engine) RequestCallback(callID string) error {
+	c, err := e.call(callID)
+	if err != nil {
+		return err
+	}
+	if c.state != csWaiting {
+		return fmt.Errorf("callback for %s: the call is not waiting: %w", callID, ErrState)
+	}
+	e.callback(c, nil)
+	return nil
+}
+
 // callback takes the caller out of the queue with a call back request for the dialer.
 func (e *Engine) callback(c *Call, at *time.Time) {
 	c.stopTimers()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/emiago/diago"
@@ -26,6 +27,7 @@ type call struct {
 	asks  chan ask                  // prompts routing wants answered (Caller.Respond)
 	steps chan events.CallLifecycle // routing's lifecycle steps of this call
 	agent chan *agentLeg            // an agent's phone answered and routing connected it
+	offer chan struct{}             // routing's max wait passed: offer a call back
 }
 
 type ask struct {
@@ -50,9 +52,17 @@ func (c *call) Respond(_ routing.CallInfo, n *routing.Node, attempt int) routing
 	return routing.Response{Later: true}
 }
 
-// OfferCallback implements routing.Caller. Offering a call back needs a prompt and a key this
-// version does not play yet: the caller keeps waiting.
-func (c *call) OfferCallback(routing.CallInfo) bool { return false }
+// OfferCallback implements routing.Caller: with a callback_offer prompt the caller hears it
+// and may press 1 (Engine.RequestCallback); the answer is never immediate, so it returns false.
+func (c *call) OfferCallback(routing.CallInfo) bool {
+	if len(c.srv.cfg.Prompts.callbackOffer) > 0 {
+		select {
+		case c.offer <- struct{}{}:
+		default:
+		}
+	}
+	return false
+}
 
 // lifecycle gets routing's steps for this call; under the engine's lock, so it never blocks.
 func (c *call) lifecycle(l events.CallLifecycle) {
@@ -85,6 +95,7 @@ func (s *Server) handleInvite(in *diago.DialogServerSession) {
 	c := &call{
 		id: uuid.NewString(), srv: s, in: in, cust: cust,
 		asks: make(chan ask, 4), steps: make(chan events.CallLifecycle, 64), agent: make(chan *agentLeg, 1),
+		offer: make(chan struct{}, 1),
 	}
 	ctx, cancel := context.WithCancel(in.Context())
 	defer cancel()
@@ -148,7 +159,9 @@ func (c *call) run(ctx context.Context) {
 	s := c.srv
 	var onHold *hold
 	var ringing map[string]context.CancelFunc = map[string]context.CancelFunc{}
+	stopOffer := func() {}
 	defer func() {
+		stopOffer()
 		for _, cancel := range ringing {
 			cancel()
 		}
@@ -182,6 +195,7 @@ func (c *call) run(ctx context.Context) {
 				onHold = &hold{music: s.cfg.Prompts.Hold(), announce: c.position}
 				c.cust.send(onHold)
 			case events.StageOffered:
+				stopOffer()
 				rctx, cancel := context.WithCancel(ctx)
 				ringing[st.Agent] = cancel
 				go c.ring(rctx, st.Agent)
@@ -198,6 +212,14 @@ func (c *call) run(ctx context.Context) {
 				cancel()
 				return
 			}
+		case <-c.offer:
+			if onHold == nil {
+				continue
+			}
+			stopOffer()
+			stop := make(chan struct{})
+			stopOffer = sync.OnceFunc(func() { close(stop) })
+			go c.offerCallback(ctx, stop, onHold)
 		case a := <-c.agent:
 			delete(ringing, a.agentID)
 			if onHold != nil {
@@ -221,6 +243,39 @@ func (c *call) position() []int16 {
 		return nil
 	}
 	return c.srv.cfg.Prompts.Position(n)
+}
+
+// offerCallback plays the callback offer over the hold music and asks routing for a call back
+// when the caller presses 1 within the node timeout; then the music goes on (unless something
+// else took the line meanwhile).
+func (c *call) offerCallback(ctx context.Context, stop <-chan struct{}, h *hold) {
+	c.cust.drainDigits()
+	p := newPlayback(c.srv.cfg.Prompts.callbackOffer, false)
+	c.cust.send(p)
+	defer c.cust.swap(p, h)
+	defer p.stop()
+	var timer <-chan time.Time
+	done := p.done
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-stop:
+			return
+		case <-done:
+			done, timer = nil, time.After(5*time.Second)
+		case <-timer:
+			return
+		case d := <-c.cust.digits:
+			if d != '1' {
+				continue
+			}
+			if err := c.srv.live.Do(func(e *routing.Engine) error { return e.RequestCallback(c.id) }); err != nil {
+				c.srv.log.Warn("call back request", "call_id", c.id, "error", err)
+			}
+			return
+		}
+	}
 }
 
 // prompt plays the node's prompt and collects keys: one for a menu, digits up to '#' (or the

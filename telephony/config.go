@@ -118,6 +118,10 @@ type Prompts struct {
 	// number" <n> "waiting to speak to a representative".
 	next, callerNumber, waiting []int16
 	numbers                     map[int][]int16 // 1..20, 30, 40, … 90
+	// callbackOffer asks a caller who waited the queue's max wait to press 1 to be called back;
+	// only from prompts_dir (callback_offer.wav): no stock recording says it, and without it no
+	// call back is offered.
+	callbackOffer []int16
 }
 
 // Position is the announcement of a caller's place in the queue, nil when it cannot be said.
@@ -227,6 +231,11 @@ func LoadPrompts(menu *routing.Menu, dir, sounds string) (*Prompts, error) {
 	p.next = sound("queue-youarenext")
 	p.callerNumber = append(sound("queue-thereare"), make([]int16, 1600)...)
 	p.waiting = append(append(make([]int16, 1600), sound("queue-callswaiting")...), make([]int16, 4000)...)
+	if s, ok, err := own("callback_offer"); err != nil {
+		errs = append(errs, err)
+	} else if ok {
+		p.callbackOffer = s
+	}
 	p.numbers = map[int][]int16{}
 	for n := 1; n <= 90; n++ {
 		if n <= 20 || n%10 == 0 {

@@ -199,6 +199,15 @@ func (l *leg) send(s source) {
 	l.mu.Unlock()
 }
 
+// swap makes next what the leg sends if it is still sending cur.
+func (l *leg) swap(cur, next source) {
+	l.mu.Lock()
+	if l.src == cur {
+		l.src = next
+	}
+	l.mu.Unlock()
+}
+
 // listen hands every frame the far end sends to f (nil: nobody listens).
 func (l *leg) listen(f func(pcm []int16, at time.Time)) {
 	l.mu.Lock()

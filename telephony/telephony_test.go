@@ -106,6 +106,12 @@ func freePort(t testing.TB, ip string) int {
 }
 
 func start(t testing.TB, offerTimeout time.Duration, agents ...Agent) *fixture {
+	return startWith(t, func(_ *Config, rc *routing.Config) { rc.OfferTimeout = offerTimeout }, agents...)
+}
+
+// startWith starts hotline's SIP side with tweak applied to its configuration and the routing
+// engine's.
+func startWith(t testing.TB, tweak func(c *Config, rc *routing.Config), agents ...Agent) *fixture {
 	if len(agents) == 0 {
 		agents = agentPhones
 	}
@@ -127,12 +133,14 @@ func start(t testing.TB, offerTimeout time.Duration, agents ...Agent) *fixture {
 		t.Fatal(err)
 	}
 	rc := routing.DefaultConfig()
-	rc.OfferTimeout, rc.MaxWrapUp = offerTimeout, 500*time.Millisecond
-	f.srv, err = New(Config{
+	rc.MaxWrapUp = 500 * time.Millisecond
+	cfg := Config{
 		UDP: fmt.Sprintf("127.0.0.1:%d", f.port), TCP: fmt.Sprintf("127.0.0.1:%d", f.port), PublicAddr: "127.0.0.1", Realm: "hotline",
 		RTPPortMin: 41000, RTPPortMax: 41999, TrunkAddrs: []string{"127.0.0.1"}, RateLimit: 20,
 		Agents: agents, Prompts: prompts,
-	}, Deps{Routing: rc, Menu: menu, Log: log, Sink: f.sink, Store: f.store, TmpDir: dir})
+	}
+	tweak(&cfg, &rc)
+	f.srv, err = New(cfg, Deps{Routing: rc, Menu: menu, Log: log, Sink: f.sink, Store: f.store, TmpDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,4 +656,60 @@ func heard(t *testing.T, med *diago.DialogMedia, d time.Duration) int {
 		}
 	}
 	return loud
+}
+
+// A caller who has waited the queue's max wait hears the centre's callback offer and presses 1:
+// the call leaves the queue with a call back request and the line is released.
+func TestCallbackOffer(t *testing.T) {
+	dir := t.TempDir()
+	offer, err := os.ReadFile(filepath.Join(sounds, "vm-press.wav")) // stands in for the centre's recording
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "callback_offer.wav"), offer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := startWith(t, func(c *Config, rc *routing.Config) {
+		p, err := LoadPrompts(routing.DefaultMenu(), dir, sounds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Prompts = p
+		for i := range rc.Queues {
+			if rc.Queues[i].Name == "claims_report" {
+				rc.Queues[i].MaxWait = 1500 * time.Millisecond
+			}
+		}
+	})
+	cust := newUA(t, "127.0.0.1")
+	d, cmed, _ := cust.call(t, f.port)
+	keysDone := press(t, cmed, "12")
+	id := f.sink.lastCallID()
+	time.Sleep(2500 * time.Millisecond) // max wait passed; the offer is playing
+	w, err := cmed.AudioWriterDTMF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pressed := time.Now()
+	// hotline acts on the key's first packets and releases the line while the phone still sends
+	// the key's end packets: that write may fail.
+	_ = w.WriteDTMF('1')
+	select {
+	case <-d.Context().Done():
+	case <-time.After(3 * time.Second):
+		t.Fatal("the line was not released after the call back request")
+	}
+	r := f.sink.record(t, id, 5*time.Second)
+	if r.Outcome != events.OutcomeCallbackRequested {
+		t.Fatalf("record %+v, want callback_requested", r)
+	}
+	near(t, "wait until the call back request", r.WaitSec, pressed.Sub(keysDone).Seconds(), 0.5)
+	f.sink.mu.Lock()
+	defer f.sink.mu.Unlock()
+	for _, ev := range f.sink.evs {
+		if cb, ok := ev.Payload.(events.CallbackRequested); ok && cb.CallID == id && cb.Queue == "claims_report" {
+			return
+		}
+	}
+	t.Error("no callback.requested event for the dialer")
 }
