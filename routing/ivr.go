@@ -39,24 +39,41 @@ func (e *Engine) enterNode(c *Call, n *Node) {
 		}
 		e.enqueue(c, e.byQueue[n.Queue])
 	case NodeMessage:
-		c.timers = append(c.timers[:0], e.clk.AfterFunc(n.Length, func() {
-			out := n.Outcome
-			if out == "" {
-				out = events.OutcomeIVRAbandoned
-				if c.taskDone {
-					out = events.OutcomeSelfServed
-				}
-			}
-			if out == events.OutcomeSelfServed && !c.taskDone {
-				// An information message is the task (e.g. product details, office hours).
-				c.taskDone = true
-				c.rec.SelfService = n.ID
-			}
-			e.endIVR(c, out)
-		}))
+		c.timers = append(c.timers[:0], e.clk.AfterFunc(n.Length, func() { e.endMessage(c, n) }))
 	default:
 		e.prompt(c)
 	}
+}
+
+// endMessage ends the call once a message node's prompt has played.
+func (e *Engine) endMessage(c *Call, n *Node) {
+	out := n.Outcome
+	if out == "" {
+		out = events.OutcomeIVRAbandoned
+		if c.taskDone {
+			out = events.OutcomeSelfServed
+		}
+	}
+	if out == events.OutcomeSelfServed && !c.taskDone {
+		// An information message is the task (e.g. product details, office hours).
+		c.taskDone = true
+		c.rec.SelfService = n.ID
+	}
+	e.endIVR(c, out)
+}
+
+// MessagePlayed says a live call's message prompt has played to its end, sooner than the node's
+// prompt_length: the call ends now, as it would have then.
+func (e *Engine) MessagePlayed(callID string) error {
+	c, err := e.call(callID)
+	if err != nil {
+		return err
+	}
+	if c.state != csIVR || c.ivr.node.Type != NodeMessage {
+		return fmt.Errorf("message played for %s: not at a message: %w", callID, ErrState)
+	}
+	e.endMessage(c, c.ivr.node)
+	return nil
 }
 
 // prompt plays the node's prompt and schedules what the caller does.

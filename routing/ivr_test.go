@@ -168,6 +168,23 @@ func TestIVRLiveInput(t *testing.T) {
 	}
 }
 
+// A live caller's message ends the call when it has played, not after prompt_length.
+func TestMessagePlayed(t *testing.T) {
+	f := newFixture(t, DefaultConfig(), WithMenu(DefaultMenu()))
+	f.must(f.eng.Arrive(Arrival{CallID: "m", Phone: "+8613900000005", Caller: &liveCaller{}}))
+	if err := f.eng.MessagePlayed("m"); err == nil {
+		t.Error("message played accepted at a menu")
+	}
+	f.must(f.eng.Input("m", "3"))
+	f.must(f.eng.Input("m", "1"))
+	f.clk.Advance(4 * time.Second)
+	f.must(f.eng.MessagePlayed("m"))
+	r := f.sink.records()["m"]
+	if r.Outcome != events.OutcomeSelfServed || r.SelfService != "product_info" || r.IVRSec != 4 {
+		t.Errorf("record outcome %s service %q IVR %.1f s, want self_served product_info after 4 s", r.Outcome, r.SelfService, r.IVRSec)
+	}
+}
+
 func TestPosition(t *testing.T) {
 	f := newFixture(t, DefaultConfig())
 	for _, id := range []string{"p1", "p2", "p3"} {

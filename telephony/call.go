@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -158,6 +159,7 @@ func maskUser(u string) string {
 func (c *call) run(ctx context.Context) {
 	s := c.srv
 	var onHold *hold
+	var message *playback // a message node's prompt: the line is released once it has played
 	var ringing map[string]context.CancelFunc = map[string]context.CancelFunc{}
 	stopOffer := func() {}
 	defer func() {
@@ -191,6 +193,19 @@ func (c *call) run(ctx context.Context) {
 			}
 		case st := <-c.steps:
 			switch st.Stage {
+			case events.StageIVRSelection:
+				if n := c.entered(st.Detail); n != nil && n.Type == routing.NodeMessage {
+					message = newPlayback(s.cfg.Prompts.Node(n.ID), false)
+					c.cust.send(message)
+					go func(p *playback) {
+						select {
+						case <-p.done:
+							// Played: the call ends now rather than after the node's prompt_length.
+							_ = s.live.Do(func(e *routing.Engine) error { return e.MessagePlayed(c.id) })
+						case <-ctx.Done():
+						}
+					}(message)
+				}
 			case events.StageQueued:
 				onHold = &hold{music: s.cfg.Prompts.Hold(), announce: c.position}
 				c.cust.send(onHold)
@@ -205,7 +220,15 @@ func (c *call) run(ctx context.Context) {
 					delete(ringing, st.Agent)
 				}
 			case events.StageEnded:
-				// Routing released the line without an agent (IVR end, after hours, call back).
+				// Routing released the line without an agent (IVR end, after hours, call back);
+				// a message the caller is hearing is played to its end first.
+				if message != nil {
+					select {
+					case <-message.done:
+					case <-ctx.Done():
+					case <-time.After(2 * time.Minute):
+					}
+				}
 				c.cust.send(nil)
 				hctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 				_ = c.in.Hangup(hctx)
@@ -233,6 +256,27 @@ func (c *call) run(ctx context.Context) {
 			onHold = nil
 		}
 	}
+}
+
+// entered is the menu node an IVR selection step (detail "node:key", or
+// "node:action:found=true" for a number that was found) leads to, nil when it says none.
+func (c *call) entered(detail string) *routing.Node {
+	m := c.srv.menu
+	if m == nil {
+		return nil
+	}
+	id, rest, _ := strings.Cut(detail, ":")
+	n := m.Node(id)
+	if n == nil {
+		return nil
+	}
+	switch {
+	case n.Type == routing.NodeMenu:
+		return m.Node(n.Choice[rest])
+	case n.Type == routing.NodeCollect && strings.HasSuffix(rest, ":found=true"):
+		return m.Node(n.Next)
+	}
+	return nil
 }
 
 // position is the announcement of the call's place in its queue.

@@ -32,6 +32,7 @@ type RecordingStore interface {
 // Server is the SIP application server. It owns the routing engine real calls go through.
 type Server struct {
 	cfg   Config
+	menu  *routing.Menu
 	live  *routing.Live
 	clk   clock.Clock
 	log   *slog.Logger
@@ -89,7 +90,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		cfg: cfg, clk: d.Clock, log: d.Log.With("part", "telephony"), next: d.Sink, store: d.Store, tmp: d.TmpDir,
+		cfg: cfg, menu: d.Menu, clk: d.Clock, log: d.Log.With("part", "telephony"), next: d.Sink, store: d.Store, tmp: d.TmpDir,
 		auth: diago.NewDigestServer(), byUser: map[string]*Agent{}, byAgent: map[string]*Agent{},
 		regs: map[string]*registration{}, calls: map[string]*call{}, recs: map[string]chan string{},
 	}

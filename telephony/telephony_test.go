@@ -713,3 +713,25 @@ func TestCallbackOffer(t *testing.T) {
 	}
 	t.Error("no callback.requested event for the dialer")
 }
+
+// A caller who chooses recorded information hears it to its end; then the line is released and
+// the call is self-served.
+func TestMessageNode(t *testing.T) {
+	f := start(t, 5*time.Second)
+	cust := newUA(t, "127.0.0.1")
+	d, cmed, _ := cust.call(t, f.port)
+	press(t, cmed, "31") // products and procedures, recorded information
+	id := f.sink.lastCallID()
+	if loud := heard(t, cmed, time.Second); loud < 10 {
+		t.Errorf("%d loud frames in the first second of the message, want its prompt", loud)
+	}
+	select {
+	case <-d.Context().Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the line was not released after the message")
+	}
+	r := f.sink.record(t, id, 5*time.Second)
+	if r.Outcome != events.OutcomeSelfServed || r.SelfService != "product_info" || r.IVRPath != "3>1" {
+		t.Fatalf("record %+v, want self-served with product_info", r)
+	}
+}
