@@ -424,6 +424,7 @@ func (c *call) bridge(ctx context.Context, a *agentLeg) (transferred bool) {
 	if err != nil {
 		s.log.Error("call not recorded", "call_id", c.id, "error", err)
 	}
+	s.log.Info("call bridged", "call_id", c.id, "agent_id", a.agentID, "customer_codec", c.cust.codec.Name, "agent_codec", a.leg.codec.Name, "recorded", rec != nil)
 	toAgent, toCust := &relay{}, &relay{}
 	c.cust.listen(func(pcm []int16, at time.Time) {
 		toAgent.push(pcm, at)

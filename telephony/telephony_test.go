@@ -404,6 +404,10 @@ func TestInboundCallRecordedAndRouted(t *testing.T) {
 	if q.Received.Load() < 200 || q.Lost.Load() != 0 { // the phones send audio only while they speak: about 5 s here
 		t.Errorf("audio packets received %d, lost %d: on loopback every packet arrives", q.Received.Load(), q.Lost.Load())
 	}
+	// The phones offer μ-law first, hotline A-law first: the bridge transcodes between them.
+	if !strings.Contains(f.logs.String(), `customer_codec=pcmu agent_codec=pcma`) {
+		t.Errorf("the legs' codecs are not μ-law and A-law:\n%s", f.logs)
+	}
 	if a.OvertalkCount != 0 {
 		t.Errorf("overtalk found where nobody spoke at once: %v", a.Overtalks)
 	}
