@@ -110,8 +110,13 @@ func TestAnalysisAccuracyOnRealSpeech(t *testing.T) {
 	}
 	cache := map[string][]int16{}
 	for _, c := range calls {
-		for _, rate := range []int{8000, 16000} {
-			t.Run(fmt.Sprintf("%s/%dHz", c.name, rate), func(t *testing.T) {
+		// 16-bit PCM at both rates, and G.711 A-law and μ-law at 8 kHz as PBXs write them.
+		for _, v := range []struct {
+			rate int
+			tag  uint16
+		}{{8000, wavFormatPCM}, {16000, wavFormatPCM}, {8000, wavFormatALaw}, {8000, wavFormatMuLaw}} {
+			rate := v.rate
+			t.Run(fmt.Sprintf("%s/%dHz/%s", c.name, rate, formatName(v.tag)), func(t *testing.T) {
 				n := int(c.length * float64(rate))
 				pcm := make([]float64, 2*n)
 				rng := rand.New(rand.NewPCG(1, uint64(len(c.places))))
@@ -141,6 +146,9 @@ func TestAnalysisAccuracyOnRealSpeech(t *testing.T) {
 					samples[i] = int16(max(-32768, min(32767, math.Round(v))))
 				}
 				path := writeWAV(t, t.TempDir(), "call.wav", rate, 2, samples)
+				if v.tag != wavFormatPCM {
+					path = writeG711WAV(t, t.TempDir(), v.tag, rate, 2, samples)
+				}
 				f, err := os.Open(path)
 				if err != nil {
 					t.Fatal(err)

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zaf/g711"
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
@@ -35,6 +38,53 @@ func rawWAV(format uint16, channels uint16, rate uint32, bits uint16, dataLen ui
 	return b.Bytes()
 }
 
+// G.711 files (A-law, μ-law) read back as the 16-bit samples the codec's expansion gives, with
+// the frame count of one byte per sample.
+func TestPCMReaderG711(t *testing.T) {
+	samples := []int16{0, 8, -8, 1000, -1000, 32000, -32000, 1234, -4321, 77}
+	for _, c := range []struct {
+		tag      uint16
+		enc      func(int16) uint8
+		dec      func(uint8) int16
+		channels int
+	}{
+		{wavFormatALaw, g711.EncodeAlawFrame, g711.DecodeAlawFrame, 1},
+		{wavFormatMuLaw, g711.EncodeUlawFrame, g711.DecodeUlawFrame, 2},
+	} {
+		t.Run(formatName(c.tag), func(t *testing.T) {
+			r, err := NewPCMReader(bytes.NewReader(must(os.ReadFile(writeG711WAV(t, t.TempDir(), c.tag, 8000, c.channels, samples)))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Frames != int64(len(samples)/c.channels) || r.Channels != c.channels || r.SampleRate != 8000 {
+				t.Fatalf("format %+v, want %d frames of %d channels at 8000 Hz", r.Format, len(samples)/c.channels, c.channels)
+			}
+			got := make([]int16, 64)
+			n, err := r.Read(got)
+			if err != nil || n != len(samples) {
+				t.Fatalf("read %d samples (%v), want %d", n, err, len(samples))
+			}
+			for i, s := range samples {
+				want := c.dec(c.enc(s))
+				if got[i] != want {
+					t.Errorf("sample %d: %d, want %d (from %d)", i, got[i], want, s)
+				}
+				// G.711's quantisation error is under 1/16 of the value's magnitude plus a step.
+				if d := math.Abs(float64(got[i]) - float64(s)); d > math.Abs(float64(s))/16+16 {
+					t.Errorf("sample %d: %d is %v away from %d", i, got[i], d, s)
+				}
+			}
+		})
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 func TestPCMReaderRejects(t *testing.T) {
 	pcm := make([]byte, 1600)
 	cases := []struct {
@@ -45,8 +95,8 @@ func TestPCMReaderRejects(t *testing.T) {
 	}{
 		{"mp3", []byte("ID3\x04\x00\x00\x00\x00\x00\x00 not a wav at all"), ErrNotWAV, "no RIFF/WAVE header"},
 		{"empty", nil, ErrNotWAV, "no RIFF/WAVE header"},
-		{"mu-law", rawWAV(7, 1, 8000, 8, 800, pcm[:800]), ErrUnsupported, "mu-law"},
-		{"a-law", rawWAV(6, 1, 8000, 8, 800, pcm[:800]), ErrUnsupported, "A-law"},
+		{"16-bit a-law", rawWAV(6, 1, 8000, 16, 1600, pcm), ErrUnsupported, "A-law with 16-bit samples"},
+		{"gsm", rawWAV(0x31, 1, 8000, 8, 800, pcm[:800]), ErrUnsupported, "GSM 6.10"},
 		{"8-bit", rawWAV(1, 1, 8000, 8, 800, pcm[:800]), ErrUnsupported, "8-bit"},
 		{"44.1 kHz", rawWAV(1, 1, 44100, 16, 1600, pcm), ErrUnsupported, "44100 Hz"},
 		{"3 channels", rawWAV(1, 3, 8000, 16, 1596, pcm[:1596]), ErrChannelLayout, "3 channels"},

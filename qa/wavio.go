@@ -8,13 +8,18 @@ import (
 	"time"
 
 	"github.com/go-audio/wav"
+	"github.com/zaf/g711"
 )
 
-// Supported recording formats: 16-bit linear PCM, narrow or wide band, mono or stereo with the
-// agent on the left channel and the customer on the right.
+// Supported recording formats: 16-bit linear PCM, narrow or wide band, or 8-bit G.711 A-law or
+// μ-law (what PBXs and hotline's own SIP side write), mono or stereo with the agent on the left
+// channel and the customer on the right. G.711 is decoded to 16-bit samples on reading, so the
+// analysis sees one kind of audio.
 const (
 	bitDepth       = 16
 	wavFormatPCM   = 1
+	wavFormatALaw  = 6
+	wavFormatMuLaw = 7
 	maxChannels    = 2
 	readChunkBytes = 64 << 10 // per Read from disk: large enough to amortise syscalls, small enough for flat memory
 )
@@ -60,6 +65,8 @@ type PCMReader struct {
 	data      io.Reader // the PCM chunk, limited to its declared size
 	remaining int64     // bytes of PCM left
 	buf       []byte
+	width     int64             // bytes per sample in the file: 2 for PCM, 1 for G.711
+	decode    func(uint8) int16 // G.711 expansion; nil for PCM
 	// DataOffset is where the PCM bytes start in the file (for HTTP range maths).
 	DataOffset int64
 }
@@ -92,10 +99,12 @@ func NewPCMReader(rs io.ReadSeeker) (*PCMReader, error) {
 	switch {
 	case dec.SampleRate == 0 || dec.BitDepth == 0:
 		return nil, fmt.Errorf("%w: the fmt chunk is incomplete", ErrTruncated)
-	case dec.WavAudioFormat != wavFormatPCM:
-		return nil, fmt.Errorf("%w: WAVE format tag %d (%s), want 1 (linear PCM)", ErrUnsupported, dec.WavAudioFormat, formatName(dec.WavAudioFormat))
-	case dec.BitDepth != bitDepth:
+	case dec.WavAudioFormat != wavFormatPCM && dec.WavAudioFormat != wavFormatALaw && dec.WavAudioFormat != wavFormatMuLaw:
+		return nil, fmt.Errorf("%w: WAVE format tag %d (%s), want 1 (linear PCM), 6 (A-law) or 7 (mu-law)", ErrUnsupported, dec.WavAudioFormat, formatName(dec.WavAudioFormat))
+	case dec.WavAudioFormat == wavFormatPCM && dec.BitDepth != bitDepth:
 		return nil, fmt.Errorf("%w: %d-bit samples, want 16-bit", ErrUnsupported, dec.BitDepth)
+	case dec.WavAudioFormat != wavFormatPCM && dec.BitDepth != 8:
+		return nil, fmt.Errorf("%w: %s with %d-bit samples, want 8-bit", ErrUnsupported, formatName(dec.WavAudioFormat), dec.BitDepth)
 	case !supportedSampleRate[int(dec.SampleRate)]:
 		return nil, fmt.Errorf("%w: %w: %d Hz, want 8000 or 16000", ErrUnsupported, errUnsupportedRate, dec.SampleRate)
 	case dec.NumChans < 1 || int(dec.NumChans) > maxChannels:
@@ -116,13 +125,16 @@ func NewPCMReader(rs io.ReadSeeker) (*PCMReader, error) {
 	if declared > size-pos {
 		return nil, fmt.Errorf("%w: data chunk declares %d bytes, file has %d after the header", ErrTruncated, declared, size-pos)
 	}
-	frameBytes := int64(dec.NumChans) * 2
-	r := &PCMReader{
-		Format:     Format{SampleRate: int(dec.SampleRate), Channels: int(dec.NumChans), Frames: declared / frameBytes},
-		remaining:  declared / frameBytes * frameBytes, // the pad byte and any partial frame are not audio
-		DataOffset: pos,
-		buf:        make([]byte, readChunkBytes),
+	r := &PCMReader{width: 2, DataOffset: pos, buf: make([]byte, readChunkBytes)}
+	switch dec.WavAudioFormat {
+	case wavFormatALaw:
+		r.width, r.decode = 1, g711.DecodeAlawFrame
+	case wavFormatMuLaw:
+		r.width, r.decode = 1, g711.DecodeUlawFrame
 	}
+	frameBytes := int64(dec.NumChans) * r.width
+	r.Format = Format{SampleRate: int(dec.SampleRate), Channels: int(dec.NumChans), Frames: declared / frameBytes}
+	r.remaining = declared / frameBytes * frameBytes // the pad byte and any partial frame are not audio
 	r.data = io.LimitReader(rs, r.remaining)
 	return r, nil
 }
@@ -133,8 +145,10 @@ func (r *PCMReader) Read(dst []int16) (int, error) {
 	if r.remaining == 0 {
 		return 0, io.EOF
 	}
-	want := len(dst) / r.Channels * r.Channels * 2
-	want = min(want, len(r.buf), int(min(r.remaining, int64(1)<<30)))
+	w := int(r.width)
+	want := len(dst) / r.Channels * r.Channels * w
+	// Whole frames only, also when the buffer or the rest is the limit.
+	want = min(want, len(r.buf)/(r.Channels*w)*r.Channels*w, int(min(r.remaining, int64(1)<<30)))
 	if want == 0 {
 		return 0, fmt.Errorf("reading samples: destination holds less than one frame")
 	}
@@ -144,6 +158,12 @@ func (r *PCMReader) Read(dst []int16) (int, error) {
 		return 0, fmt.Errorf("%w: reading samples: %w", ErrTruncated, err)
 	}
 	b := r.buf[:n]
+	if r.decode != nil {
+		for i, v := range b {
+			dst[i] = r.decode(v)
+		}
+		return n, nil
+	}
 	for i := range n / 2 {
 		dst[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
 	}

@@ -12,6 +12,7 @@ type ivrSession struct {
 	node    *Node
 	attempt int
 	path    []string
+	later   bool // waiting for Engine.Input
 }
 
 func (e *Engine) startIVR(c *Call) {
@@ -38,24 +39,41 @@ func (e *Engine) enterNode(c *Call, n *Node) {
 		}
 		e.enqueue(c, e.byQueue[n.Queue])
 	case NodeMessage:
-		c.timers = append(c.timers[:0], e.clk.AfterFunc(n.Length, func() {
-			out := n.Outcome
-			if out == "" {
-				out = events.OutcomeIVRAbandoned
-				if c.taskDone {
-					out = events.OutcomeSelfServed
-				}
-			}
-			if out == events.OutcomeSelfServed && !c.taskDone {
-				// An information message is the task (e.g. product details, office hours).
-				c.taskDone = true
-				c.rec.SelfService = n.ID
-			}
-			e.endIVR(c, out)
-		}))
+		c.timers = append(c.timers[:0], e.clk.AfterFunc(n.Length, func() { e.endMessage(c, n) }))
 	default:
 		e.prompt(c)
 	}
+}
+
+// endMessage ends the call once a message node's prompt has played.
+func (e *Engine) endMessage(c *Call, n *Node) {
+	out := n.Outcome
+	if out == "" {
+		out = events.OutcomeIVRAbandoned
+		if c.taskDone {
+			out = events.OutcomeSelfServed
+		}
+	}
+	if out == events.OutcomeSelfServed && !c.taskDone {
+		// An information message is the task (e.g. product details, office hours).
+		c.taskDone = true
+		c.rec.SelfService = n.ID
+	}
+	e.endIVR(c, out)
+}
+
+// MessagePlayed says a live call's message prompt has played to its end, sooner than the node's
+// prompt_length: the call ends now, as it would have then.
+func (e *Engine) MessagePlayed(callID string) error {
+	c, err := e.call(callID)
+	if err != nil {
+		return err
+	}
+	if c.state != csIVR || c.ivr.node.Type != NodeMessage {
+		return fmt.Errorf("message played for %s: not at a message: %w", callID, ErrState)
+	}
+	e.endMessage(c, c.ivr.node)
+	return nil
 }
 
 // prompt plays the node's prompt and schedules what the caller does.
@@ -63,6 +81,11 @@ func (e *Engine) prompt(c *Call) {
 	s := c.ivr
 	n := s.node
 	r := c.caller.Respond(c.info(), n, s.attempt)
+	if r.Later {
+		c.stopTimers()
+		s.later = true
+		return
+	}
 	wait := n.Length + r.After
 	if !r.Hangup && (r.Input == "" || r.After > n.Timeout) {
 		// No input, or too slow: the IVR times out and hears nothing.
@@ -111,6 +134,22 @@ func (e *Engine) respond(c *Call, r Response) {
 		}
 		e.retry(c, fail)
 	}
+}
+
+// Input is a live caller's answer to the prompt the engine asked about with Respond (which
+// returned Later): the keys pressed, or no input when the caller's side timed out after the
+// prompt. A hang-up goes through Abandon or Hangup instead.
+func (e *Engine) Input(callID, keys string) error {
+	c, err := e.call(callID)
+	if err != nil {
+		return err
+	}
+	if c.state != csIVR || !c.ivr.later {
+		return fmt.Errorf("input for %s: no prompt is waiting for it: %w", callID, ErrState)
+	}
+	c.ivr.later = false
+	e.respond(c, Response{Input: keys})
+	return nil
 }
 
 // retry replays the prompt, or goes to fail once the retries are used up.

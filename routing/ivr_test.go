@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -121,5 +122,100 @@ nodes:
 	}
 	if _, err := New(DefaultConfig(), nil, WithMenu(m)); err == nil || !contains(err.Error(), "missing") {
 		t.Fatalf("unknown queue in menu: %v", err)
+	}
+}
+
+// liveCaller answers every prompt later, as a real caller on the phone does.
+type liveCaller struct{ prompts []string }
+
+func (l *liveCaller) Respond(_ CallInfo, n *Node, attempt int) Response {
+	l.prompts = append(l.prompts, n.ID)
+	return Response{Later: true}
+}
+func (l *liveCaller) OfferCallback(CallInfo) bool { return false }
+
+// A live caller's keys come with Input whenever they are pressed: the engine's clock does not
+// decide the path, and IVR time is what really passed.
+func TestIVRLiveInput(t *testing.T) {
+	f := newFixture(t, DefaultConfig(), WithMenu(DefaultMenu()))
+	lc := &liveCaller{}
+	f.must(f.eng.Arrive(Arrival{CallID: "x", Phone: "+8613900000002", Caller: lc}))
+	f.clk.Advance(time.Hour) // nobody pressed anything: still at the first prompt
+	if node, _, ok := f.eng.IVRSnapshot("x"); !ok || node != "main" {
+		t.Fatalf("after an hour without input the call is at %q (%t), want main", node, ok)
+	}
+	if err := f.eng.Input("nope", "1"); err == nil {
+		t.Error("input for an unknown call accepted")
+	}
+	f.must(f.eng.Input("x", "9")) // not a choice: the prompt is asked again
+	f.must(f.eng.Input("x", "1"))
+	f.clk.Advance(3 * time.Second)
+	f.must(f.eng.Input("x", "2"))
+	if err := f.eng.Input("x", "2"); err == nil {
+		t.Error("input accepted with no prompt waiting")
+	}
+	info, err := f.eng.Call("x")
+	if err != nil || info.Queue != "claims_report" || info.IVRPath != "1>2" || info.Data["accident_type"] != "collision" {
+		t.Fatalf("call %+v (%v), want queued in claims_report by 1>2", info, err)
+	}
+	if got := strings.Join(lc.prompts, ","); got != "main,main,claims_report" {
+		t.Errorf("prompts asked %s", got)
+	}
+	f.must(f.eng.Hangup("x"))
+	r := f.sink.records()["x"]
+	if r.Outcome != events.OutcomeAbandoned || r.IVRSec < 3600 || r.IVRSec > 3604 {
+		t.Errorf("record outcome %s, IVR %.1f s; want abandoned after 3603 s in the IVR", r.Outcome, r.IVRSec)
+	}
+}
+
+// A live caller's message ends the call when it has played, not after prompt_length.
+func TestMessagePlayed(t *testing.T) {
+	f := newFixture(t, DefaultConfig(), WithMenu(DefaultMenu()))
+	f.must(f.eng.Arrive(Arrival{CallID: "m", Phone: "+8613900000005", Caller: &liveCaller{}}))
+	if err := f.eng.MessagePlayed("m"); err == nil {
+		t.Error("message played accepted at a menu")
+	}
+	f.must(f.eng.Input("m", "3"))
+	f.must(f.eng.Input("m", "1"))
+	f.clk.Advance(4 * time.Second)
+	f.must(f.eng.MessagePlayed("m"))
+	r := f.sink.records()["m"]
+	if r.Outcome != events.OutcomeSelfServed || r.SelfService != "product_info" || r.IVRSec != 4 {
+		t.Errorf("record outcome %s service %q IVR %.1f s, want self_served product_info after 4 s", r.Outcome, r.SelfService, r.IVRSec)
+	}
+}
+
+func TestPosition(t *testing.T) {
+	f := newFixture(t, DefaultConfig())
+	for _, id := range []string{"p1", "p2", "p3"} {
+		f.must(f.eng.Arrive(Arrival{CallID: id, Phone: "+8613900000003", Queue: "claims_report"}))
+		f.clk.Advance(time.Second)
+	}
+	f.must(f.eng.Arrive(Arrival{CallID: "vip", Phone: "+8613900000001", Segment: "vip", Queue: "claims_report"}))
+	for id, want := range map[string]int{"vip": 1, "p1": 2, "p2": 3, "p3": 4} {
+		if n, ok := f.eng.Position(id); !ok || n != want {
+			t.Errorf("%s at %d (%t), want %d", id, n, ok, want)
+		}
+	}
+	f.must(f.eng.Hangup("p1"))
+	if n, _ := f.eng.Position("p3"); n != 3 {
+		t.Errorf("p3 at %d after p1 left, want 3", n)
+	}
+	if _, ok := f.eng.Position("p1"); ok {
+		t.Error("a call that left has a position")
+	}
+}
+
+func TestRequestCallback(t *testing.T) {
+	f := newFixture(t, DefaultConfig())
+	f.must(f.eng.Arrive(Arrival{CallID: "w", Phone: "+8613900000004", Queue: "claims_report"}))
+	f.clk.Advance(40 * time.Second)
+	f.must(f.eng.RequestCallback("w"))
+	if err := f.eng.RequestCallback("w"); err == nil {
+		t.Error("a second callback request for a call that left accepted")
+	}
+	r := f.sink.records()["w"]
+	if r.Outcome != events.OutcomeCallbackRequested || r.WaitSec != 40 {
+		t.Errorf("record outcome %s wait %.0f s, want callback_requested after 40 s", r.Outcome, r.WaitSec)
 	}
 }

@@ -70,3 +70,14 @@ func (q *queue) removeMember(a *agent) {
 		}
 	}
 }
+
+// Position is where a waiting call is in its home queue, 1 for the next to be answered (an
+// announcement's "you are caller number n"); ok is false when the call is not waiting.
+func (e *Engine) Position(callID string) (n int, ok bool) {
+	c, err := e.call(callID)
+	if err != nil || c.state != csWaiting || c.queue == nil {
+		return 0, false
+	}
+	i := slices.Index(c.queue.waiting, c)
+	return i + 1, i >= 0
+}

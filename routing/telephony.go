@@ -23,6 +23,10 @@ type Response struct {
 	Input  string        // keys pressed (digits for a collect node); "" = no input (timeout)
 	After  time.Duration // time taken after the prompt ended
 	Hangup bool          // hung up instead
+	// Later says the caller has not answered yet: a real caller is still hearing the prompt.
+	// The engine then waits for Engine.Input (keys, or no input once the caller's side timed
+	// out) or a hang-up, and the other fields are ignored.
+	Later bool
 }
 
 // Data keys with meaning to routing.
@@ -197,6 +201,21 @@ func (e *Engine) maxWait(c *Call) {
 	if c.caller.OfferCallback(c.info()) {
 		e.callback(c, nil)
 	}
+}
+
+// RequestCallback is a waiting caller asking to be called back instead (a live caller pressed
+// the key of the callback offer): the call leaves the queue with a call back request for the
+// dialer, as when OfferCallback returns true.
+func (e *Engine) RequestCallback(callID string) error {
+	c, err := e.call(callID)
+	if err != nil {
+		return err
+	}
+	if c.state != csWaiting {
+		return fmt.Errorf("callback for %s: the call is not waiting: %w", callID, ErrState)
+	}
+	e.callback(c, nil)
+	return nil
 }
 
 // callback takes the caller out of the queue with a call back request for the dialer.

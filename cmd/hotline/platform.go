@@ -22,12 +22,14 @@ import (
 	"github.com/seed-1c4692e8/hotline/dialer"
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/config"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
 	"github.com/seed-1c4692e8/hotline/qa"
 	"github.com/seed-1c4692e8/hotline/retention"
 	"github.com/seed-1c4692e8/hotline/routing"
 	"github.com/seed-1c4692e8/hotline/sim"
+	"github.com/seed-1c4692e8/hotline/telephony"
 )
 
 // platform is the domain parts of `hotline run`: the simulator driving the real routing engine,
@@ -38,6 +40,7 @@ type platform struct {
 	desktop  *routing.Desktop
 	qa       *qa.Service
 	recorder *recorder
+	sip      *telephony.Server // real calls (telephony mode sip); nil when simulated
 	// analytics are the KPI settings of the config file; daily keeps the tables the
 	// dashboards read (nil without ClickHouse).
 	analytics analytics.Settings
@@ -61,6 +64,7 @@ type platformConfig struct {
 	// retention is the config file's retention: section; with it QA keeps recordings for its
 	// periods and leaves deleting them to the retention job. nil: QA's defaults and own job.
 	retention *retention.Policy
+	telephony config.Telephony
 }
 
 func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
@@ -174,6 +178,15 @@ func newPlatform(ctx context.Context, cfg platformConfig) (*platform, error) {
 	// team plays only the simulator's agents.
 	p.desktop = routing.NewDesktop(p.sim, routing.WithOutbound(blend))
 	blend.SetAttended(p.desktop.Attended)
+	if cfg.telephony.Mode == "sip" {
+		// Real calls have their own engine; the desktop serves its agents (campaign calls stay
+		// with the simulated centre until the dialer gets a SIP trunk).
+		p.sip, err = newSIP(ctx, cfg.telephony, cfg.dataDir, cfg.state, cfg.sink, p.qa.Store, routing.WithCalendar(p.analytics.Calendar), cfg.log)
+		if err != nil {
+			return nil, err
+		}
+		p.desktop = routing.NewDesktop(p.sip.Engine())
+	}
 	return p, nil
 }
 
@@ -188,6 +201,9 @@ func (p *platform) register(srv *httpapi.Server, conn driver.Conn, dataDir strin
 	p.dialer.RegisterDNC(srv, filepath.Join(dataDir, "dnc", "company.txt"))
 	p.qa.Register(srv)
 	p.recorder.register(srv)
+	if p.sip != nil {
+		srv.Registry().MustRegister(p.sip.Collectors()...)
+	}
 	engine := &analytics.Engine{Conn: conn, Settings: p.analytics}
 	if conn != nil {
 		p.daily = &analytics.DailyJobs{Engine: engine}
@@ -206,6 +222,9 @@ func (p *platform) services() []func(context.Context) error {
 		return errors.Join(err, p.dialer.Flush(fctx))
 	}
 	out := []func(context.Context) error{sim, p.dialer.Run, p.qa.Run, p.recorder.Run}
+	if p.sip != nil {
+		out = append(out, p.sip.Run)
+	}
 	if p.daily != nil {
 		out = append(out, p.daily.Run)
 	}

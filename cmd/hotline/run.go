@@ -95,7 +95,7 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	defer conn.Close()
 	srv.AddHealthCheck("clickhouse", conn.Ping)
 	srv.AddHealthCheck("ingest", svc.Health)
-	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics, floors: cfg.CallingFloors, retention: &cfg.Retention})
+	parts, err := newPlatform(ctx, platformConfig{profile: *profile, seed: *seed, tenant: centre, dataDir: cfg.DataDir, sink: pub, conn: conn, state: state, log: slog.Default(), analytics: cfg.Analytics, floors: cfg.CallingFloors, retention: &cfg.Retention, telephony: cfg.Telephony})
 	if err != nil {
 		return err
 	}
@@ -112,6 +112,9 @@ func runCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "  - HTTP API on %s://%s  (/healthz, /metrics, /api/endpoints), serving centre %s\n", scheme, cfg.HTTP.Addr, centre)
 	fmt.Fprintf(stdout, "  - web workspace: open %s://%s/ in a browser and sign in\n", scheme, cfg.HTTP.Addr)
 	fmt.Fprintf(stdout, "  - simulator (%s profile, seed %d): a day of calls through the routing engine, then real time\n", *profile, *seed)
+	if cfg.Telephony.Mode == "sip" {
+		fmt.Fprintf(stdout, "  - real calls over SIP: udp %q, tcp %q, public address %q, RTP ports %d-%d (docs/telephony.md)\n", cfg.Telephony.UDP, cfg.Telephony.TCP, cfg.Telephony.PublicAddr, cfg.Telephony.RTPPortMin, cfg.Telephony.RTPPortMax)
+	}
 	fmt.Fprintln(stdout, "  -", dialerBanner(parts.dialer.Statuses(), filepath.Join(cfg.DataDir, "campaigns")))
 	fmt.Fprintf(stdout, "  - QA: recordings of answered calls under %s\n", filepath.Join(cfg.DataDir, "recordings"))
 	r := cfg.Retention

@@ -29,6 +29,7 @@ type Config struct {
 	Ingest     Ingest     `yaml:"ingest"`
 	HTTP       HTTP       `yaml:"http"`
 	Accounts   Accounts   `yaml:"accounts"`
+	Telephony  Telephony  `yaml:"telephony"`
 	// Analytics are the KPI definitions' settings (thresholds, variants, windows, holiday
 	// calendar, segmentation cut-offs); package analytics declares, defaults and checks them.
 	Analytics analytics.Settings `yaml:"analytics"`
@@ -118,6 +119,37 @@ type Accounts struct {
 	LockoutFor      time.Duration `yaml:"lockout_for" env:"HOTLINE_LOCKOUT_FOR" help:"how long a locked account stays locked (1m..24h)"`
 }
 
+// Telephony says whether calls are simulated or real, and how hotline speaks SIP when they are
+// real (package telephony; docs/telephony.md).
+type Telephony struct {
+	// Mode is "sim" (the simulator plays callers and agents' phones) or "sip" (real calls).
+	Mode string `yaml:"mode" env:"HOTLINE_TELEPHONY_MODE" flag:"telephony" help:"sim (simulated calls) or sip (real calls over SIP)"`
+	// UDP and TCP are the SIP listen addresses host:port; empty turns the transport off (one is needed).
+	UDP string `yaml:"udp" env:"HOTLINE_SIP_UDP" help:"SIP over UDP listen address host:port (empty: off)"`
+	TCP string `yaml:"tcp" env:"HOTLINE_SIP_TCP" help:"SIP over TCP listen address host:port (empty: off)"`
+	// PublicAddr is the IP address phones and the trunk reach hotline at, written in Contact and
+	// SDP; empty takes the listen address (which must then not be 0.0.0.0).
+	PublicAddr string `yaml:"public_addr" env:"HOTLINE_SIP_PUBLIC_ADDR" help:"IP address written in SIP Contact and SDP (empty: the listen address)"`
+	// Realm is the digest authentication realm phones register in.
+	Realm string `yaml:"realm" env:"HOTLINE_SIP_REALM" help:"SIP digest authentication realm"`
+	// RTPPortMin..RTPPortMax is the UDP port range for media (1024..65535, at least 2 ports).
+	RTPPortMin int `yaml:"rtp_port_min" env:"HOTLINE_RTP_PORT_MIN" help:"lowest UDP port for RTP media"`
+	RTPPortMax int `yaml:"rtp_port_max" env:"HOTLINE_RTP_PORT_MAX" help:"highest UDP port for RTP media"`
+	// AgentsFile is a YAML file of the agents' phones: agent id, extension, SIP user and password.
+	AgentsFile string `yaml:"agents_file" env:"HOTLINE_SIP_AGENTS_FILE" help:"YAML file of agents' SIP phones (agent_id, extension, username, password); required in sip mode"`
+	// TrunkAddrs are the IP addresses or CIDR ranges of the carrier's trunk: INVITEs from them
+	// need no authentication. Everything else must authenticate as an agent's phone.
+	TrunkAddrs []string `yaml:"trunk_addrs" env:"HOTLINE_SIP_TRUNK_ADDRS" help:"comma-separated IPs or CIDRs of the carrier trunk, allowed to send calls in"`
+	// PromptsDir holds the IVR prompts as <menu node id>.wav and hold.wav (8 kHz mono 16-bit
+	// PCM); a node without a file gets the default prompt built from SoundsDir.
+	PromptsDir string `yaml:"prompts_dir" env:"HOTLINE_SIP_PROMPTS_DIR" help:"directory of IVR prompts <node id>.wav and hold.wav (8 kHz mono 16-bit)"`
+	// SoundsDir is the directory of Debian's asterisk-core-sounds-en-wav, which the default prompts are built from.
+	SoundsDir string `yaml:"sounds_dir" env:"HOTLINE_SIP_SOUNDS_DIR" help:"asterisk-core-sounds-en-wav directory the default prompts come from"`
+	// RateLimit is how many SIP requests per second one source address may send (burst twice
+	// that); requests beyond it are dropped, so scanners and floods cost almost nothing.
+	RateLimit int `yaml:"rate_limit" env:"HOTLINE_SIP_RATE_LIMIT" help:"SIP requests per second one source address may send (1..10000)"`
+}
+
 // Default returns the configuration used when nothing else is given: embedded broker, local
 // ClickHouse, HTTP on loopback.
 func Default() Config {
@@ -150,6 +182,16 @@ func Default() Config {
 			SessionMax:      12 * time.Hour,
 			LockoutFailures: 5,
 			LockoutFor:      15 * time.Minute,
+		},
+		Telephony: Telephony{
+			Mode:       "sim",
+			UDP:        "0.0.0.0:5060",
+			TCP:        "0.0.0.0:5060",
+			Realm:      "hotline",
+			RTPPortMin: 20000,
+			RTPPortMax: 29999,
+			SoundsDir:  "/usr/share/asterisk/sounds/en_US_f_Allison",
+			RateLimit:  20,
 		},
 		Analytics:     analytics.DefaultSettings(),
 		CallingFloors: dialer.DefaultFloors(),

@@ -59,6 +59,9 @@ func TestLoad(t *testing.T) {
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
 					HTTP:       HTTP{Addr: "0.0.0.0:8443", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem", MaxConnections: 2000, RateLimit: 20.5, RateBurst: 100},
 					Accounts:   Accounts{SessionIdle: 20 * time.Minute, SessionMax: 10 * time.Hour, LockoutFailures: 3, LockoutFor: 30 * time.Minute},
+					Telephony: Telephony{Mode: "sip", UDP: "10.1.2.3:5060", PublicAddr: "203.0.113.10", Realm: "sh01.hotline", RTPPortMin: 30000, RTPPortMax: 30999,
+						AgentsFile: "/etc/hotline/phones.yaml", TrunkAddrs: []string{"198.51.100.0/28", "198.51.100.77"}, PromptsDir: "/etc/hotline/prompts",
+						SoundsDir: "/usr/share/asterisk/sounds/en", RateLimit: 50},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
 						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
@@ -143,6 +146,9 @@ func TestLoad(t *testing.T) {
 					Ingest:     Ingest{GroupID: "hotline-ingest-prod", BatchSize: 100000, FlushInterval: 2 * time.Second},
 					HTTP:       HTTP{Addr: ":9090", TokensFile: "/etc/hotline/tokens.yaml", TLSCert: "/etc/hotline/tls/cert.pem", TLSKey: "/etc/hotline/tls/key.pem", MaxConnections: 2000, RateLimit: 20.5, RateBurst: 100},
 					Accounts:   Accounts{SessionIdle: 20 * time.Minute, SessionMax: 10 * time.Hour, LockoutFailures: 3, LockoutFor: 30 * time.Minute},
+					Telephony: Telephony{Mode: "sip", UDP: "10.1.2.3:5060", PublicAddr: "203.0.113.10", Realm: "sh01.hotline", RTPPortMin: 30000, RTPPortMax: 30999,
+						AgentsFile: "/etc/hotline/phones.yaml", TrunkAddrs: []string{"198.51.100.0/28", "198.51.100.77"}, PromptsDir: "/etc/hotline/prompts",
+						SoundsDir: "/usr/share/asterisk/sounds/en", RateLimit: 50},
 					Analytics: analytics.Settings{SLThresholdSec: 30, ShortAbandonSec: 3, SLVariant: "all_abandons", ShortAbandon: "include",
 						FCRWindow: 48 * time.Hour, CallbackWindow: 48 * time.Hour, FirstAttemptLimit: 12 * time.Hour, FeedbackWindow: 24 * time.Hour,
 						Calendar:          analytics.Calendar{Holidays: []string{"2026-10-01", "2026-10-02"}, Workdays: []string{"2026-10-10"}},
@@ -252,7 +258,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "file unknown section",
 			args: []string{"--config", "testdata/unknown_section.yaml"},
-			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: accounts, analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, privacy, retention, tenant)`},
+			want: []string{`config: testdata/unknown_section.yaml:2: grafana: unknown key (known keys here: accounts, analytics, calling_floors, clickhouse, data_dir, http, ingest, kafka, privacy, retention, telephony, tenant)`},
 		},
 		{
 			name: "file syntax error",

@@ -31,6 +31,7 @@ func (c Config) problems() []*Error {
 	p.section("ingest", c.Ingest.problems())
 	p.section("http", c.HTTP.problems())
 	p.section("accounts", c.Accounts.problems())
+	p.section("telephony", c.Telephony.problems())
 	p.section("analytics", analyticsProblems(c.Analytics))
 	var floors problems
 	for _, e := range c.CallingFloors.Problems() {
@@ -142,6 +143,71 @@ func (a Accounts) problems() problems {
 		p.add("lockout_for", fmt.Sprintf("%s is not between 1m and 24h", a.LockoutFor))
 	}
 	return p
+}
+
+func (t Telephony) problems() problems {
+	var p problems
+	switch t.Mode {
+	case "sim":
+		return p // the SIP settings are not used: a default or stale value must not stop the simulator
+	case "sip":
+	default:
+		p.add("mode", fmt.Sprintf("%q is not sim or sip", t.Mode))
+		return p
+	}
+	if t.UDP == "" && t.TCP == "" {
+		p.add("udp", "udp and tcp are both empty: SIP needs at least one listen address")
+	}
+	for _, l := range []struct{ field, addr string }{{"udp", t.UDP}, {"tcp", t.TCP}} {
+		if l.addr == "" {
+			continue
+		}
+		if msg := checkHostPort(l.addr, false, "0.0.0.0:5060"); msg != "" {
+			p.add(l.field, msg)
+		} else if host, _, _ := net.SplitHostPort(l.addr); host != "" && net.ParseIP(host) == nil {
+			p.add(l.field, fmt.Sprintf("%q: host %q is not an IP address", l.addr, host))
+		}
+	}
+	if t.PublicAddr != "" {
+		if ip := net.ParseIP(t.PublicAddr); ip == nil || ip.IsUnspecified() {
+			p.add("public_addr", fmt.Sprintf("%q is not a reachable IP address (e.g. \"203.0.113.10\")", t.PublicAddr))
+		}
+	} else if unspecified(t.UDP) || unspecified(t.TCP) {
+		p.add("public_addr", "must be set when a listen address is 0.0.0.0 or has no host: phones and the trunk need an address to send media to")
+	}
+	if strings.TrimSpace(t.Realm) == "" {
+		p.add("realm", "must not be empty (e.g. \"hotline\")")
+	}
+	if t.RTPPortMin < 1024 || t.RTPPortMin > 65535 {
+		p.add("rtp_port_min", fmt.Sprintf("%d is out of range 1024..65535", t.RTPPortMin))
+	}
+	if t.RTPPortMax < 1024 || t.RTPPortMax > 65535 {
+		p.add("rtp_port_max", fmt.Sprintf("%d is out of range 1024..65535", t.RTPPortMax))
+	} else if t.RTPPortMax < t.RTPPortMin+1 {
+		p.add("rtp_port_max", fmt.Sprintf("%d leaves no room above rtp_port_min %d: a call needs 2 ports (RTP and RTCP)", t.RTPPortMax, t.RTPPortMin))
+	}
+	if strings.TrimSpace(t.AgentsFile) == "" {
+		p.add("agents_file", "must be set in sip mode: without agents' phones no call can be answered")
+	}
+	for i, a := range t.TrunkAddrs {
+		if _, _, err := net.ParseCIDR(a); err != nil && net.ParseIP(a) == nil {
+			p.add("trunk_addrs", fmt.Sprintf("entry %d: %q is not an IP address or CIDR range", i+1, a))
+		}
+	}
+	if t.RateLimit < 1 || t.RateLimit > 10000 {
+		p.add("rate_limit", fmt.Sprintf("%d is out of range 1..10000", t.RateLimit))
+	}
+	return p
+}
+
+// unspecified reports whether a listen address listens on every interface.
+func unspecified(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if addr == "" || err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "" || (ip != nil && ip.IsUnspecified())
 }
 
 // checkHostPort returns what is wrong with addr as a host:port, or "" when nothing is.

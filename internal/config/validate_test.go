@@ -31,6 +31,19 @@ func TestValidate(t *testing.T) {
 		{"session max below idle", func(c *Config) { c.Accounts.SessionMax = 10 * time.Minute }, `config: accounts.session_max: 10m0s is shorter than session_idle (30m0s)`},
 		{"no lockout", func(c *Config) { c.Accounts.LockoutFailures = 0 }, `config: accounts.lockout_failures: 0 is out of range 1..100`},
 		{"endless lockout", func(c *Config) { c.Accounts.LockoutFor = 48 * time.Hour }, `config: accounts.lockout_for: 48h0m0s is not between 1m and 24h`},
+		{"unknown telephony mode", func(c *Config) { c.Telephony.Mode = "pstn" }, `config: telephony.mode: "pstn" is not sim or sip`},
+		{"sim ignores sip settings", func(c *Config) { c.Telephony.RTPPortMin = 5 }, ""},
+		{"sip", sip(nil), ""},
+		{"sip without agents", sip(func(t *Telephony) { t.AgentsFile = "" }), `config: telephony.agents_file: must be set in sip mode`},
+		{"sip on all interfaces without public address", sip(func(t *Telephony) { t.PublicAddr = "" }), `config: telephony.public_addr: must be set when a listen address is 0.0.0.0`},
+		{"sip public address not an IP", sip(func(t *Telephony) { t.PublicAddr = "pbx.example" }), `config: telephony.public_addr: "pbx.example" is not a reachable IP address`},
+		{"sip no transport", sip(func(t *Telephony) { t.UDP, t.TCP = "", "" }), `config: telephony.udp: udp and tcp are both empty`},
+		{"sip udp host name", sip(func(t *Telephony) { t.UDP = "pbx:5060" }), `config: telephony.udp: "pbx:5060": host "pbx" is not an IP address`},
+		{"sip tcp not host:port", sip(func(t *Telephony) { t.TCP = "5060" }), `config: telephony.tcp: "5060" is not host:port`},
+		{"rtp range inverted", sip(func(t *Telephony) { t.RTPPortMax = 19000 }), `config: telephony.rtp_port_max: 19000 leaves no room above rtp_port_min 20000`},
+		{"rtp privileged port", sip(func(t *Telephony) { t.RTPPortMin = 80 }), `config: telephony.rtp_port_min: 80 is out of range 1024..65535`},
+		{"trunk address", sip(func(t *Telephony) { t.TrunkAddrs = []string{"10.0.0.0/8", "carrier"} }), `config: telephony.trunk_addrs: entry 2: "carrier" is not an IP address or CIDR range`},
+		{"no rate limit", sip(func(t *Telephony) { t.RateLimit = 0 }), `config: telephony.rate_limit: 0 is out of range 1..10000`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,5 +70,17 @@ func TestRedacted(t *testing.T) {
 	}
 	if c.ClickHouse.Password != "s3cret" {
 		t.Error("Redacted modified its receiver")
+	}
+}
+
+// sip turns the defaults into a working sip mode, then applies f.
+func sip(f func(t *Telephony)) func(c *Config) {
+	return func(c *Config) {
+		c.Telephony.Mode = "sip"
+		c.Telephony.PublicAddr = "192.0.2.7"
+		c.Telephony.AgentsFile = "agents.yaml"
+		if f != nil {
+			f(&c.Telephony)
+		}
 	}
 }
