@@ -58,6 +58,9 @@ var hostileInputs = map[string][]hostile{
 	"GET /api/kpis":               dateAttacks("metrics=nope"),
 	"GET /api/volume":             dateAttacks(""),
 	"GET /api/agents/performance": dateAttacks(""),
+	"GET /api/kpis/definitions": {
+		{name: "lang klingon", query: "lang=tlh"}, {name: "100 KB lang", query: "lang=" + big},
+	},
 	"POST /api/campaigns": {
 		{name: "abandon_target .nan", role: httpapi.RoleMarketer, body: "id: h1\ntype: telemarketing\nscript: S\nlist: {source: requests}\nabandon_target: .nan\n"},
 		{name: "abandon_target .inf", role: httpapi.RoleMarketer, body: "id: h2\ntype: telemarketing\nscript: S\nlist: {source: requests}\nabandon_target: .inf\n"},
