@@ -20,6 +20,7 @@ import (
 	"github.com/seed-1c4692e8/hotline/internal/httpapi"
 	"github.com/seed-1c4692e8/hotline/internal/httpapi/httpapitest"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
+	"github.com/seed-1c4692e8/hotline/internal/statedb/statedbtest"
 )
 
 type apiFixture struct {
@@ -432,9 +433,9 @@ func TestAPIStateSurvivesRestart(t *testing.T) {
 
 	// Each change's event went out once: submitted 7 (5 regular, 2 calibration), disputed 2,
 	// upheld 1, amended 2.
-	var out outboxCollector
-	drainOutbox(t, db, &out)
-	evs := decodeAll(t, out.msgs)
+	var out statedbtest.Collector
+	statedbtest.Drain(t, db, &out)
+	evs := out.Events(t)
 	ids := map[string]bool{}
 	counts := map[string]int{}
 	for _, e := range evs {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/clock"
+	"github.com/seed-1c4692e8/hotline/internal/statedb/statedbtest"
 	"github.com/seed-1c4692e8/hotline/internal/testenv"
 )
 
@@ -275,7 +276,7 @@ func TestQAStateSurvivesSIGKILL(t *testing.T) {
 
 	pub := events.NewPublisher(events.PublisherConfig{Brokers: []string{brokers}, TopicPrefix: prefix})
 	defer pub.Close()
-	drainOutbox(t, db, pub)
+	statedbtest.Drain(t, db, pub)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	conn, err := kafka.DialLeader(ctx, "tcp", brokers, topic, 0)
@@ -296,7 +297,7 @@ func TestQAStateSurvivesSIGKILL(t *testing.T) {
 			t.Fatalf("reading %s at %d of %d: %v", topic, off, last, err)
 		}
 		off = m.Offset + 1
-		ev := decodeAll(t, []kafka.Message{m})[0]
+		ev := statedbtest.Decode(t, m)
 		p := ev.Payload.(events.QAEvaluation)
 		c := change{p.EvaluationID, p.Status}
 		if !want[c] {

@@ -2,76 +2,15 @@ package routing_test
 
 import (
 	"context"
-	"log/slog"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/segmentio/kafka-go"
-
 	"github.com/seed-1c4692e8/hotline/events"
 	"github.com/seed-1c4692e8/hotline/internal/statedb"
+	"github.com/seed-1c4692e8/hotline/internal/statedb/statedbtest"
 	"github.com/seed-1c4692e8/hotline/routing"
 )
-
-// collect is an outbox writer that keeps what it is sent.
-type collect struct {
-	mu   sync.Mutex
-	msgs []kafka.Message
-}
-
-func (c *collect) Message(topic, key string, value []byte) kafka.Message {
-	return kafka.Message{Topic: topic, Key: []byte(key), Value: value}
-}
-
-func (c *collect) WriteRaw(_ context.Context, msgs ...kafka.Message) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.msgs = append(c.msgs, msgs...)
-	return nil
-}
-
-func (c *collect) records(t *testing.T) []events.CallRecord {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []events.CallRecord
-	for _, m := range c.msgs {
-		ev, err := events.Decode(m.Value, time.Now())
-		if err != nil {
-			t.Fatalf("an event the journal queued does not decode: %v", err)
-		}
-		if r, ok := ev.Payload.(events.CallRecord); ok {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// relay drains the outbox into c.
-func relay(t *testing.T, db *statedb.DB, c *collect) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- db.RunOutbox(ctx, c, slog.Default()) }()
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		n, err := db.Pending(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d events left in the outbox", n)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-}
 
 func TestCallJournalClosesInterruptedCalls(t *testing.T) {
 	ctx := context.Background()
@@ -123,11 +62,13 @@ func TestCallJournalClosesInterruptedCalls(t *testing.T) {
 	if closed != 3 {
 		t.Errorf("closed %d calls, want 3 (waiting, talking, ivr)", closed)
 	}
-	c := &collect{}
-	relay(t, db, c)
+	c := &statedbtest.Collector{}
+	statedbtest.Drain(t, db, c)
 	got := map[string]events.CallRecord{}
-	for _, r := range c.records(t) {
-		got[r.CallID] = r
+	for _, e := range c.Events(t) {
+		if r, ok := e.Payload.(events.CallRecord); ok {
+			got[r.CallID] = r
+		}
 	}
 	if _, ok := got["done"]; !ok || got["done"].Outcome != events.OutcomeAbandoned {
 		t.Errorf("the finished call's own record was not relayed as it was: %+v", got["done"])
