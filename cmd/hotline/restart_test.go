@@ -210,7 +210,10 @@ func noneTwice(t *testing.T, conn driver.Conn, when string) {
 			t.Fatal(err)
 		}
 		if rows != ids {
-			t.Errorf("%s: %s holds %d rows for %d event ids", when, table, rows, ids)
+			var copies []string
+			_ = conn.QueryRow(context.Background(), "SELECT groupArray(concat(toString(event_id), ' ', kafka_topic, '/', toString(kafka_partition), '@', toString(kafka_offset))) FROM "+table+
+				" WHERE event_id IN (SELECT event_id FROM "+table+" GROUP BY event_id HAVING count() > 1)").Scan(&copies)
+			t.Errorf("%s: %s holds %d rows for %d event ids; the copies: %v", when, table, rows, ids, copies)
 		}
 	}
 	var rows, calls uint64
