@@ -258,7 +258,7 @@ func (s *Service) runGeneration(ctx, genCtx context.Context, gen *kafka.Generati
 		if err != nil {
 			return err
 		}
-		if err := waitForInflightInserts(ctx, conn, s.cfg.GroupID, s.instance); err != nil {
+		if err := waitForInflightInserts(ctx, conn, s.cfg.GroupID); err != nil {
 			return err
 		}
 		if b.stored, err = storedOffsets(ctx, conn, s.schemas, assigned); err != nil {

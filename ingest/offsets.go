@@ -64,17 +64,18 @@ func (s *Service) insertContext(ctx context.Context) context.Context {
 	return clickhouse.Context(ctx, clickhouse.WithQueryID(insertQueryPrefix(s.cfg.GroupID)+s.instance+":"+uuid.NewString()))
 }
 
-// waitForInflightInserts waits until no other member of the group has an insert running. A
-// member that crashed mid-insert may have handed ClickHouse a whole block that is still being
-// written; reading stored offsets before it lands would store those rows a second time.
-func waitForInflightInserts(ctx context.Context, conn driver.Conn, group, self string) error {
+// waitForInflightInserts waits until no insert of the group's members, this process's included,
+// is running. A member that crashed mid-insert may have handed ClickHouse a whole block that is
+// still being written, and so may this process: an insert its client gave up on (cancelled at the
+// end of a generation, or failed on a broken connection) can go on in the server. Reading what is
+// stored before it lands would store those rows a second time.
+func waitForInflightInserts(ctx context.Context, conn driver.Conn, group string) error {
 	prefix := insertQueryPrefix(group)
 	for {
 		var n uint64
-		err := conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query_id, ?) = 1 AND position(query_id, ?) != 1",
-			prefix, prefix+self+":").Scan(&n)
+		err := conn.QueryRow(ctx, "SELECT count() FROM system.processes WHERE position(query_id, ?) = 1", prefix).Scan(&n)
 		if err != nil {
-			return fmt.Errorf("looking for other members' inserts: %w", err)
+			return fmt.Errorf("looking for inserts still running: %w", err)
 		}
 		if n == 0 {
 			return nil

@@ -385,9 +385,12 @@ func TestRunSIGKILLKeepsWhatPeopleDid(t *testing.T) {
 	created, stopped, evaluated := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	var wg sync.WaitGroup
 	wg.Add(2)
+	// Each works at a person's pace, under the server's rate limit (50 requests a second).
+	const pace = 50 * time.Millisecond
 	go func() { // the manager
 		defer wg.Done()
 		for i := 0; ; i++ {
+			time.Sleep(pace)
 			id := fmt.Sprintf("pd-kill-%d", i)
 			body := fmt.Sprintf(`{"id":%q,"type":"premium_due","script":"PD","list":{"source":"book","due_in_days":5}}`, id)
 			code, _ := mgr.send("POST", "/api/campaigns", []byte(body))
@@ -417,6 +420,7 @@ func TestRunSIGKILLKeepsWhatPeopleDid(t *testing.T) {
 	go func() { // the QA reviewer
 		defer wg.Done()
 		for _, c := range calls {
+			time.Sleep(pace)
 			body, _ := json.Marshal(map[string]any{"call_id": c.call, "agent_id": c.agent, "scorecard_id": "insurance-hotline", "answers": answers})
 			code, out := qa.send("POST", "/api/qa/evaluations", body)
 			if code == 0 {
