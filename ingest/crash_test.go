@@ -72,19 +72,22 @@ func (c *child) stop(t *testing.T) {
 	}
 }
 
-// waitStored polls ClickHouse until it holds want rows and wantDead dead letters.
+// waitStored polls ClickHouse until it holds want rows and wantDead dead letters, through a
+// server that comes and goes (a poll it does not answer waits for the next).
 func waitStored(t *testing.T, env *ingesttest.Env, want, wantDead uint64, timeout time.Duration, logPath string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		rows, _, dead, _ := stored(t, env.Conn)
-		if rows >= want && dead >= wantDead {
-			return
-		}
-		if time.Now().After(deadline) {
-			logs, _ := os.ReadFile(logPath)
-			t.Fatalf("after %s ClickHouse holds %d rows and %d dead letters, want %d and %d; ingest log tail:\n%s",
-				timeout, rows, dead, want, wantDead, tail(string(logs), 3000))
+		if err := env.Conn.Ping(context.Background()); err == nil {
+			rows, _, dead, _ := stored(t, env.Conn)
+			if rows >= want && dead >= wantDead {
+				return
+			}
+			if time.Now().After(deadline) {
+				logs, _ := os.ReadFile(logPath)
+				t.Fatalf("after %s ClickHouse holds %d rows and %d dead letters, want %d and %d; ingest log tail:\n%s",
+					timeout, rows, dead, want, wantDead, tail(string(logs), 3000))
+			}
 		}
 		time.Sleep(250 * time.Millisecond)
 	}

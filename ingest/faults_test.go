@@ -72,26 +72,6 @@ func produceAcrossMonths(t *testing.T, env *ingesttest.Env, n int, seed uint64) 
 	return good, bad
 }
 
-// waitStoredThrough waits like waitStored, but through a server that comes and goes.
-func waitStoredThrough(t *testing.T, env *ingesttest.Env, want, wantDead uint64, timeout time.Duration, logPath string) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		if err := env.Conn.Ping(context.Background()); err == nil {
-			rows, _, dead, _ := stored(t, env.Conn)
-			if rows >= want && dead >= wantDead {
-				return
-			}
-			if time.Now().After(deadline) {
-				logs, _ := os.ReadFile(logPath)
-				t.Fatalf("after %s ClickHouse holds %d rows and %d dead letters, want %d and %d; ingest log tail:\n%s",
-					timeout, rows, dead, want, wantDead, tail(string(logs), 3000))
-			}
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-}
-
 // ClickHouse is SIGKILLed four times, each time while ingest is inserting flushes that span two
 // months: every event is stored exactly once and every rollup equals its facts.
 func TestIngestCompletesInsertsCutByClickHouseKills(t *testing.T) {
@@ -142,7 +122,7 @@ func TestIngestCompletesInsertsCutByClickHouseKills(t *testing.T) {
 		}
 		env.Reconnect(t)
 	}
-	waitStoredThrough(t, env, uint64(good), uint64(bad), 4*time.Minute, logPath)
+	waitStored(t, env, uint64(good), uint64(bad), 4*time.Minute, logPath)
 	c.stop(t)
 	checkExactlyOnce(t, env, uint64(good), uint64(bad), logPath)
 	checkDerived(t, env)
@@ -169,7 +149,7 @@ func TestIngestCompletesInsertsCutByAFullDisk(t *testing.T) {
 	c := startChild(t, env, logPath)
 
 	// Let some flushes land, then leave the disk no room beyond what it holds.
-	waitStoredThrough(t, env, 5_000, 0, time.Minute, logPath)
+	waitStored(t, env, 5_000, 0, time.Minute, logPath)
 	resize := func(size uint64) error {
 		if out, err := exec.Command("mount", "-o", fmt.Sprintf("remount,size=%d", size), dir).CombinedOutput(); err != nil {
 			return fmt.Errorf("resizing the tmpfs: %v: %s", err, out)
@@ -206,7 +186,7 @@ func TestIngestCompletesInsertsCutByAFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log("disk has room again")
-	waitStoredThrough(t, env, uint64(good), uint64(bad), 4*time.Minute, logPath)
+	waitStored(t, env, uint64(good), uint64(bad), 4*time.Minute, logPath)
 	c.stop(t)
 	checkExactlyOnce(t, env, uint64(good), uint64(bad), logPath)
 	checkDerived(t, env)

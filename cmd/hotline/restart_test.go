@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
@@ -50,20 +49,10 @@ type runChild struct {
 	passwords map[string]string
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // startRun starts `hotline run` and returns once its simulator has caught up with the clock.
 func startRun(t *testing.T, chAddr, database, dataDir string) *runChild {
 	t.Helper()
-	port := freePort(t)
+	port := testenv.FreePorts(t, 1)[0]
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHotlineRun$")
 	cmd.Env = append(os.Environ(), "HOTLINE_TEST_CHILD_RUN=1",
 		"HOTLINE_CLICKHOUSE_ADDR="+chAddr, "HOTLINE_CLICKHOUSE_DATABASE="+database, "HOTLINE_DATA_DIR="+dataDir,

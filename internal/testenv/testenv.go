@@ -281,7 +281,7 @@ func StartPrivateKafka(t testing.TB) *PrivateKafka {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ports := freePorts(t, 2)
+	ports := FreePorts(t, 2)
 	k := &PrivateKafka{Brokers: "127.0.0.1:" + strconv.Itoa(ports[0]), Dir: t.TempDir(), root: root}
 	k.env = append(os.Environ(), "KAFKA_DIR="+k.Dir, "KAFKA_PORT="+strconv.Itoa(ports[0]),
 		"KAFKA_CONTROLLER_PORT="+strconv.Itoa(ports[1]), "KAFKA_HEAP=512m")
@@ -321,7 +321,8 @@ func (k *PrivateKafka) script(t testing.TB, cmd string) {
 	}
 }
 
-func freePorts(t testing.TB, n int) []int {
+// FreePorts returns n loopback TCP ports free a moment ago, for servers a test starts.
+func FreePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var out []int
 	var ls []net.Listener
